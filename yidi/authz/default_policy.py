@@ -1,0 +1,31 @@
+"""The default policy each county starts with (DESIGN.md, "Default policy")."""
+
+from yidi.authz.rules import Rule
+
+_ALL_ROLES = ("INTAKE", "HANDLER", "LEADER", "VIEWER", "ADMIN")
+_STAFF = ("INTAKE", "HANDLER", "LEADER")
+_NOT_RED = "BLUE|YELLOW|ORANGE"
+
+
+def _rules(
+    roles: tuple[str, ...], actions: tuple[str, ...], rel: str, level: str = "*", risk: str = "*"
+) -> list[Rule]:
+    return [Rule(role, level, rel, action, risk) for action in actions for role in roles]
+
+
+DEFAULT_POLICY: tuple[Rule, ...] = tuple(
+    _rules(_ALL_ROLES, ("VIEW",), "SAME|ANCESTOR|INVOLVED")
+    + _rules(("INTAKE", "LEADER"), ("REGISTER",), "*")
+    + _rules(("INTAKE", "LEADER"), ("ASSESS", "DISPATCH", "REDIRECT", "MERGE"), "SAME|ANCESTOR")
+    + _rules(_STAFF, ("ACCEPT", "RESOLVE", "RETURN"), "SAME")
+    + _rules(_STAFF, ("ESCALATE",), "SAME", level="VILLAGE|TOWNSHIP|DEPARTMENT")
+    + _rules(("LEADER",), ("REASSIGN",), "SAME|ANCESTOR", level="TOWNSHIP|COUNTY")
+    + _rules(("LEADER",), ("SUPERVISE",), "ANCESTOR", level="TOWNSHIP|COUNTY")
+    # RED-risk cases are closed or reopened by a county leader only.
+    + _rules(("LEADER",), ("CLOSE", "REOPEN"), "SAME|ANCESTOR", risk=_NOT_RED)
+    + _rules(("LEADER",), ("CLOSE", "REOPEN"), "SAME|ANCESTOR", level="COUNTY")
+    + _rules(_STAFF, ("COMMENT", "EVALUATE", "FOLLOW_UP"), "SAME|ANCESTOR|INVOLVED")
+    # Never VIEWER or co-handlers: INVOLVED alone does not unmask.
+    + _rules(_STAFF, ("VIEW_PERSONAL_DATA",), "SAME|ANCESTOR|INTAKE")
+    + _rules(("ADMIN",), ("MANAGE_POLICY",), "*", level="COUNTY")
+)

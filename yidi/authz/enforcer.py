@@ -1,0 +1,69 @@
+"""Casbin enforcers, one per county, rebuilt when that county's policy revision changes."""
+
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from importlib import resources
+
+import casbin
+
+from yidi.authz.rules import Rule, pattern_matches
+
+MODEL_TEXT = resources.files("yidi.authz").joinpath("model.conf").read_text(encoding="utf-8")
+
+
+class CountyEnforcer:
+    """Asks Casbin one question: may (role, level, relation) do action on a case of risk?"""
+
+    def __init__(self, rules: Iterable[Rule]) -> None:
+        model = casbin.Enforcer.new_model(text=MODEL_TEXT)
+        self._enforcer = casbin.Enforcer(model)
+        self._enforcer.add_function("anyOf", pattern_matches)
+        policies = [rule.as_tuple() for rule in rules]
+        if policies:
+            self._enforcer.add_policies(policies)
+        self._memo: dict[tuple[str, str, str, str, str], bool] = {}
+
+    def allows(self, role: str, level: str, relation: str, action: str, risk: str) -> bool:
+        # The question space is tiny (roles x levels x relations x actions x risks), so
+        # each answer is computed by Casbin once and remembered for this policy revision.
+        key = (role, level, relation, action, risk)
+        answer = self._memo.get(key)
+        if answer is None:
+            answer = bool(self._enforcer.enforce(role, level, relation, action, risk))
+            self._memo[key] = answer
+        return answer
+
+
+RuleLoader = Callable[[int], Awaitable[tuple[int, list[Rule]]]]
+
+
+@dataclass
+class _Entry:
+    revision: int
+    enforcer: CountyEnforcer
+
+
+class PolicyRegistry:
+    """Per-process cache of county enforcers.
+
+    `invalidate` is called by the policy watcher when another process (or this one)
+    changes a county's rules; the next request reloads them from the database.
+    """
+
+    def __init__(self, load: RuleLoader) -> None:
+        self._load = load
+        self._entries: dict[int, _Entry] = {}
+
+    async def enforcer(self, county_id: int) -> CountyEnforcer:
+        entry = self._entries.get(county_id)
+        if entry is None:
+            revision, rules = await self._load(county_id)
+            entry = _Entry(revision, CountyEnforcer(rules))
+            self._entries[county_id] = entry
+        return entry.enforcer
+
+    def known_revisions(self) -> dict[int, int]:
+        return {county: entry.revision for county, entry in self._entries.items()}
+
+    def invalidate(self, county_id: int) -> None:
+        self._entries.pop(county_id, None)

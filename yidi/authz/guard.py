@@ -1,0 +1,54 @@
+"""The single place that answers "may this actor do this?" (polar's authz pattern)."""
+
+from yidi.authz.actor import Actor, CaseFacts, relations
+from yidi.authz.enforcer import CountyEnforcer
+from yidi.authz.vocabulary import Permission, Relation
+from yidi.domain.enums import CaseAction
+from yidi.domain.errors import Forbidden, NotFound
+
+
+def allows(enforcer: CountyEnforcer, actor: Actor, action: str, case: CaseFacts) -> bool:
+    rels = relations(actor, case)
+    return any(
+        enforcer.allows(role, actor.level, rel, action, case.risk_level)
+        for role in actor.roles
+        for rel in rels
+    )
+
+
+def can_view(enforcer: CountyEnforcer, actor: Actor, case: CaseFacts) -> bool:
+    return allows(enforcer, actor, CaseAction.VIEW, case)
+
+
+def require(enforcer: CountyEnforcer, actor: Actor, action: str, case: CaseFacts) -> None:
+    """NOT_FOUND when the case is not visible (never reveal it exists), else FORBIDDEN."""
+    if not can_view(enforcer, actor, case):
+        raise NotFound("No such case.")
+    if not allows(enforcer, actor, action, case):
+        raise Forbidden(f"You may not {action.lower().replace('_', ' ')} this case.")
+
+
+def policy_actions(enforcer: CountyEnforcer, actor: Actor, case: CaseFacts) -> frozenset[str]:
+    """Case actions the policy alone grants the actor on this case."""
+    return frozenset(a.value for a in CaseAction if allows(enforcer, actor, a, case))
+
+
+def may_register(
+    enforcer: CountyEnforcer, actor: Actor, location_path: list[int], risk: str
+) -> bool:
+    """REGISTER: a role the policy allows, for a location inside the actor's subtree."""
+    if actor.unit_id not in location_path:
+        return False
+    return any(
+        enforcer.allows(role, actor.level, Relation.NONE, Permission.REGISTER, risk)
+        for role in actor.roles
+    )
+
+
+def may_see_personal_data(enforcer: CountyEnforcer, actor: Actor, case: CaseFacts) -> bool:
+    return allows(enforcer, actor, Permission.VIEW_PERSONAL_DATA, case)
+
+
+def target_in_subtree(actor: Actor, target_path: list[int] | tuple[int, ...]) -> bool:
+    """Structural rule: DISPATCH and REASSIGN targets lie in the actor's own subtree."""
+    return actor.unit_id in target_path

@@ -1,0 +1,35 @@
+"""The words a policy rule may use, and the actor's level token."""
+
+from enum import StrEnum
+
+from yidi.domain.enums import CaseAction, RiskLevel, Role, UnitKind, UnitLevel
+
+
+class Relation(StrEnum):
+    """How the actor's unit stands to a case (DESIGN.md, Authorization)."""
+
+    SAME = "SAME"  # it is the handling unit
+    ANCESTOR = "ANCESTOR"  # it lies above the handling unit
+    INVOLVED = "INVOLVED"  # it is, or lies above, the intake, location or a co-handling unit
+    INTAKE = "INTAKE"  # it registered the case (personal data stays visible to it)
+    NONE = "NONE"  # no case yet (REGISTER) or no relation at all
+
+
+class Permission(StrEnum):
+    """Actions that are not case lifecycle actions."""
+
+    REGISTER = "REGISTER"
+    VIEW_PERSONAL_DATA = "VIEW_PERSONAL_DATA"
+    MANAGE_POLICY = "MANAGE_POLICY"
+
+
+ACTOR_LEVELS = ("COUNTY", "TOWNSHIP", "VILLAGE", "DEPARTMENT")
+ROLES = tuple(r.value for r in Role)
+RELATIONS = tuple(r.value for r in Relation)
+ACTIONS = tuple(a.value for a in CaseAction) + tuple(p.value for p in Permission)
+RISKS = tuple(r.value for r in RiskLevel)
+
+
+def actor_level(kind: UnitKind, level: UnitLevel) -> str:
+    """Departments form one level of their own in rules ("in any department")."""
+    return "DEPARTMENT" if kind is UnitKind.DEPARTMENT else level.value

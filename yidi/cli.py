@@ -1,0 +1,92 @@
+"""Command line: `yidi serve`, `yidi migrate`."""
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from yidi.calendar_data import bundled_calendar
+from yidi.config import Settings
+from yidi.demo import load_demo
+from yidi.http.app import create_app, utc_now
+from yidi.migrate import upgrade
+from yidi.persistence.engine import make_engine, make_session_factory
+from yidi.settings_url import resolve_database_url
+
+log = logging.getLogger("yidi")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, object] = {}
+    if getattr(args, "data_dir", None):
+        overrides["data_dir"] = Path(args.data_dir)
+    if getattr(args, "demo", False):
+        overrides["demo"] = True
+    return Settings(**overrides)  # type: ignore[arg-type]
+
+
+async def _load_demo(database_url: str) -> None:
+    engine = make_engine(database_url, pool_size=2)
+    try:
+        loaded = await load_demo(make_session_factory(engine), bundled_calendar(), utc_now())
+        log.info("demo data %s", "loaded" if loaded else "already present")
+    finally:
+        await engine.dispose()
+
+
+def serve(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    try:
+        settings.signing_key()
+    except RuntimeError as exc:
+        print(f"yidi: {exc}", file=sys.stderr)
+        return 2
+    database_url = resolve_database_url(settings)
+    upgrade(database_url)
+    if settings.demo:
+        asyncio.run(_load_demo(database_url))
+    app = create_app(settings, database_url)
+    log.info("serving on http://%s:%s/graphql", args.host, args.port)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    return 0
+
+
+def migrate(args: argparse.Namespace) -> int:
+    upgrade(resolve_database_url(_settings(args)))
+    print("database is at the latest schema")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="yidi", description="yidi: GraphQL backend for one-stop grassroots case handling."
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+    data_help = "where the embedded PostgreSQL keeps its data (YIDI_DATA_DIR; default ./.yidi)"
+
+    s = sub.add_parser("serve", help="run the API server (migrates the database first)")
+    s.add_argument("--demo", action="store_true", help="load the demo data; demo signing key")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--data-dir", help=data_help)
+    s.add_argument("--log-level", default="info")
+    s.set_defaults(func=serve)
+
+    m = sub.add_parser("migrate", help="apply database migrations to the configured database")
+    m.add_argument("--data-dir", help=data_help)
+    m.set_defaults(func=migrate)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    args = parser().parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,32 @@
+"""Settings from the environment (YIDI_*), with the CLI able to override them."""
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEMO_SECRET = "yidi-demo-secret-not-for-production-use-0000"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="YIDI_", extra="ignore")
+
+    # An external PostgreSQL (>= 14); when unset the embedded one under data_dir is used.
+    database_url: str | None = None
+    data_dir: Path = Path(".yidi")
+    # Signs bearer tokens. Required outside demo mode: the server refuses to start without it.
+    secret_key: str | None = Field(default=None, min_length=32)
+    token_ttl_minutes: int = 8 * 60
+    demo: bool = False
+    # GraphQL limits against abusive queries (QUERY_TOO_COMPLEX).
+    max_query_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 5000
+    max_page_size: int = 100
+
+    def signing_key(self) -> str:
+        if self.secret_key:
+            return self.secret_key
+        if self.demo:
+            return DEMO_SECRET
+        raise RuntimeError("YIDI_SECRET_KEY must be set (at least 32 characters) outside --demo.")

@@ -1,0 +1,190 @@
+"""The demo data of DESIGN.md ("Demo data"): two counties, their tree, users, categories
+and a few hundred past cases. Loaded by `yidi serve --demo` and by the test database."""
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from yidi.authz.enforcer import PolicyRegistry
+from yidi.domain.calendar import WorkingCalendar
+from yidi.domain.enums import Channel, RiskLevel, Role, UnitKind, UnitLevel
+from yidi.persistence.models import Category, Unit, User
+from yidi.persistence.policies import rule_loader
+from yidi.services import org
+from yidi.services.auth import load_actor
+from yidi.services.intake import RegisterCommand, ReporterInput, register_case
+
+DEMO_PASSWORD = "demo-password"
+PAST_CASES = 300
+
+TOWNSHIPS = [
+    ("990100001", "东湖镇", ["东湖村", "柳林村", "湖滨社区"]),
+    ("990100002", "西岭镇", ["西岭村", "石桥村", "岭南村"]),
+    ("990100003", "城关街道", ["城东社区", "城西社区", "南门社区"]),
+]
+COUNTY_DEPARTMENTS = [("990100901", "县住建局"), ("990100902", "县人社局"), ("990100903", "县司法局")]
+
+USERS: list[tuple[str, str, str, list[Role]]] = [
+    ("county.leader", "王县长", "990100", [Role.LEADER]),
+    ("county.intake", "李受理", "990100", [Role.INTAKE]),
+    ("county.viewer", "赵观察", "990100", [Role.VIEWER]),
+    ("county.admin", "钱管理", "990100", [Role.ADMIN]),
+    ("t1.leader", "孙镇长", "990100001", [Role.LEADER]),
+    ("t1.handler", "周办事", "990100001", [Role.HANDLER]),
+    ("t2.leader", "吴镇长", "990100002", [Role.LEADER]),
+    ("v11.handler", "郑网格", "990100001001", [Role.INTAKE, Role.HANDLER]),
+    ("v12.handler", "冯网格", "990100001002", [Role.INTAKE, Role.HANDLER]),
+    ("v21.handler", "陈网格", "990100002001", [Role.INTAKE, Role.HANDLER]),
+    ("dept.housing", "褚住建", "990100901", [Role.HANDLER]),
+    ("t1.office", "卫司法", "990100001901", [Role.HANDLER]),
+    ("other.leader", "蒋县长", "990200", [Role.LEADER]),
+]
+
+CATEGORIES: list[tuple[str, str, int]] = [
+    ("DISPUTE", "矛盾纠纷", 15),
+    ("DISPUTE.NEIGHBOR", "邻里纠纷", 10),
+    ("DISPUTE.FAMILY", "婚姻家庭纠纷", 15),
+    ("DISPUTE.LAND", "土地权属纠纷", 30),
+    ("DISPUTE.LABOR", "劳资纠纷", 15),
+    ("LIVELIHOOD", "民生诉求", 15),
+    ("LIVELIHOOD.ROAD", "道路设施", 15),
+    ("LIVELIHOOD.WATER", "供水供电", 5),
+    ("PETITION", "信访事项", 60),
+    ("CONSULT", "政策咨询", 5),
+]
+
+CASE_TEMPLATES: dict[str, list[str]] = {
+    "DISPUTE.NEIGHBOR": ["邻居加盖房屋遮挡采光", "楼上漏水引发邻里矛盾", "宅前空地堆放杂物起争执"],
+    "DISPUTE.FAMILY": ["赡养老人费用分担纠纷", "离婚后子女抚养费争议"],
+    "DISPUTE.LAND": ["承包地边界划分争议", "宅基地使用权纠纷"],
+    "DISPUTE.LABOR": ["工地拖欠农民工工资", "工厂未签劳动合同被辞退"],
+    "LIVELIHOOD.ROAD": ["村道路面塌陷需修复", "路灯损坏夜间出行不便"],
+    "LIVELIHOOD.WATER": ["自来水水压不足", "台风后线路停电未恢复"],
+    "PETITION": ["反映征地补偿标准问题", "反映低保评定不公"],
+    "CONSULT": ["咨询医保缴费政策", "咨询养老保险转移手续"],
+}
+SURNAMES = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨"
+
+
+@dataclass(frozen=True)
+class DemoIds:
+    county: int
+    units: dict[str, int]
+    users: dict[str, int]
+
+
+async def demo_loaded(session: AsyncSession) -> bool:
+    return await session.scalar(select(Unit.id).where(Unit.code == "990100")) is not None
+
+
+async def _org(session: AsyncSession) -> tuple[dict[str, Unit], list[Category]]:
+    units: dict[str, Unit] = {}
+    county = await org.create_county(session, "990100", "青山县")
+    units[county.code] = county
+    for code, name, villages in TOWNSHIPS:
+        township = await org.create_unit(session, code, name, UnitLevel.TOWNSHIP, parent=county)
+        units[code] = township
+        for i, village in enumerate(villages, start=1):
+            vcode = f"{code}{i:03d}"
+            units[vcode] = await org.create_unit(
+                session, vcode, village, UnitLevel.VILLAGE, parent=township
+            )
+    for code, name in COUNTY_DEPARTMENTS:
+        units[code] = await org.create_unit(
+            session, code, name, UnitLevel.COUNTY, UnitKind.DEPARTMENT, county
+        )
+    units["990100001901"] = await org.create_unit(
+        session, "990100001901", "东湖镇司法所", UnitLevel.TOWNSHIP, UnitKind.DEPARTMENT,
+        units["990100001"],
+    )
+    other = await org.create_county(session, "990200", "白水县")
+    units[other.code] = other
+    units["990200001"] = await org.create_unit(
+        session, "990200001", "白水镇", UnitLevel.TOWNSHIP, parent=other
+    )
+    units["990200001001"] = await org.create_unit(
+        session, "990200001001", "白水村", UnitLevel.VILLAGE, parent=units["990200001"]
+    )
+    categories: list[Category] = []
+    for county_unit in (county, other):
+        parents: dict[str, Category] = {}
+        for code, name, days in CATEGORIES:
+            parent = parents.get(code.split(".")[0]) if "." in code else None
+            category = await org.create_category(session, county_unit, code, name, days, parent)
+            parents[code] = category
+            if county_unit is county:
+                categories.append(category)
+    return units, categories
+
+
+async def load_demo(
+    sessions: async_sessionmaker[AsyncSession], calendar: WorkingCalendar, now: datetime
+) -> bool:
+    """Load the demo data once; False when it is already there."""
+    async with sessions.begin() as session:
+        if await demo_loaded(session):
+            return False
+        units, categories = await _org(session)
+        users: dict[str, User] = {}
+        for username, display, unit_code, roles in USERS:
+            users[username] = await org.create_user(
+                session, username, display, units[unit_code], roles, DEMO_PASSWORD
+            )
+    await _past_cases(sessions, calendar, now, units, categories, users)
+    return True
+
+
+async def _past_cases(
+    sessions: async_sessionmaker[AsyncSession],
+    calendar: WorkingCalendar,
+    now: datetime,
+    units: dict[str, Unit],
+    categories: list[Category],
+    users: dict[str, User],
+) -> None:
+    """Past cases registered by the demo's intake staff over the last six months."""
+    rng = random.Random(990100)
+    registry = PolicyRegistry(rule_loader(sessions))
+    by_code = {c.code: c for c in categories}
+    registrars = ["v11.handler", "v12.handler", "v21.handler", "county.intake", "t1.leader"]
+    async with sessions.begin() as session:
+        actors = {name: await load_actor(session, users[name].id) for name in registrars}
+        villages = [u for u in units.values() if u.level == UnitLevel.VILLAGE.value
+                    and u.county_id == units["990100"].id]
+        # Registered in date order, so case numbers rise with registration time.
+        dates = sorted(now - timedelta(days=rng.uniform(1, 180)) for _ in range(PAST_CASES))
+        for i, registered_at in enumerate(dates):
+            actor = actors[rng.choice(registrars)]
+            choices = [v for v in villages if actor.unit_id in v.path]
+            location = rng.choice(choices)
+            category_code = rng.choice(list(CASE_TEMPLATES))
+            title = rng.choice(CASE_TEMPLATES[category_code])
+            name = rng.choice(SURNAMES) + rng.choice(["某", "先生", "女士", "大爷"])
+            await register_case(
+                session,
+                registry,
+                actor,
+                RegisterCommand(
+                    title=f"{location.name}{title}",
+                    description=f"群众反映：{location.name}{title}，请尽快核实处理。",
+                    category_id=by_code[category_code].id,
+                    channel=rng.choice(list(Channel)),
+                    location_unit_id=location.id,
+                    address=f"{location.name}{rng.randint(1, 99)}号",
+                    occurred_at=registered_at - timedelta(hours=rng.randint(1, 72)),
+                    parties_count=rng.randint(1, 6),
+                    reporter=ReporterInput(
+                        name=name,
+                        phone=f"13{rng.randint(0, 9)}{rng.randint(10_000_000, 99_999_999)}",
+                        id_number=None,
+                        anonymous=i % 17 == 0,
+                    ),
+                    risk_level=rng.choices(list(RiskLevel), weights=[60, 25, 10, 5])[0],
+                    idempotency_key=None,
+                ),
+                now=registered_at,
+                calendar=calendar,
+            )

@@ -1,0 +1,85 @@
+"""The case lifecycle as a transition table (DESIGN.md, "Case lifecycle").
+
+Casbin decides who may act; this module decides what the status allows. Each
+allowed action maps the current status to the status after it; an action the
+table does not list for a status answers INVALID_TRANSITION.
+"""
+
+from dataclasses import dataclass
+
+from yidi.domain.enums import CaseAction, CaseEventType, CaseStatus
+from yidi.domain.errors import InvalidTransition
+
+S = CaseStatus
+A = CaseAction
+
+_OPEN = (S.REGISTERED, S.DISPATCHED, S.IN_PROGRESS)
+_DONE = (S.RESOLVED, S.CLOSED)
+
+TRANSITIONS: dict[CaseAction, dict[CaseStatus, CaseStatus]] = {
+    A.VIEW: {s: s for s in CaseStatus},
+    A.ASSESS: {S.REGISTERED: S.REGISTERED},
+    A.DISPATCH: {S.REGISTERED: S.DISPATCHED},
+    A.ACCEPT: {S.REGISTERED: S.IN_PROGRESS, S.DISPATCHED: S.IN_PROGRESS},
+    A.RETURN: {S.DISPATCHED: S.REGISTERED},
+    # Escalation hands the case to the parent unit, which registers it anew.
+    A.ESCALATE: {s: S.REGISTERED for s in _OPEN},
+    A.REASSIGN: {S.DISPATCHED: S.DISPATCHED, S.IN_PROGRESS: S.DISPATCHED},
+    A.SUPERVISE: {s: s for s in _OPEN},
+    A.COMMENT: {s: s for s in _OPEN},
+    A.RESOLVE: {S.IN_PROGRESS: S.RESOLVED},
+    A.CLOSE: {S.RESOLVED: S.CLOSED},
+    A.REOPEN: {S.RESOLVED: S.IN_PROGRESS, S.CLOSED: S.IN_PROGRESS},
+    A.REDIRECT: {S.REGISTERED: S.REDIRECTED},
+    A.MERGE: {S.REGISTERED: S.MERGED},
+    A.EVALUATE: {s: s for s in _DONE},
+    A.FOLLOW_UP: {s: s for s in _DONE},
+}
+
+EVENT_OF_ACTION: dict[CaseAction, CaseEventType] = {
+    A.ASSESS: CaseEventType.ASSESSED,
+    A.DISPATCH: CaseEventType.DISPATCHED,
+    A.ACCEPT: CaseEventType.ACCEPTED,
+    A.RETURN: CaseEventType.RETURNED,
+    A.ESCALATE: CaseEventType.ESCALATED,
+    A.REASSIGN: CaseEventType.REASSIGNED,
+    A.SUPERVISE: CaseEventType.SUPERVISED,
+    A.COMMENT: CaseEventType.COMMENTED,
+    A.RESOLVE: CaseEventType.RESOLVED,
+    A.CLOSE: CaseEventType.CLOSED,
+    A.REOPEN: CaseEventType.REOPENED,
+    A.REDIRECT: CaseEventType.REDIRECTED,
+    A.MERGE: CaseEventType.MERGED,
+    A.EVALUATE: CaseEventType.EVALUATED,
+    A.FOLLOW_UP: CaseEventType.FOLLOWED_UP,
+}
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the status rules need to know about a case beyond its status."""
+
+    status: CaseStatus
+    handling_unit_has_parent: bool = True
+    evaluated: bool = False
+
+
+def status_allows(facts: CaseFacts, action: CaseAction) -> bool:
+    """True when the case's state allows `action`, whoever asks."""
+    if facts.status not in TRANSITIONS[action]:
+        return False
+    if action is A.ESCALATE and not facts.handling_unit_has_parent:
+        return False  # a county has nobody above it to escalate to
+    # A reporter evaluates a result once; a second evaluation would overwrite the first.
+    return not (action is A.EVALUATE and facts.evaluated)
+
+
+def next_status(facts: CaseFacts, action: CaseAction) -> CaseStatus:
+    """The status after `action`, or InvalidTransition when the state does not allow it."""
+    if not status_allows(facts, action):
+        raise InvalidTransition(f"A {facts.status.value} case does not allow {action.value}.")
+    return TRANSITIONS[action][facts.status]
+
+
+def actions_allowed_by_status(facts: CaseFacts) -> frozenset[CaseAction]:
+    return frozenset(a for a in CaseAction if status_allows(facts, a))

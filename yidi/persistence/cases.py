@@ -1,0 +1,275 @@
+"""Queries and writes for cases and their events. All case SQL lives here."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    tuple_,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from yidi.domain.enums import OPEN_STATUSES, RISK_RANK
+from yidi.persistence.cursors import decode_cursor, encode_cursor
+from yidi.persistence.models import Case, CaseEvent, Category, FollowUp
+
+
+@dataclass(frozen=True)
+class CaseQuery:
+    """A validated `cases` filter (the resolver has already decoded ids)."""
+
+    statuses: list[str] | None = None
+    risk_levels: list[str] | None = None
+    channels: list[str] | None = None
+    category_id: int | None = None
+    unit_id: int | None = None
+    overdue: bool | None = None
+    registered_from: datetime | None = None
+    registered_to: datetime | None = None
+    search: str | None = None
+
+
+# Stands in for "no deadline" so undated cases sort last and stay keyset-pageable.
+FAR_FUTURE = datetime(9999, 12, 31, tzinfo=UTC)
+
+ORDER_KEYS: dict[str, Any] = {
+    "REGISTERED_AT": Case.registered_at,
+    # Cases without a deadline sort after every dated one.
+    "DUE_AT": func.coalesce(Case.due_at, literal(FAR_FUTURE, Case.due_at.type)),
+    "RISK_LEVEL": case(
+        *((Case.risk_level == level.value, rank) for level, rank in RISK_RANK.items()),
+        else_=0,
+    ),
+}
+
+
+def overdue_predicate(now: datetime) -> ColumnElement[bool]:
+    return and_(Case.status.in_([s.value for s in OPEN_STATUSES]), Case.due_at < now)
+
+
+def _escape_like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def filter_clauses(query: CaseQuery, now: datetime) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = []
+    if query.statuses is not None:
+        clauses.append(Case.status.in_(query.statuses))
+    if query.risk_levels is not None:
+        clauses.append(Case.risk_level.in_(query.risk_levels))
+    if query.channels is not None:
+        clauses.append(Case.channel.in_(query.channels))
+    if query.category_id is not None:
+        subtree = select(Category.id).where(Category.path.contains([query.category_id]))
+        clauses.append(Case.category_id.in_(subtree))
+    if query.unit_id is not None:
+        clauses.append(Case.handling_path.contains([query.unit_id]))
+    if query.overdue is not None:
+        overdue = overdue_predicate(now)
+        clauses.append(overdue if query.overdue else ~overdue)
+    if query.registered_from is not None:
+        clauses.append(Case.registered_at >= query.registered_from)
+    if query.registered_to is not None:
+        clauses.append(Case.registered_at < query.registered_to)
+    if query.search:
+        pattern = f"%{_escape_like(query.search)}%"
+        clauses.append(
+            or_(
+                Case.number == query.search,
+                Case.title.ilike(pattern, escape="\\"),
+                Case.description.ilike(pattern, escape="\\"),
+            )
+        )
+    return clauses
+
+
+@dataclass(frozen=True)
+class CasePage:
+    cases: list[Case]
+    cursors: list[str]
+    has_next: bool
+
+
+def _cursor_value(order_field: str, row: Case) -> Any:
+    if order_field == "REGISTERED_AT":
+        return row.registered_at.isoformat()
+    if order_field == "DUE_AT":
+        return row.due_at.isoformat() if row.due_at else None
+    return RISK_RANK_BY_NAME[row.risk_level]
+
+
+RISK_RANK_BY_NAME = {level.value: rank for level, rank in RISK_RANK.items()}
+
+
+def decode_after(order_field: str, after: str) -> tuple[Any, int]:
+    """Cursor → (sort value, id); ValueError when it is not one of ours for this order."""
+    parts = decode_cursor(after)
+    if len(parts) != 3 or parts[0] != order_field or not isinstance(parts[2], int):
+        raise ValueError("cursor does not belong to this ordering")
+    value = parts[1]
+    if order_field == "RISK_LEVEL":
+        if not isinstance(value, int):
+            raise ValueError("bad cursor value")
+        return value, parts[2]
+    if value is None:
+        return FAR_FUTURE, parts[2]
+    return datetime.fromisoformat(str(value)), parts[2]
+
+
+async def page_of_cases(
+    session: AsyncSession,
+    scope: ColumnElement[bool],
+    query: CaseQuery,
+    *,
+    order_field: str,
+    descending: bool,
+    first: int,
+    after: tuple[Any, int] | None,
+    now: datetime,
+) -> CasePage:
+    key = ORDER_KEYS[order_field]
+    stmt: Select[tuple[Case]] = select(Case).where(scope, *filter_clauses(query, now))
+    if after is not None:
+        value, last_id = after
+        position = tuple_(key, Case.id)
+        bound = tuple_(literal(value), literal(last_id))
+        stmt = stmt.where(position < bound if descending else position > bound)
+    ordering = (key.desc(), Case.id.desc()) if descending else (key.asc(), Case.id.asc())
+    rows = list(await session.scalars(stmt.order_by(*ordering).limit(first + 1)))
+    has_next = len(rows) > first
+    rows = rows[:first]
+    cursors = [encode_cursor(order_field, _cursor_value(order_field, r), r.id) for r in rows]
+    return CasePage(rows, cursors, has_next)
+
+
+async def count_cases(
+    session: AsyncSession, scope: ColumnElement[bool], query: CaseQuery, now: datetime
+) -> int:
+    stmt = select(func.count()).select_from(Case).where(scope, *filter_clauses(query, now))
+    return int(await session.scalar(stmt) or 0)
+
+
+async def cases_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Case]:
+    rows = await session.scalars(select(Case).where(Case.id.in_(ids)))
+    return {c.id: c for c in rows}
+
+
+async def case_by_number(session: AsyncSession, number: str) -> Case | None:
+    return await session.scalar(select(Case).where(Case.number == number))
+
+
+async def case_for_update(session: AsyncSession, case_id: int) -> Case | None:
+    """Lock the row for a transition, so concurrent changes serialise on it."""
+    return await session.scalar(select(Case).where(Case.id == case_id).with_for_update())
+
+
+@dataclass(frozen=True)
+class EventSlice:
+    events: list[CaseEvent]
+    total: int
+    has_next: bool
+
+
+async def events_of_cases(
+    session: AsyncSession, keys: Sequence[tuple[int, int, int]]
+) -> dict[tuple[int, int, int], EventSlice]:
+    """The first N events after an event id, for many cases, in one statement per (after, N).
+
+    Keys are (case id, after event id or 0, first). A page of cases all asking for
+    `events(first: 3)` is one query: window functions number each case's events and
+    count them all, and only the rows wanted (plus one to see if more follow) return.
+    """
+    result: dict[tuple[int, int, int], EventSlice] = {}
+    groups: dict[tuple[int, int], list[int]] = {}
+    for case_id, after_id, first in keys:
+        groups.setdefault((after_id, first), []).append(case_id)
+    for (after_id, first), case_ids in groups.items():
+        later = CaseEvent.id > after_id
+        numbered = (
+            select(
+                CaseEvent,
+                func.count().over(partition_by=CaseEvent.case_id).label("total"),
+                func.row_number()
+                .over(partition_by=(CaseEvent.case_id, later), order_by=CaseEvent.id)
+                .label("rn"),
+            )
+            .where(CaseEvent.case_id.in_(case_ids))
+            .subquery()
+        )
+        event = aliased(CaseEvent, numbered)
+        stmt = (
+            select(event, numbered.c.total)
+            .where(numbered.c.id > after_id, numbered.c.rn <= first + 1)
+            .order_by(numbered.c.case_id, numbered.c.id)
+        )
+        by_case: dict[int, list[CaseEvent]] = {cid: [] for cid in case_ids}
+        totals: dict[int, int] = {}
+        for row in await session.execute(stmt):
+            by_case[row[0].case_id].append(row[0])
+            totals[row[0].case_id] = int(row[1])
+        for case_id in case_ids:
+            events = by_case[case_id]
+            # A case with no event after the cursor still needs its total: fetched lazily
+            # below only in that rare case.
+            result[(case_id, after_id, first)] = EventSlice(
+                events[:first], totals.get(case_id, -1), len(events) > first
+            )
+    missing = [k for k, v in result.items() if v.total < 0]
+    if missing:
+        counts = dict(
+            (
+                await session.execute(
+                    select(CaseEvent.case_id, func.count())
+                    .where(CaseEvent.case_id.in_({k[0] for k in missing}))
+                    .group_by(CaseEvent.case_id)
+                )
+            ).tuples()
+        )
+        for key in missing:
+            result[key] = EventSlice([], int(counts.get(key[0], 0)), False)
+    return result
+
+
+async def follow_ups_of_cases(
+    session: AsyncSession, case_ids: Sequence[int]
+) -> dict[int, list[FollowUp]]:
+    rows = await session.scalars(
+        select(FollowUp).where(FollowUp.case_id.in_(case_ids)).order_by(FollowUp.at, FollowUp.id)
+    )
+    result: dict[int, list[FollowUp]] = {cid: [] for cid in case_ids}
+    for follow_up in rows:
+        result[follow_up.case_id].append(follow_up)
+    return result
+
+
+async def next_sequence(session: AsyncSession, county_id: int, year: int) -> int:
+    """Allocate the next number of (county, year) inside the caller's transaction.
+
+    The upsert locks the counter row until commit, so concurrent registrations queue
+    on it and a rolled-back registration gives its number back: no gaps, no duplicates.
+    """
+    value = await session.scalar(
+        text(
+            "INSERT INTO case_sequences (county_id, year, last_value) VALUES (:c, :y, 1) "
+            "ON CONFLICT (county_id, year) DO UPDATE "
+            "SET last_value = case_sequences.last_value + 1 RETURNING last_value"
+        ),
+        {"c": county_id, "y": year},
+    )
+    assert value is not None
+    return int(value)
+
+
+async def event_by_id(session: AsyncSession, event_id: int) -> CaseEvent | None:
+    return await session.get(CaseEvent, event_id)

@@ -1,0 +1,234 @@
+"""Tables. Every row carries `county_id` (the tenant), so data can be sharded by county.
+
+Tree relations are stored as ancestor-id arrays (root first, the unit itself last)
+with GIN indexes: "lies in the subtree of U" is `path @> ARRAY[U]`, one indexed
+predicate, on units and on cases alike (DESIGN.md, Authorization).
+"""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+IdArray = ARRAY(BigInteger, dimensions=1)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Unit(Base):
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    county_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    level: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    # Ancestor ids, root first, ending with this unit's own id.
+    path: Mapped[list[int]] = mapped_column(IdArray)
+
+    __table_args__ = (Index("ix_units_path", "path", postgresql_using="gin"),)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    county_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    roles: Mapped[list[str]] = mapped_column(ARRAY(String(16), dimensions=1))
+    active: Mapped[bool] = mapped_column(Boolean, server_default="true")
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class Category(Base):
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    county_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(100))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
+    time_limit_days: Mapped[int] = mapped_column(SmallInteger)
+    path: Mapped[list[int]] = mapped_column(IdArray)
+
+    __table_args__ = (
+        UniqueConstraint("county_id", "code", name="uq_categories_county_code"),
+        Index("ix_categories_path", "path", postgresql_using="gin"),
+    )
+
+
+class CaseSequence(Base):
+    """Last case number handed out per county and year (gapless: rolled back with its case)."""
+
+    __tablename__ = "case_sequences"
+
+    county_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer)
+
+
+class Case(Base):
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    county_id: Mapped[int] = mapped_column(BigInteger)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    tracking_code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    channel: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    risk_level: Mapped[str] = mapped_column(String(8))
+    track: Mapped[str] = mapped_column(String(16))
+    parties_count: Mapped[int] = mapped_column(Integer, server_default="1")
+    reporter_name: Mapped[str | None] = mapped_column(String(100))
+    reporter_phone: Mapped[str | None] = mapped_column(String(20))
+    reporter_id_number: Mapped[str | None] = mapped_column(String(18))
+    reporter_anonymous: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    address: Mapped[str | None] = mapped_column(String(500))
+    occurred_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    location_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    intake_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    handling_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    co_handling_unit_ids: Mapped[list[int]] = mapped_column(IdArray, server_default="{}")
+    # Denormalised tree positions: each authorization relation is one GIN predicate.
+    handling_path: Mapped[list[int]] = mapped_column(IdArray)
+    location_path: Mapped[list[int]] = mapped_column(IdArray)
+    # Union of the paths of intake, location and co-handling units (the INVOLVED relation).
+    involved_path: Mapped[list[int]] = mapped_column(IdArray)
+
+    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    due_soon_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    overdue_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    supervision_count: Mapped[int] = mapped_column(Integer, server_default="0")
+    escalation_count: Mapped[int] = mapped_column(Integer, server_default="0")
+
+    resolution_outcome: Mapped[str | None] = mapped_column(String(24))
+    resolution_summary: Mapped[str | None] = mapped_column(Text)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolved_by_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    evaluation_satisfaction: Mapped[str | None] = mapped_column(String(24))
+    evaluation_comment: Mapped[str | None] = mapped_column(Text)
+    evaluated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+
+    __table_args__ = (
+        Index("ix_cases_county_registered", "county_id", "registered_at", "id"),
+        Index("ix_cases_county_status", "county_id", "status"),
+        Index("ix_cases_handling_unit", "handling_unit_id"),
+        Index("ix_cases_intake_unit", "intake_unit_id"),
+        Index("ix_cases_handling_path", "handling_path", postgresql_using="gin"),
+        Index("ix_cases_location_path", "location_path", postgresql_using="gin"),
+        Index("ix_cases_involved_path", "involved_path", postgresql_using="gin"),
+        Index(
+            "ix_cases_open_due",
+            "due_at",
+            postgresql_where="status IN ('REGISTERED','DISPATCHED','IN_PROGRESS')",
+        ),
+    )
+
+
+class CaseEvent(Base):
+    """The append-only trace of a case (全程留痕): never updated or deleted."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    county_id: Mapped[int] = mapped_column(BigInteger)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    type: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    from_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    to_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+
+    __table_args__ = (Index("ix_case_events_case", "case_id", "id"),)
+
+
+class FollowUp(Base):
+    __tablename__ = "case_follow_ups"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    county_id: Mapped[int] = mapped_column(BigInteger)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    method: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text)
+
+
+class IdempotencyKey(Base):
+    """First case created under a client's idempotency key; a retry returns it."""
+
+    __tablename__ = "idempotency_keys"
+
+    scope: Mapped[str] = mapped_column(String(100), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    county_id: Mapped[int] = mapped_column(BigInteger)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    tracking_code: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class PolicyRule(Base):
+    """One Casbin rule of a county: (role, level, relation, action, risk) patterns."""
+
+    __tablename__ = "policy_rules"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    county_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    level: Mapped[str] = mapped_column(String(64))
+    relation: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    risk: Mapped[str] = mapped_column(String(64))
+
+
+class PolicyRevision(Base):
+    """Bumped on every policy change so each server process knows to reload."""
+
+    __tablename__ = "policy_revisions"
+
+    county_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )

@@ -1,0 +1,60 @@
+"""Queries over the org tree, users and categories."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from yidi.persistence.models import Category, Unit, User
+
+
+async def units_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Unit]:
+    rows = await session.scalars(select(Unit).where(Unit.id.in_(ids)))
+    return {u.id: u for u in rows}
+
+
+async def unit_by_code(session: AsyncSession, code: str) -> Unit | None:
+    return await session.scalar(select(Unit).where(Unit.code == code))
+
+
+async def children_of(
+    session: AsyncSession, parent_ids: Sequence[int]
+) -> dict[int, list[Unit]]:
+    rows = await session.scalars(
+        select(Unit).where(Unit.parent_id.in_(parent_ids)).order_by(Unit.code)
+    )
+    result: dict[int, list[Unit]] = {pid: [] for pid in parent_ids}
+    for unit in rows:
+        assert unit.parent_id is not None
+        result[unit.parent_id].append(unit)
+    return result
+
+
+async def users_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, User]:
+    rows = await session.scalars(select(User).where(User.id.in_(ids)))
+    return {u.id: u for u in rows}
+
+
+async def user_by_username(session: AsyncSession, username: str) -> User | None:
+    return await session.scalar(select(User).where(User.username == username))
+
+
+async def user_with_unit(session: AsyncSession, user_id: int) -> tuple[User, Unit] | None:
+    row = (
+        await session.execute(
+            select(User, Unit).join(Unit, Unit.id == User.unit_id).where(User.id == user_id)
+        )
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+async def categories_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Category]:
+    rows = await session.scalars(select(Category).where(Category.id.in_(ids)))
+    return {c.id: c for c in rows}
+
+
+async def categories_of_county(session: AsyncSession, county_id: int) -> list[Category]:
+    rows = await session.scalars(
+        select(Category).where(Category.county_id == county_id).order_by(Category.code)
+    )
+    return list(rows)

@@ -1,0 +1,76 @@
+"""The typed request context every resolver receives."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+
+from yidi.authz.actor import Actor
+from yidi.authz.enforcer import CountyEnforcer, PolicyRegistry
+from yidi.config import Settings
+from yidi.domain.calendar import WorkingCalendar
+from yidi.domain.errors import Unauthenticated
+from yidi.resolvers.loaders import Loaders
+from yidi.services.auth import load_actor, user_id_from_token
+
+
+@dataclass
+class AppState:
+    """Process-wide parts, built once at start-up."""
+
+    settings: Settings
+    sessions: async_sessionmaker[AsyncSession]
+    registry: PolicyRegistry
+    calendar: WorkingCalendar
+    clock: Callable[[], datetime]
+
+
+@dataclass
+class Context:
+    app: AppState
+    request: Request | WebSocket | None
+    response: Response | None
+    authorization: str | None
+    _session: AsyncSession | None = None
+    _actor: Actor | None = None
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.session)
+
+    async def session(self) -> AsyncSession:
+        """The request's read session, opened on first use and closed after the operation."""
+        if self._session is None:
+            self._session = self.app.sessions()
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def now(self) -> datetime:
+        return self.app.clock()
+
+    def client_address(self) -> str:
+        client = self.request.client if self.request is not None else None
+        return client.host if client else "unknown"
+
+    async def actor(self) -> Actor:
+        """The authenticated caller; UNAUTHENTICATED without a valid bearer token."""
+        if self._actor is None:
+            header = self.authorization or ""
+            scheme, _, token = header.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                raise Unauthenticated("A bearer token is required.")
+            user_id = user_id_from_token(token.strip(), key=self.app.settings.signing_key())
+            self._actor = await load_actor(await self.session(), user_id)
+        return self._actor
+
+    async def enforcer(self) -> CountyEnforcer:
+        actor = await self.actor()
+        return await self.app.registry.enforcer(actor.county_id)

@@ -1,0 +1,76 @@
+"""Root mutation resolvers: each runs one use case in one transaction, committed here."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from yidi.domain.enums import Channel, RiskLevel
+from yidi.persistence.models import Case, User
+from yidi.resolvers.context import Context
+from yidi.resolvers.ids import decode_id
+from yidi.services import auth, intake
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    token: str
+    expires_at: datetime
+    user: User
+
+
+async def login(ctx: Context, username: str, password: str) -> LoginResult:
+    settings = ctx.app.settings
+    async with ctx.app.sessions() as session:
+        token, expires_at, user = await auth.login(
+            session,
+            username,
+            password,
+            key=settings.signing_key(),
+            ttl=timedelta(minutes=settings.token_ttl_minutes),
+            now=ctx.now(),
+        )
+    return LoginResult(token, expires_at, user)
+
+
+@dataclass(frozen=True)
+class RegisterArgs:
+    """The RegisterCaseInput as the schema received it (ids still global)."""
+
+    title: str
+    description: str
+    category_id: str
+    channel: Channel
+    location_unit_id: str
+    address: str | None
+    occurred_at: datetime | None
+    parties_count: int
+    reporter: intake.ReporterInput
+    risk_level: RiskLevel | None
+    idempotency_key: str | None
+
+
+async def register_case(ctx: Context, args: RegisterArgs) -> tuple[Case, str]:
+    actor = await ctx.actor()
+    command = intake.RegisterCommand(
+        title=args.title,
+        description=args.description,
+        category_id=decode_id(args.category_id, "Category", "categoryId"),
+        channel=args.channel,
+        location_unit_id=decode_id(args.location_unit_id, "Unit", "locationUnitId"),
+        address=args.address,
+        occurred_at=args.occurred_at,
+        parties_count=args.parties_count,
+        reporter=args.reporter,
+        risk_level=args.risk_level,
+        idempotency_key=args.idempotency_key,
+    )
+    async with ctx.app.sessions.begin() as session:
+        registered = await intake.register_case(
+            session,
+            ctx.app.registry,
+            actor,
+            command,
+            now=ctx.now(),
+            calendar=ctx.app.calendar,
+        )
+    ctx.loaders.cases.prime(registered.case.id, registered.case)
+    return registered.case, registered.tracking_code

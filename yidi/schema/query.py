@@ -1,0 +1,117 @@
+"""The Query root."""
+
+import strawberry
+
+from yidi.persistence import models
+from yidi.resolvers import queries
+from yidi.schema.enums import CaseOrderField, OrderDirection
+from yidi.schema.inputs import CaseFilter, CaseOrder
+from yidi.schema.types import (
+    Case,
+    CaseConnection,
+    CaseEdge,
+    CaseEvent,
+    Category,
+    Ctx,
+    Node,
+    PageInfo,
+    Unit,
+    User,
+    unit_or_none,
+)
+
+
+def as_node(row: object) -> Node | None:
+    if isinstance(row, models.Case):
+        return Case.of(row)
+    if isinstance(row, models.Unit):
+        return Unit.of(row)
+    if isinstance(row, models.User):
+        return User.of(row)
+    if isinstance(row, models.Category):
+        return Category.of(row)
+    if isinstance(row, models.CaseEvent):
+        return CaseEvent.of(row)
+    return None
+
+
+def _filter_args(f: CaseFilter | None) -> queries.CaseFilterArgs | None:
+    if f is None:
+        return None
+    return queries.CaseFilterArgs(
+        status=[s.value for s in f.status] if f.status is not None else None,
+        risk_level=[r.value for r in f.risk_level] if f.risk_level is not None else None,
+        channel=[c.value for c in f.channel] if f.channel is not None else None,
+        category_id=f.category_id,
+        unit_id=f.unit_id,
+        overdue=f.overdue,
+        registered_from=f.registered_from,
+        registered_to=f.registered_to,
+        search=f.search,
+    )
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    async def node(self, info: Ctx, id: strawberry.ID) -> Node | None:
+        return as_node(await queries.node(info.context, id))
+
+    @strawberry.field
+    async def me(self, info: Ctx) -> User:
+        return User.of(await queries.me(info.context))
+
+    @strawberry.field
+    async def unit(self, info: Ctx, id: strawberry.ID) -> Unit | None:
+        return unit_or_none(await queries.unit(info.context, id))
+
+    @strawberry.field
+    async def unit_by_code(self, info: Ctx, code: str) -> Unit | None:
+        return unit_or_none(await queries.unit_by_code(info.context, code))
+
+    @strawberry.field
+    async def categories(self, info: Ctx) -> list[Category]:
+        return [Category.of(c) for c in await queries.categories(info.context)]
+
+    @strawberry.field(name="case")
+    async def case_(self, info: Ctx, id: strawberry.ID) -> Case | None:
+        row = await queries.case(info.context, id)
+        return Case.of(row) if row is not None else None
+
+    @strawberry.field
+    async def case_by_number(self, info: Ctx, number: str) -> Case | None:
+        row = await queries.case_by_number(info.context, number)
+        return Case.of(row) if row is not None else None
+
+    @strawberry.field
+    async def cases(
+        self,
+        info: Ctx,
+        filter: CaseFilter | None = None,
+        order_by: CaseOrder | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> CaseConnection:
+        order = order_by or CaseOrder(field=CaseOrderField.REGISTERED_AT,
+                                      direction=OrderDirection.DESC)
+        result = await queries.cases(
+            info.context,
+            _filter_args(filter),
+            order.field.value,
+            order.direction is OrderDirection.DESC,
+            first,
+            after,
+        )
+        page = result.page
+        edges = [CaseEdge(cursor=c, node=Case.of(r)) for r, c in zip(page.cases, page.cursors,
+                                                                     strict=True)]
+        return CaseConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next,
+                has_previous_page=after is not None,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            total_count=result.total,
+        )

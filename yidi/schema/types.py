@@ -1,0 +1,416 @@
+"""Object types of the contract. Each wraps a stored row; nested objects load via DataLoaders."""
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from yidi.domain.enums import OPEN_STATUSES
+from yidi.domain.enums import CaseStatus as CaseStatusValue
+from yidi.persistence import models
+from yidi.resolvers import case_fields
+from yidi.resolvers.context import Context
+from yidi.resolvers.ids import to_global_id
+from yidi.schema.enums import (
+    CaseAction,
+    CaseEventType,
+    CaseStatus,
+    Channel,
+    FollowUpMethod,
+    HandlingTrack,
+    Outcome,
+    RiskLevel,
+    Role,
+    Satisfaction,
+    UnitKind,
+    UnitLevel,
+)
+
+Ctx = Info[Context, None]
+
+
+@strawberry.interface
+class Node:
+    id: strawberry.ID
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Unit(Node):
+    row: strawberry.Private[models.Unit]
+    code: str = strawberry.field(description="Administrative division code for areas, a "
+                                 "department code for departments; unique in the deployment.")
+    name: str
+    level: UnitLevel
+    kind: UnitKind
+
+    @classmethod
+    def of(cls, row: models.Unit) -> "Unit":
+        return cls(
+            id=strawberry.ID(to_global_id("Unit", row.id)),
+            row=row,
+            code=row.code,
+            name=row.name,
+            level=UnitLevel(row.level),
+            kind=UnitKind(row.kind),
+        )
+
+    @strawberry.field
+    async def parent(self, info: Ctx) -> "Unit | None":
+        if self.row.parent_id is None:
+            return None
+        return unit_or_none(await info.context.loaders.units.load(self.row.parent_id))
+
+    @strawberry.field
+    async def children(self, info: Ctx, kind: UnitKind | None = None) -> list["Unit"]:
+        rows = await info.context.loaders.children.load(self.row.id)
+        return [Unit.of(r) for r in rows if kind is None or r.kind == kind.value]
+
+    @strawberry.field(description="Root first; the unit itself is not included.")
+    async def ancestors(self, info: Ctx) -> list["Unit"]:
+        rows = await info.context.loaders.units.load_many(self.row.path[:-1])
+        return [Unit.of(r) for r in rows if r is not None]
+
+
+def unit_or_none(row: models.Unit | None) -> Unit | None:
+    return Unit.of(row) if row is not None else None
+
+
+async def load_unit(info: Ctx, unit_id: int) -> Unit:
+    row = await info.context.loaders.units.load(unit_id)
+    assert row is not None, "foreign key guarantees the unit exists"
+    return Unit.of(row)
+
+
+@strawberry.type
+class User(Node):
+    row: strawberry.Private[models.User]
+    username: str
+    display_name: str
+    roles: list[Role]
+
+    @classmethod
+    def of(cls, row: models.User) -> "User":
+        return cls(
+            id=strawberry.ID(to_global_id("User", row.id)),
+            row=row,
+            username=row.username,
+            display_name=row.display_name,
+            roles=[Role(r) for r in row.roles],
+        )
+
+    @strawberry.field
+    async def unit(self, info: Ctx) -> Unit:
+        return await load_unit(info, self.row.unit_id)
+
+
+async def load_user(info: Ctx, user_id: int | None) -> User | None:
+    if user_id is None:
+        return None
+    row = await info.context.loaders.users.load(user_id)
+    return User.of(row) if row is not None else None
+
+
+@strawberry.type
+class Category(Node):
+    row: strawberry.Private[models.Category]
+    code: str
+    name: str
+    time_limit_days: int = strawberry.field(description="Working days allowed on the STANDARD track.")
+
+    @classmethod
+    def of(cls, row: models.Category) -> "Category":
+        return cls(
+            id=strawberry.ID(to_global_id("Category", row.id)),
+            row=row,
+            code=row.code,
+            name=row.name,
+            time_limit_days=row.time_limit_days,
+        )
+
+    @strawberry.field
+    async def parent(self, info: Ctx) -> "Category | None":
+        if self.row.parent_id is None:
+            return None
+        row = await info.context.loaders.categories.load(self.row.parent_id)
+        return Category.of(row) if row is not None else None
+
+
+@strawberry.type
+class Reporter:
+    name: str | None = strawberry.field(description="Null when the reporter asked to stay anonymous.")
+    phone: str | None = strawberry.field(
+        description="Masked (138****5678) unless the viewer may see personal data of this case."
+    )
+    id_number: str | None = strawberry.field(description="Masked likewise (6201**********1234).")
+    anonymous: bool
+
+
+@strawberry.type
+class Resolution:
+    outcome: Outcome
+    summary: str
+    resolved_at: datetime
+    resolved_by_id: strawberry.Private[int | None]
+    resolved_by_unit_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def resolved_by(self, info: Ctx) -> User | None:
+        return await load_user(info, self.resolved_by_id)
+
+    @strawberry.field
+    async def resolved_by_unit(self, info: Ctx) -> Unit:
+        return await load_unit(info, self.resolved_by_unit_id)
+
+
+@strawberry.type
+class Evaluation:
+    satisfaction: Satisfaction
+    comment: str | None
+    evaluated_at: datetime
+
+
+@strawberry.type
+class FollowUp:
+    at: datetime
+    by_id: strawberry.Private[int | None]
+    method: FollowUpMethod
+    note: str
+
+    @strawberry.field
+    async def by(self, info: Ctx) -> User | None:
+        return await load_user(info, self.by_id)
+
+
+@strawberry.type
+class CaseEvent(Node):
+    row: strawberry.Private[models.CaseEvent]
+    cursor: str = strawberry.field(
+        description="Opaque, totally ordered across the deployment; pass it as `after` to "
+        "resume a subscription."
+    )
+    type: CaseEventType
+    at: datetime
+    note: str | None
+
+    @classmethod
+    def of(cls, row: models.CaseEvent) -> "CaseEvent":
+        return cls(
+            id=strawberry.ID(to_global_id("CaseEvent", row.id)),
+            row=row,
+            cursor=case_fields.event_cursor(row.id),
+            type=CaseEventType(row.type),
+            at=row.at,
+            note=row.note,
+        )
+
+    @strawberry.field(name="case")
+    async def case_(self, info: Ctx) -> "Case":
+        row = await info.context.loaders.cases.load(self.row.case_id)
+        assert row is not None
+        return Case.of(row)
+
+    @strawberry.field(description="Null for the system or a citizen.")
+    async def actor(self, info: Ctx) -> User | None:
+        return await load_user(info, self.row.actor_id)
+
+    @strawberry.field
+    async def from_unit(self, info: Ctx) -> Unit | None:
+        uid = self.row.from_unit_id
+        return None if uid is None else await load_unit(info, uid)
+
+    @strawberry.field
+    async def to_unit(self, info: Ctx) -> Unit | None:
+        uid = self.row.to_unit_id
+        return None if uid is None else await load_unit(info, uid)
+
+
+@strawberry.type
+class CaseEventEdge:
+    cursor: str
+    node: CaseEvent
+
+
+@strawberry.type
+class CaseEventConnection:
+    edges: list[CaseEventEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type
+class Case(Node):
+    row: strawberry.Private[models.Case]
+    number: str = strawberry.field(
+        description="Human-readable, unique, e.g. 990100-2026-000123 (county code, year, "
+        "sequence)."
+    )
+    title: str
+    description: str
+    channel: Channel
+    status: CaseStatus
+    risk_level: RiskLevel
+    track: HandlingTrack
+    parties_count: int
+    address: str | None
+    registered_at: datetime
+    due_at: datetime | None
+    accepted_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    supervision_count: int
+    escalation_count: int
+    version: int = strawberry.field(
+        description="Incremented by every change; pass it back as expectedVersion."
+    )
+
+    @classmethod
+    def of(cls, row: models.Case) -> "Case":
+        return cls(
+            id=strawberry.ID(to_global_id("Case", row.id)),
+            row=row,
+            number=row.number,
+            title=row.title,
+            description=row.description,
+            channel=Channel(row.channel),
+            status=CaseStatus(row.status),
+            risk_level=RiskLevel(row.risk_level),
+            track=HandlingTrack(row.track),
+            parties_count=row.parties_count,
+            address=row.address,
+            registered_at=row.registered_at,
+            due_at=row.due_at,
+            accepted_at=row.accepted_at,
+            resolved_at=row.resolved_at,
+            closed_at=row.closed_at,
+            supervision_count=row.supervision_count,
+            escalation_count=row.escalation_count,
+            version=row.version,
+        )
+
+    @strawberry.field
+    async def category(self, info: Ctx) -> Category:
+        row = await info.context.loaders.categories.load(self.row.category_id)
+        assert row is not None
+        return Category.of(row)
+
+    @strawberry.field
+    async def reporter(self, info: Ctx) -> Reporter:
+        view = await case_fields.reporter(info.context, self.row)
+        return Reporter(
+            name=view.name, phone=view.phone, id_number=view.id_number, anonymous=view.anonymous
+        )
+
+    @strawberry.field(description="Where the matter arose.")
+    async def location_unit(self, info: Ctx) -> Unit:
+        return await load_unit(info, self.row.location_unit_id)
+
+    @strawberry.field(description="The unit that registered the case.")
+    async def intake_unit(self, info: Ctx) -> Unit:
+        return await load_unit(info, self.row.intake_unit_id)
+
+    @strawberry.field(
+        description="The unit responsible now; the intake unit until the case is dispatched."
+    )
+    async def handling_unit(self, info: Ctx) -> Unit:
+        return await load_unit(info, self.row.handling_unit_id)
+
+    @strawberry.field
+    async def assignee(self, info: Ctx) -> User | None:
+        return await load_user(info, self.row.assignee_id)
+
+    @strawberry.field
+    async def co_handling_units(self, info: Ctx) -> list[Unit]:
+        rows = await info.context.loaders.units.load_many(self.row.co_handling_unit_ids)
+        return [Unit.of(r) for r in rows if r is not None]
+
+    @strawberry.field
+    def is_overdue(self, info: Ctx) -> bool:
+        due = self.row.due_at
+        return (
+            due is not None
+            and CaseStatusValue(self.row.status) in OPEN_STATUSES
+            and due < info.context.now()
+        )
+
+    @strawberry.field
+    def resolution(self) -> Resolution | None:
+        r = self.row
+        if r.resolution_outcome is None or r.resolved_at is None or r.resolved_by_unit_id is None:
+            return None
+        return Resolution(
+            outcome=Outcome(r.resolution_outcome),
+            summary=r.resolution_summary or "",
+            resolved_at=r.resolved_at,
+            resolved_by_id=r.resolved_by_id,
+            resolved_by_unit_id=r.resolved_by_unit_id,
+        )
+
+    @strawberry.field
+    def evaluation(self) -> Evaluation | None:
+        r = self.row
+        if r.evaluation_satisfaction is None or r.evaluated_at is None:
+            return None
+        return Evaluation(
+            satisfaction=Satisfaction(r.evaluation_satisfaction),
+            comment=r.evaluation_comment,
+            evaluated_at=r.evaluated_at,
+        )
+
+    @strawberry.field
+    async def follow_ups(self, info: Ctx) -> list[FollowUp]:
+        rows = await info.context.loaders.follow_ups.load(self.row.id)
+        return [FollowUp(at=f.at, by_id=f.by_id, method=FollowUpMethod(f.method), note=f.note)
+                for f in rows]
+
+    @strawberry.field
+    async def merged_into(self, info: Ctx) -> "Case | None":
+        row = await case_fields.merged_into(info.context, self.row)
+        return Case.of(row) if row is not None else None
+
+    @strawberry.field(description="Oldest first.")
+    async def events(
+        self, info: Ctx, first: int | None = 50, after: str | None = None
+    ) -> CaseEventConnection:
+        page = await case_fields.events(info.context, self.row, first, after)
+        edges = [CaseEventEdge(cursor=c, node=CaseEvent.of(e)) for e, c in page.items]
+        return CaseEventConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next,
+                has_previous_page=after is not None,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            total_count=page.total,
+        )
+
+    @strawberry.field(
+        description="What the caller may do to this case now (policy and status both allow it)."
+    )
+    async def allowed_actions(self, info: Ctx) -> list[CaseAction]:
+        return [CaseAction(a) for a in await case_fields.allowed_actions(info.context, self.row)]
+
+
+@strawberry.type
+class CaseEdge:
+    cursor: str
+    node: Case
+
+
+@strawberry.type
+class CaseConnection:
+    edges: list[CaseEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+NodeResult = Annotated[Unit | User | Category | Case | CaseEvent, strawberry.union("NodeResult")]

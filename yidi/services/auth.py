@@ -1,0 +1,72 @@
+"""Login and bearer tokens.
+
+Passwords are hashed with Argon2id (argon2-cffi, the OWASP-recommended KDF); tokens
+are HS256 JWTs (PyJWT) signed with the configured secret and expiring after a TTL.
+"""
+
+from datetime import datetime, timedelta
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from yidi.authz.actor import Actor
+from yidi.authz.vocabulary import actor_level
+from yidi.domain.enums import UnitKind, UnitLevel
+from yidi.domain.errors import Unauthenticated
+from yidi.persistence.models import User
+from yidi.persistence.units import user_by_username, user_with_unit
+
+_hasher = PasswordHasher()
+# Verifying against this keeps unknown usernames as slow as wrong passwords.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+ISSUER = "yidi"
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+async def login(
+    session: AsyncSession, username: str, password: str, *, key: str, ttl: timedelta, now: datetime
+) -> tuple[str, datetime, User]:
+    """A signed token for valid credentials; UNAUTHENTICATED otherwise, same for both causes."""
+    user = await user_by_username(session, username.strip())
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        user = None
+    if user is None or not user.active:
+        raise Unauthenticated("Wrong username or password.")
+    expires_at = now + ttl
+    token = jwt.encode(
+        {"sub": str(user.id), "iss": ISSUER, "iat": now, "exp": expires_at}, key, algorithm="HS256"
+    )
+    return token, expires_at, user
+
+
+def user_id_from_token(token: str, *, key: str) -> int:
+    try:
+        claims = jwt.decode(
+            token, key, algorithms=["HS256"], issuer=ISSUER, options={"require": ["exp", "sub"]}
+        )
+        return int(claims["sub"])
+    except (jwt.PyJWTError, ValueError) as exc:
+        raise Unauthenticated("The bearer token is invalid or has expired.") from exc
+
+
+async def load_actor(session: AsyncSession, user_id: int) -> Actor:
+    found = await user_with_unit(session, user_id)
+    if found is None or not found[0].active:
+        raise Unauthenticated("The bearer token is invalid or has expired.")
+    user, unit = found
+    return Actor(
+        user_id=user.id,
+        username=user.username,
+        county_id=user.county_id,
+        unit_id=unit.id,
+        unit_path=tuple(unit.path),
+        level=actor_level(UnitKind(unit.kind), UnitLevel(unit.level)),
+        roles=frozenset(user.roles),
+    )

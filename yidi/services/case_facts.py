@@ -1,0 +1,25 @@
+"""Bridges from the stored case row to what the domain and authz rules read."""
+
+from yidi.authz.actor import CaseFacts
+from yidi.domain.enums import CaseStatus
+from yidi.domain.lifecycle import CaseFacts as LifecycleFacts
+from yidi.persistence.models import Case
+
+
+def authz_facts(case: Case) -> CaseFacts:
+    return CaseFacts(
+        county_id=case.county_id,
+        handling_unit_id=case.handling_unit_id,
+        handling_path=tuple(case.handling_path),
+        intake_unit_id=case.intake_unit_id,
+        involved_path=tuple(case.involved_path),
+        risk_level=case.risk_level,
+    )
+
+
+def lifecycle_facts(case: Case) -> LifecycleFacts:
+    return LifecycleFacts(
+        status=CaseStatus(case.status),
+        handling_unit_has_parent=len(case.handling_path) > 1,
+        evaluated=case.evaluated_at is not None,
+    )

@@ -1,0 +1,214 @@
+"""Use case: register a case (受理登记), by staff or by a resident's online request."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from yidi.authz import guard
+from yidi.authz.actor import Actor
+from yidi.authz.enforcer import PolicyRegistry
+from yidi.domain import intake
+from yidi.domain.calendar import SHANGHAI, WorkingCalendar
+from yidi.domain.enums import CaseEventType, CaseStatus, Channel, RiskLevel
+from yidi.domain.errors import BadInput, Forbidden
+from yidi.domain.numbering import format_case_number, hash_tracking_code, new_tracking_code
+from yidi.persistence import cases as case_store
+from yidi.persistence.models import Case, CaseEvent, Category, IdempotencyKey, Unit
+from yidi.persistence.units import categories_by_ids, units_by_ids
+
+
+@dataclass(frozen=True)
+class ReporterInput:
+    name: str | None
+    phone: str | None
+    id_number: str | None
+    anonymous: bool
+
+
+@dataclass(frozen=True)
+class RegisterCommand:
+    title: str
+    description: str
+    category_id: int | None
+    channel: Channel
+    location_unit_id: int | None
+    address: str | None
+    occurred_at: datetime | None
+    parties_count: int
+    reporter: ReporterInput
+    risk_level: RiskLevel | None
+    idempotency_key: str | None
+
+
+@dataclass(frozen=True)
+class Registered:
+    case: Case
+    tracking_code: str
+
+
+async def _location(session: AsyncSession, unit_id: int | None, county_id: int | None) -> Unit:
+    units = await units_by_ids(session, [unit_id]) if unit_id is not None else {}
+    unit = units.get(unit_id) if unit_id is not None else None
+    # A unit of another county is answered exactly like a unit that does not exist.
+    if unit is None or (county_id is not None and unit.county_id != county_id):
+        raise BadInput("locationUnitId", "No such unit.")
+    return unit
+
+
+async def _category(session: AsyncSession, category_id: int | None, county_id: int) -> Category:
+    found = await categories_by_ids(session, [category_id]) if category_id is not None else {}
+    category = found.get(category_id) if category_id is not None else None
+    if category is None or category.county_id != county_id:
+        raise BadInput("categoryId", "No such category.")
+    return category
+
+
+async def _replay(session: AsyncSession, scope: str, key: str | None) -> Registered | None:
+    """A retry with a known idempotency key returns the first case, not a new one."""
+    if key is None:
+        return None
+    # Serialise concurrent retries of one key: the second waits, then finds the first.
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": f"{scope}/{key}"}
+    )
+    row = await session.get(IdempotencyKey, (scope, key))
+    if row is None:
+        return None
+    found = await case_store.cases_by_ids(session, [row.case_id])
+    return Registered(found[row.case_id], row.tracking_code)
+
+
+def _check(cmd: RegisterCommand, *, phone_required: bool) -> tuple[str, str, intake.ReporterData]:
+    title = intake.check_text("title", cmd.title, intake.TITLE_MAX)
+    description = intake.check_text("description", cmd.description, intake.DESCRIPTION_MAX)
+    intake.check_optional_text("address", cmd.address, intake.ADDRESS_MAX)
+    intake.check_parties_count(cmd.parties_count)
+    if cmd.idempotency_key is not None:
+        intake.check_text("idempotencyKey", cmd.idempotency_key, intake.IDEMPOTENCY_KEY_MAX)
+    r = cmd.reporter
+    reporter = intake.check_reporter(
+        r.name, r.phone, r.id_number, r.anonymous, phone_required=phone_required
+    )
+    return title, description, reporter
+
+
+async def register_case(
+    session: AsyncSession,
+    registry: PolicyRegistry,
+    actor: Actor,
+    cmd: RegisterCommand,
+    *,
+    now: datetime,
+    calendar: WorkingCalendar,
+) -> Registered:
+    """Register a case at the actor's unit (应登尽登), located anywhere in its subtree."""
+    title, description, reporter = _check(cmd, phone_required=False)
+    location = await _location(session, cmd.location_unit_id, actor.county_id)
+    category = await _category(session, cmd.category_id, actor.county_id)
+    risk = cmd.risk_level or intake.DEFAULT_RISK
+    enforcer = await registry.enforcer(actor.county_id)
+    if not guard.may_register(enforcer, actor, location.path, risk):
+        raise Forbidden("You may not register cases located there.")
+    scope = f"user:{actor.user_id}"
+    replay = await _replay(session, scope, cmd.idempotency_key)
+    if replay is not None:
+        return replay
+    intake_units = await units_by_ids(session, [actor.unit_id])
+    return await _create(
+        session,
+        cmd,
+        title=title,
+        description=description,
+        reporter=reporter,
+        category=category,
+        location=location,
+        intake_unit=intake_units[actor.unit_id],
+        risk=risk,
+        actor_id=actor.user_id,
+        scope=scope,
+        now=now,
+        calendar=calendar,
+    )
+
+
+async def _create(
+    session: AsyncSession,
+    cmd: RegisterCommand,
+    *,
+    title: str,
+    description: str,
+    reporter: intake.ReporterData,
+    category: Category,
+    location: Unit,
+    intake_unit: Unit,
+    risk: RiskLevel,
+    actor_id: int | None,
+    scope: str,
+    now: datetime,
+    calendar: WorkingCalendar,
+) -> Registered:
+    """Insert the case, its REGISTERED event and its idempotency record in one transaction."""
+    county_units = await units_by_ids(session, [location.county_id])
+    county = county_units[location.county_id]
+    year = now.astimezone(SHANGHAI).year
+    sequence = await case_store.next_sequence(session, county.id, year)
+    tracking_code = new_tracking_code()
+    track = intake.DEFAULT_TRACK
+    case = Case(
+        county_id=county.id,
+        number=format_case_number(county.code, year, sequence),
+        tracking_code_hash=hash_tracking_code(tracking_code),
+        title=title,
+        description=description,
+        category_id=category.id,
+        channel=cmd.channel.value,
+        status=CaseStatus.REGISTERED.value,
+        risk_level=risk.value,
+        track=track.value,
+        parties_count=cmd.parties_count,
+        reporter_name=reporter.name,
+        reporter_phone=reporter.phone,
+        reporter_id_number=reporter.id_number,
+        reporter_anonymous=reporter.anonymous,
+        address=intake.check_optional_text("address", cmd.address, intake.ADDRESS_MAX),
+        occurred_at=cmd.occurred_at,
+        location_unit_id=location.id,
+        intake_unit_id=intake_unit.id,
+        handling_unit_id=intake_unit.id,
+        registered_by_id=actor_id,
+        co_handling_unit_ids=[],
+        handling_path=list(intake_unit.path),
+        location_path=list(location.path),
+        involved_path=sorted(set(intake_unit.path) | set(location.path)),
+        registered_at=now,
+        due_at=calendar.due_at(now, intake.time_limit_days(track, category.time_limit_days)),
+        supervision_count=0,
+        escalation_count=0,
+        version=1,
+    )
+    session.add(case)
+    await session.flush()
+    session.add(
+        CaseEvent(
+            county_id=case.county_id,
+            case_id=case.id,
+            type=CaseEventType.REGISTERED.value,
+            at=now,
+            actor_id=actor_id,
+            to_unit_id=intake_unit.id,
+        )
+    )
+    if cmd.idempotency_key is not None:
+        session.add(
+            IdempotencyKey(
+                scope=scope,
+                key=cmd.idempotency_key,
+                county_id=case.county_id,
+                case_id=case.id,
+                tracking_code=tracking_code,
+            )
+        )
+    await session.flush()
+    return Registered(case, tracking_code)

@@ -1,0 +1,89 @@
+"""Use cases that read cases: one case, a page of cases, what the caller may do with one."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from yidi.authz import guard
+from yidi.authz.actor import Actor
+from yidi.authz.enforcer import CountyEnforcer
+from yidi.authz.scope import case_scope
+from yidi.domain.enums import CaseAction
+from yidi.domain.lifecycle import actions_allowed_by_status
+from yidi.domain.masking import mask_id_number, mask_name, mask_phone
+from yidi.persistence import cases as case_store
+from yidi.persistence.models import Case
+from yidi.services.case_facts import authz_facts, lifecycle_facts
+
+
+def visible(enforcer: CountyEnforcer, actor: Actor, case: Case | None) -> Case | None:
+    """The case if the actor may view it, else None (a null field, never an error)."""
+    if case is None or not guard.can_view(enforcer, actor, authz_facts(case)):
+        return None
+    return case
+
+
+@dataclass(frozen=True)
+class CaseListResult:
+    page: case_store.CasePage
+    total: int
+
+
+async def list_cases(
+    session: AsyncSession,
+    enforcer: CountyEnforcer,
+    actor: Actor,
+    query: case_store.CaseQuery,
+    *,
+    order_field: str,
+    descending: bool,
+    first: int,
+    after: tuple[Any, int] | None,
+    now: datetime,
+) -> CaseListResult:
+    """A page of the cases the actor may view, filtered in SQL by the VIEW policy."""
+    scope = case_scope(enforcer, actor, CaseAction.VIEW)
+    page = await case_store.page_of_cases(
+        session,
+        scope,
+        query,
+        order_field=order_field,
+        descending=descending,
+        first=first,
+        after=after,
+        now=now,
+    )
+    total = await case_store.count_cases(session, scope, query, now)
+    return CaseListResult(page, total)
+
+
+def allowed_actions(enforcer: CountyEnforcer, actor: Actor, case: Case) -> list[CaseAction]:
+    """Actions both the policy and the case's status allow now (the frontends' buttons)."""
+    by_policy = guard.policy_actions(enforcer, actor, authz_facts(case))
+    by_status = actions_allowed_by_status(lifecycle_facts(case))
+    return [a for a in CaseAction if a.value in by_policy and a in by_status]
+
+
+@dataclass(frozen=True)
+class ReporterView:
+    name: str | None
+    phone: str | None
+    id_number: str | None
+    anonymous: bool
+
+
+def reporter_view(enforcer: CountyEnforcer, actor: Actor, case: Case) -> ReporterView:
+    """Personal data in clear only for those the policy lets see it, masked for the rest."""
+    if guard.may_see_personal_data(enforcer, actor, authz_facts(case)):
+        return ReporterView(
+            case.reporter_name, case.reporter_phone, case.reporter_id_number,
+            case.reporter_anonymous,
+        )
+    return ReporterView(
+        mask_name(case.reporter_name),
+        mask_phone(case.reporter_phone),
+        mask_id_number(case.reporter_id_number),
+        case.reporter_anonymous,
+    )
