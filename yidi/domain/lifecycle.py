@@ -23,7 +23,7 @@ TRANSITIONS: dict[CaseAction, dict[CaseStatus, CaseStatus]] = {
     A.ACCEPT: {S.REGISTERED: S.IN_PROGRESS, S.DISPATCHED: S.IN_PROGRESS},
     A.RETURN: {S.DISPATCHED: S.REGISTERED},
     # Escalation hands the case to the parent unit, which registers it anew.
-    A.ESCALATE: {s: S.REGISTERED for s in _OPEN},
+    A.ESCALATE: dict.fromkeys(_OPEN, S.REGISTERED),
     A.REASSIGN: {S.DISPATCHED: S.DISPATCHED, S.IN_PROGRESS: S.DISPATCHED},
     A.SUPERVISE: {s: s for s in _OPEN},
     A.COMMENT: {s: s for s in _OPEN},

@@ -59,6 +59,7 @@ def create_app(
     sessions = make_session_factory(engine)
     state = AppState(
         settings=settings,
+        engine=engine,
         sessions=sessions,
         registry=PolicyRegistry(rule_loader(sessions)),
         calendar=bundled_calendar(),

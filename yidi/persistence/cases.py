@@ -139,7 +139,7 @@ async def page_of_cases(
     now: datetime,
 ) -> CasePage:
     key = ORDER_KEYS[order_field]
-    stmt: Select[tuple[Case]] = select(Case).where(scope, *filter_clauses(query, now))
+    stmt: Select[Case] = select(Case).where(scope, *filter_clauses(query, now))
     if after is not None:
         value, last_id = after
         position = tuple_(key, Case.id)
@@ -234,7 +234,7 @@ async def events_of_cases(
                     .where(CaseEvent.case_id.in_({k[0] for k in missing}))
                     .group_by(CaseEvent.case_id)
                 )
-            ).tuples()
+            ).all()
         )
         for key in missing:
             result[key] = EventSlice([], int(counts.get(key[0], 0)), False)

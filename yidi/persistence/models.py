@@ -58,9 +58,7 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     roles: Mapped[list[str]] = mapped_column(ARRAY(String(16), dimensions=1))
     active: Mapped[bool] = mapped_column(Boolean, server_default="true")
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now()
-    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class Category(Base):
@@ -203,9 +201,7 @@ class IdempotencyKey(Base):
     county_id: Mapped[int] = mapped_column(BigInteger)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
     tracking_code: Mapped[str] = mapped_column(String(32))
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now()
-    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class PolicyRule(Base):
@@ -229,6 +225,4 @@ class PolicyRevision(Base):
 
     county_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     revision: Mapped[int] = mapped_column(Integer)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now()
-    )
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

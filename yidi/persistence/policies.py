@@ -57,10 +57,12 @@ async def replace_rules(session: AsyncSession, county_id: int, rules: list[Rule]
         ),
         {"c": county_id},
     )
-    await session.execute(text("SELECT pg_notify(:ch, :c)"), {"ch": POLICY_CHANNEL, "c": str(county_id)})
+    await session.execute(
+        text("SELECT pg_notify(:ch, :c)"), {"ch": POLICY_CHANNEL, "c": str(county_id)}
+    )
     return int(revision or 0)
 
 
 async def all_revisions(session: AsyncSession) -> dict[int, int]:
     rows = await session.execute(select(PolicyRevision.county_id, PolicyRevision.revision))
-    return {int(c): int(r) for c, r in rows.tuples()}
+    return {int(c): int(r) for c, r in rows}

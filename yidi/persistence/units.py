@@ -17,9 +17,7 @@ async def unit_by_code(session: AsyncSession, code: str) -> Unit | None:
     return await session.scalar(select(Unit).where(Unit.code == code))
 
 
-async def children_of(
-    session: AsyncSession, parent_ids: Sequence[int]
-) -> dict[int, list[Unit]]:
+async def children_of(session: AsyncSession, parent_ids: Sequence[int]) -> dict[int, list[Unit]]:
     rows = await session.scalars(
         select(Unit).where(Unit.parent_id.in_(parent_ids)).order_by(Unit.code)
     )

@@ -39,9 +39,7 @@ async def events(ctx: Context, case: Case, first: int | None, after: str | None)
         raise BadInput("first", f"first must be between 0 and {MAX_EVENTS_PAGE}.")
     after_id = parse_event_cursor(after) if after is not None else 0
     found = await ctx.loaders.events.load((case.id, after_id, count))
-    return EventPage(
-        [(e, event_cursor(e.id)) for e in found.events], found.total, found.has_next
-    )
+    return EventPage([(e, event_cursor(e.id)) for e in found.events], found.total, found.has_next)
 
 
 async def allowed_actions(ctx: Context, case: Case) -> list[CaseAction]:

@@ -4,7 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
@@ -23,6 +23,7 @@ class AppState:
     """Process-wide parts, built once at start-up."""
 
     settings: Settings
+    engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     registry: PolicyRegistry
     calendar: WorkingCalendar
@@ -67,7 +68,9 @@ class Context:
             scheme, _, token = header.partition(" ")
             if scheme.lower() != "bearer" or not token.strip():
                 raise Unauthenticated("A bearer token is required.")
-            user_id = user_id_from_token(token.strip(), key=self.app.settings.signing_key())
+            user_id = user_id_from_token(
+                token.strip(), key=self.app.settings.signing_key(), now=self.now()
+            )
             self._actor = await load_actor(await self.session(), user_id)
         return self._actor
 

@@ -10,7 +10,7 @@ from yidi.resolvers.context import Context
 class CloseRequestSession(SchemaExtension):
     """Return the request's read session to the pool once the operation is done."""
 
-    async def on_operation(self) -> AsyncIterator[None]:  # type: ignore[override]
+    async def on_operation(self) -> AsyncIterator[None]:
         yield
         context = self.execution_context.context
         if isinstance(context, Context):

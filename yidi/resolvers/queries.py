@@ -7,7 +7,7 @@ from yidi.domain.errors import BadInput
 from yidi.domain.numbering import parse_case_number
 from yidi.persistence import cases as case_store
 from yidi.persistence import units as unit_store
-from yidi.persistence.models import Case, Category, CaseEvent, Unit, User
+from yidi.persistence.models import Case, CaseEvent, Category, Unit, User
 from yidi.resolvers.context import Context
 from yidi.resolvers.ids import decode_id, parse_global_id, pk_or_none
 from yidi.services import reading

@@ -1,7 +1,9 @@
 """The Schema object with its guards: contract errors and query-complexity limits."""
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.types import ExecutionContext
 
 from yidi.config import Settings
 from yidi.resolvers.errors import ContractErrors
@@ -11,16 +13,25 @@ from yidi.schema.query import Query
 from yidi.schema.types import Case, CaseEvent, Category, Unit, User
 
 
+class YidiSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # ContractErrors has already logged what is unexpected; a caller's bad input or a
+        # denied action is an answer, not a server fault, and would only flood the log.
+        return None
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
-    return strawberry.Schema(
+    return YidiSchema(
         query=Query,
         mutation=Mutation,
         types=[Unit, User, Category, Case, CaseEvent],
         extensions=[
             CloseRequestSession,
-            QueryDepthLimiter(max_depth=settings.max_query_depth),
-            MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-            MaxTokensLimiter(max_token_count=settings.max_tokens),
-            ContractErrors(),
+            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+            lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+            ContractErrors,
         ],
     )

@@ -1,23 +1,39 @@
-"""GraphQL enums: the domain's enums, exposed under the contract's names."""
+"""GraphQL enums: the domain's enums, registered with strawberry under the contract's names."""
 
 from enum import StrEnum
 
 import strawberry
 
-from yidi.domain import enums as d
+from yidi.domain.enums import (
+    CaseAction,
+    CaseEventType,
+    CaseStatus,
+    Channel,
+    FollowUpMethod,
+    HandlingTrack,
+    Outcome,
+    RiskLevel,
+    Role,
+    Satisfaction,
+    UnitKind,
+    UnitLevel,
+)
 
-UnitLevel = strawberry.enum(d.UnitLevel)
-UnitKind = strawberry.enum(d.UnitKind)
-Role = strawberry.enum(d.Role)
-Channel = strawberry.enum(d.Channel)
-CaseStatus = strawberry.enum(d.CaseStatus)
-RiskLevel = strawberry.enum(d.RiskLevel)
-HandlingTrack = strawberry.enum(d.HandlingTrack)
-Outcome = strawberry.enum(d.Outcome)
-Satisfaction = strawberry.enum(d.Satisfaction)
-FollowUpMethod = strawberry.enum(d.FollowUpMethod)
-CaseAction = strawberry.enum(d.CaseAction)
-CaseEventType = strawberry.enum(d.CaseEventType)
+for _enum in (
+    CaseAction,
+    CaseEventType,
+    CaseStatus,
+    Channel,
+    FollowUpMethod,
+    HandlingTrack,
+    Outcome,
+    RiskLevel,
+    Role,
+    Satisfaction,
+    UnitKind,
+    UnitLevel,
+):
+    strawberry.enum(_enum)  # registers the class itself; the domain stays framework-free
 
 
 @strawberry.enum
@@ -31,3 +47,21 @@ class CaseOrderField(StrEnum):
 class OrderDirection(StrEnum):
     ASC = "ASC"
     DESC = "DESC"
+
+
+__all__ = [
+    "CaseAction",
+    "CaseEventType",
+    "CaseOrderField",
+    "CaseStatus",
+    "Channel",
+    "FollowUpMethod",
+    "HandlingTrack",
+    "OrderDirection",
+    "Outcome",
+    "RiskLevel",
+    "Role",
+    "Satisfaction",
+    "UnitKind",
+    "UnitLevel",
+]

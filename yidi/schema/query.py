@@ -92,8 +92,9 @@ class Query:
         first: int | None = 20,
         after: str | None = None,
     ) -> CaseConnection:
-        order = order_by or CaseOrder(field=CaseOrderField.REGISTERED_AT,
-                                      direction=OrderDirection.DESC)
+        order = order_by or CaseOrder(
+            field=CaseOrderField.REGISTERED_AT, direction=OrderDirection.DESC
+        )
         result = await queries.cases(
             info.context,
             _filter_args(filter),
@@ -103,8 +104,10 @@ class Query:
             after,
         )
         page = result.page
-        edges = [CaseEdge(cursor=c, node=Case.of(r)) for r, c in zip(page.cases, page.cursors,
-                                                                     strict=True)]
+        edges = [
+            CaseEdge(cursor=c, node=Case.of(r))
+            for r, c in zip(page.cases, page.cursors, strict=True)
+        ]
         return CaseConnection(
             edges=edges,
             page_info=PageInfo(

@@ -46,8 +46,10 @@ class PageInfo:
 @strawberry.type
 class Unit(Node):
     row: strawberry.Private[models.Unit]
-    code: str = strawberry.field(description="Administrative division code for areas, a "
-                                 "department code for departments; unique in the deployment.")
+    code: str = strawberry.field(
+        description="Administrative division code for areas, a "
+        "department code for departments; unique in the deployment."
+    )
     name: str
     level: UnitLevel
     kind: UnitKind
@@ -124,7 +126,9 @@ class Category(Node):
     row: strawberry.Private[models.Category]
     code: str
     name: str
-    time_limit_days: int = strawberry.field(description="Working days allowed on the STANDARD track.")
+    time_limit_days: int = strawberry.field(
+        description="Working days allowed on the STANDARD track."
+    )
 
     @classmethod
     def of(cls, row: models.Category) -> "Category":
@@ -146,7 +150,9 @@ class Category(Node):
 
 @strawberry.type
 class Reporter:
-    name: str | None = strawberry.field(description="Null when the reporter asked to stay anonymous.")
+    name: str | None = strawberry.field(
+        description="Null when the reporter asked to stay anonymous."
+    )
     phone: str | None = strawberry.field(
         description="Masked (138****5678) unless the viewer may see personal data of this case."
     )
@@ -250,8 +256,7 @@ class CaseEventConnection:
 class Case(Node):
     row: strawberry.Private[models.Case]
     number: str = strawberry.field(
-        description="Human-readable, unique, e.g. 990100-2026-000123 (county code, year, "
-        "sequence)."
+        description="Human-readable, unique, e.g. 990100-2026-000123 (county code, year, sequence)."
     )
     title: str
     description: str
@@ -368,8 +373,10 @@ class Case(Node):
     @strawberry.field
     async def follow_ups(self, info: Ctx) -> list[FollowUp]:
         rows = await info.context.loaders.follow_ups.load(self.row.id)
-        return [FollowUp(at=f.at, by_id=f.by_id, method=FollowUpMethod(f.method), note=f.note)
-                for f in rows]
+        return [
+            FollowUp(at=f.at, by_id=f.by_id, method=FollowUpMethod(f.method), note=f.note)
+            for f in rows
+        ]
 
     @strawberry.field
     async def merged_into(self, info: Ctx) -> "Case | None":

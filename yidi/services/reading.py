@@ -78,7 +78,9 @@ def reporter_view(enforcer: CountyEnforcer, actor: Actor, case: Case) -> Reporte
     """Personal data in clear only for those the policy lets see it, masked for the rest."""
     if guard.may_see_personal_data(enforcer, actor, authz_facts(case)):
         return ReporterView(
-            case.reporter_name, case.reporter_phone, case.reporter_id_number,
+            case.reporter_name,
+            case.reporter_phone,
+            case.reporter_id_number,
             case.reporter_anonymous,
         )
     return ReporterView(

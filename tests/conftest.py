@@ -1,0 +1,166 @@
+"""Test fixtures: a real PostgreSQL (embedded unless YIDI_TEST_DATABASE_URL is set),
+migrated and loaded with the demo data once into a template database; every test that
+needs a database gets its own copy of that template, so tests never see each other."""
+
+import itertools
+import os
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from sqlalchemy.engine.url import make_url
+
+from yidi.calendar_data import bundled_calendar
+from yidi.config import Settings
+from yidi.demo import DEMO_PASSWORD, load_demo
+from yidi.embedded_db import async_url, embedded_server
+from yidi.http.app import create_app
+from yidi.migrate import upgrade
+from yidi.persistence.engine import make_engine, make_session_factory, normalize_url
+
+TEMPLATE = "yidi_test_template"
+# The demo data is generated relative to this instant, so every run sees the same cases.
+DEMO_NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+_counter = itertools.count()
+
+
+@dataclass
+class Clock:
+    """The application's notion of now; tests move it to exercise deadlines."""
+
+    current: datetime = DEMO_NOW
+
+    def __call__(self) -> datetime:
+        return self.current
+
+
+def _with_database(url: str, database: str) -> str:
+    return make_url(normalize_url(url)).set(database=database).render_as_string(hide_password=False)
+
+
+def _libpq(url: str) -> str:
+    """asyncpg.connect wants a libpq-style URL, without the SQLAlchemy dialect."""
+    return url.replace("postgresql+asyncpg://", "postgresql://")
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """URL of the maintenance database `postgres` on the test server."""
+    external = os.environ.get("YIDI_TEST_DATABASE_URL")
+    if external:
+        yield _with_database(external, "postgres")
+        return
+    server = embedded_server(Path(tmp_path_factory.mktemp("pg")), stop_at_exit=True)
+    yield async_url(server.get_uri(), "postgres")
+    server.cleanup()
+
+
+async def _admin(server_url: str, sql: str) -> None:
+    connection = await asyncpg.connect(_libpq(server_url))
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session")
+async def template_url(server_url: str) -> str:
+    """A database migrated to head with the demo data, copied for each test."""
+    await _admin(server_url, f"DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)")
+    await _admin(server_url, f"CREATE DATABASE {TEMPLATE}")
+    url = _with_database(server_url, TEMPLATE)
+    import asyncio
+
+    await asyncio.to_thread(upgrade, url)
+    engine = make_engine(url, pool_size=2)
+    await load_demo(make_session_factory(engine), bundled_calendar(), DEMO_NOW)
+    await engine.dispose()
+    return url
+
+
+@pytest.fixture
+async def database_url(server_url: str, template_url: str) -> AsyncIterator[str]:
+    name = f"yidi_test_{os.getpid()}_{next(_counter)}"
+    await _admin(server_url, f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
+    yield _with_database(server_url, name)
+    await _admin(server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(demo=True, database_url=None)
+
+
+class GraphQLError(AssertionError):
+    pass
+
+
+@dataclass
+class Api:
+    """A GraphQL client bound to the app in-process, logging in demo users on demand."""
+
+    client: httpx.AsyncClient
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    async def token(self, username: str) -> str:
+        if username not in self.tokens:
+            data = await self.ok(
+                "mutation($u: String!, $p: String!) { login(username: $u, password: $p) "
+                "{ token } }",
+                {"u": username, "p": DEMO_PASSWORD},
+            )
+            self.tokens[username] = data["login"]["token"]
+        return self.tokens[username]
+
+    async def raw(
+        self, query: str, variables: dict[str, Any] | None = None, *, user: str | None = None
+    ) -> dict[str, Any]:
+        headers = {"authorization": f"Bearer {await self.token(user)}"} if user else {}
+        response = await self.client.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def ok(
+        self, query: str, variables: dict[str, Any] | None = None, *, user: str | None = None
+    ) -> dict[str, Any]:
+        body = await self.raw(query, variables, user=user)
+        if body.get("errors"):
+            raise GraphQLError(body["errors"])
+        data: dict[str, Any] = body["data"]
+        return data
+
+    async def error(
+        self, query: str, variables: dict[str, Any] | None = None, *, user: str | None = None
+    ) -> dict[str, Any]:
+        """The single error the operation must fail with."""
+        body = await self.raw(query, variables, user=user)
+        assert body.get("errors"), f"expected an error, got {body}"
+        assert len(body["errors"]) == 1, body["errors"]
+        error: dict[str, Any] = body["errors"][0]
+        return error
+
+
+@pytest.fixture
+async def app(settings: Settings, database_url: str, clock: Clock) -> AsyncIterator[Any]:
+    application = create_app(settings, database_url, clock=clock)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def api(app: Any) -> AsyncIterator[Api]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        yield Api(client)
