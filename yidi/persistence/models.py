@@ -5,12 +5,13 @@ with GIN indexes: "lies in the subtree of U" is `path @> ARRAY[U]`, one indexed
 predicate, on units and on cases alike (DESIGN.md, Authorization).
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -114,6 +115,8 @@ class Case(Base):
     intake_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     handling_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The unit that last dispatched or reassigned the case: a RETURN goes back to it.
+    dispatched_by_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     co_handling_unit_ids: Mapped[list[int]] = mapped_column(IdArray, server_default="{}")
     # Denormalised tree positions: each authorization relation is one GIN predicate.
@@ -226,3 +229,25 @@ class PolicyRevision(Base):
     county_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     revision: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class RateCounter(Base):
+    """Fixed-window request counters shared by every server process (rate limits, lockouts)."""
+
+    __tablename__ = "rate_counters"
+
+    bucket: Mapped[str] = mapped_column(String(200), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class CalendarDay(Base):
+    """Holiday schedules added after release (`yidi calendar add`); they override bundled years."""
+
+    __tablename__ = "calendar_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    year: Mapped[int] = mapped_column(SmallInteger, index=True)
+    working: Mapped[bool] = mapped_column(Boolean)
+    name: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(200))

@@ -4,7 +4,17 @@ from datetime import datetime
 
 import strawberry
 
-from yidi.schema.enums import CaseOrderField, CaseStatus, Channel, OrderDirection, RiskLevel
+from yidi.schema.enums import (
+    CaseOrderField,
+    CaseStatus,
+    Channel,
+    FollowUpMethod,
+    HandlingTrack,
+    OrderDirection,
+    Outcome,
+    RiskLevel,
+    Satisfaction,
+)
 
 
 @strawberry.input
@@ -57,3 +67,121 @@ class RegisterCaseInput:
         description="A retry with the same key by the same user returns the first case, not a "
         "new one.",
     )
+
+
+@strawberry.input
+class AssessCaseInput:
+    case_id: strawberry.ID
+    expected_version: int | None = None
+    risk_level: RiskLevel | None = None
+    track: HandlingTrack | None = None
+    category_id: strawberry.ID | None = None
+    note: str | None = None
+
+
+@strawberry.input
+class DispatchCaseInput:
+    case_id: strawberry.ID
+    unit_id: strawberry.ID
+    expected_version: int | None = None
+    assignee_id: strawberry.ID | None = None
+    co_handling_unit_ids: list[strawberry.ID] | None = None
+    note: str | None = None
+
+
+@strawberry.input
+class AcceptCaseInput:
+    case_id: strawberry.ID
+    expected_version: int | None = None
+    assignee_id: strawberry.ID | None = None
+    note: str | None = None
+
+
+@strawberry.input
+class ReasonInput:
+    case_id: strawberry.ID
+    reason: str
+    expected_version: int | None = None
+
+
+@strawberry.input
+class ReassignCaseInput:
+    case_id: strawberry.ID
+    unit_id: strawberry.ID
+    reason: str
+    expected_version: int | None = None
+
+
+@strawberry.input
+class SuperviseCaseInput:
+    case_id: strawberry.ID
+    note: str
+
+
+@strawberry.input
+class CommentCaseInput:
+    case_id: strawberry.ID
+    note: str
+
+
+@strawberry.input
+class ResolveCaseInput:
+    case_id: strawberry.ID
+    outcome: Outcome
+    summary: str
+    expected_version: int | None = None
+
+
+@strawberry.input
+class CloseCaseInput:
+    case_id: strawberry.ID
+    expected_version: int | None = None
+    note: str | None = None
+
+
+@strawberry.input
+class RedirectCaseInput:
+    case_id: strawberry.ID
+    reason: str
+    guidance: str
+    expected_version: int | None = None
+
+
+@strawberry.input
+class MergeCaseInput:
+    case_id: strawberry.ID
+    into_case_id: strawberry.ID
+    expected_version: int | None = None
+
+
+@strawberry.input
+class EvaluateCaseInput:
+    case_id: strawberry.ID
+    satisfaction: Satisfaction
+    comment: str | None = None
+
+
+@strawberry.input
+class PublicEvaluationInput:
+    tracking_code: str
+    phone_last4: str
+    satisfaction: Satisfaction
+    comment: str | None = None
+
+
+@strawberry.input
+class FollowUpInput:
+    case_id: strawberry.ID
+    method: FollowUpMethod
+    note: str
+
+
+@strawberry.input
+class SubmitRequestInput:
+    title: str
+    description: str
+    location_unit_id: strawberry.ID
+    reporter: ReporterInput
+    category_id: strawberry.ID | None = None
+    address: str | None = None
+    idempotency_key: str | None = None

@@ -5,7 +5,9 @@ from datetime import datetime
 import strawberry
 
 from yidi.resolvers import mutations
+from yidi.schema.case_mutation import CaseMutations
 from yidi.schema.inputs import RegisterCaseInput
+from yidi.schema.public import PublicMutations
 from yidi.schema.types import Case, Ctx, User
 from yidi.services.intake import ReporterInput
 
@@ -24,12 +26,7 @@ class RegisterCasePayload:
 
 
 @strawberry.type
-class CasePayload:
-    case: Case
-
-
-@strawberry.type
-class Mutation:
+class Mutation(CaseMutations, PublicMutations):
     @strawberry.mutation
     async def login(self, info: Ctx, username: str, password: str) -> LoginPayload:
         result = await mutations.login(info.context, username, password)

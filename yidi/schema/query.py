@@ -6,6 +6,7 @@ from yidi.persistence import models
 from yidi.resolvers import queries
 from yidi.schema.enums import CaseOrderField, OrderDirection
 from yidi.schema.inputs import CaseFilter, CaseOrder
+from yidi.schema.public import PublicQueries
 from yidi.schema.types import (
     Case,
     CaseConnection,
@@ -52,7 +53,7 @@ def _filter_args(f: CaseFilter | None) -> queries.CaseFilterArgs | None:
 
 
 @strawberry.type
-class Query:
+class Query(PublicQueries):
     @strawberry.field
     async def node(self, info: Ctx, id: strawberry.ID) -> Node | None:
         return as_node(await queries.node(info.context, id))

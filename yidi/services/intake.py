@@ -65,7 +65,9 @@ async def _category(session: AsyncSession, category_id: int | None, county_id: i
     return category
 
 
-async def _replay(session: AsyncSession, scope: str, key: str | None) -> Registered | None:
+async def replay_idempotent(
+    session: AsyncSession, scope: str, key: str | None
+) -> Registered | None:
     """A retry with a known idempotency key returns the first case, not a new one."""
     if key is None:
         return None
@@ -80,7 +82,9 @@ async def _replay(session: AsyncSession, scope: str, key: str | None) -> Registe
     return Registered(found[row.case_id], row.tracking_code)
 
 
-def _check(cmd: RegisterCommand, *, phone_required: bool) -> tuple[str, str, intake.ReporterData]:
+def check_registration(
+    cmd: RegisterCommand, *, phone_required: bool
+) -> tuple[str, str, intake.ReporterData]:
     title = intake.check_text("title", cmd.title, intake.TITLE_MAX)
     description = intake.check_text("description", cmd.description, intake.DESCRIPTION_MAX)
     intake.check_optional_text("address", cmd.address, intake.ADDRESS_MAX)
@@ -104,7 +108,7 @@ async def register_case(
     calendar: WorkingCalendar,
 ) -> Registered:
     """Register a case at the actor's unit (应登尽登), located anywhere in its subtree."""
-    title, description, reporter = _check(cmd, phone_required=False)
+    title, description, reporter = check_registration(cmd, phone_required=False)
     location = await _location(session, cmd.location_unit_id, actor.county_id)
     category = await _category(session, cmd.category_id, actor.county_id)
     risk = cmd.risk_level or intake.DEFAULT_RISK
@@ -112,11 +116,11 @@ async def register_case(
     if not guard.may_register(enforcer, actor, location.path, risk):
         raise Forbidden("You may not register cases located there.")
     scope = f"user:{actor.user_id}"
-    replay = await _replay(session, scope, cmd.idempotency_key)
+    replay = await replay_idempotent(session, scope, cmd.idempotency_key)
     if replay is not None:
         return replay
     intake_units = await units_by_ids(session, [actor.unit_id])
-    return await _create(
+    return await create_case(
         session,
         cmd,
         title=title,
@@ -133,7 +137,7 @@ async def register_case(
     )
 
 
-async def _create(
+async def create_case(
     session: AsyncSession,
     cmd: RegisterCommand,
     *,
