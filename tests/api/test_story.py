@@ -31,10 +31,13 @@ async def category_id(api: Api, code: str, user: str) -> str:
 
 
 async def mutate(api: Api, name: str, input_type: str, user: str, **fields: Any) -> dict[str, Any]:
-    query = f"mutation($input: {input_type}!) {{ {name}(input: $input) {{ case {{ {CASE_FIELDS} }} }} }}"
+    query = (
+        f"mutation($input: {input_type}!) {{ {name}(input: $input) "
+        f"{{ case {{ {CASE_FIELDS} }} }} }}"
+    )
     data = await api.ok(query, {"input": fields}, user=user)
-    case: dict[str, Any] = data[name]["case"]
-    return case
+    result: dict[str, Any] = data[name]["case"]
+    return result
 
 
 async def test_resident_to_reopen_story(api: Api) -> None:
@@ -85,7 +88,8 @@ async def test_resident_to_reopen_story(api: Api) -> None:
     case = registered["registerCase"]["case"]
     tracking = registered["registerCase"]["trackingCode"]
     case_id = case["id"]
-    assert case["status"] == "REGISTERED" and case["version"] == 1
+    assert case["status"] == "REGISTERED"
+    assert case["version"] == 1
 
     # 3. The village escalates to the township.
     case = await mutate(
@@ -97,7 +101,8 @@ async def test_resident_to_reopen_story(api: Api) -> None:
         expectedVersion=1,
         reason="涉及多户，村级无法调解",
     )
-    assert case["handlingUnit"]["code"] == "990100001" and case["status"] == "REGISTERED"
+    assert case["handlingUnit"]["code"] == "990100001"
+    assert case["status"] == "REGISTERED"
     assert case["escalationCount"] == 1
 
     # 4. The township dispatches to its own office, 东湖镇司法所, which returns it.
@@ -112,7 +117,8 @@ async def test_resident_to_reopen_story(api: Api) -> None:
         unitId=office,
         note="请司法所调解",
     )
-    assert case["status"] == "DISPATCHED" and case["handlingUnit"]["name"] == "东湖镇司法所"
+    assert case["status"] == "DISPATCHED"
+    assert case["handlingUnit"]["name"] == "东湖镇司法所"
     office_view = await api.ok(
         "query($id: ID!) { case(id: $id) { allowedActions } }", {"id": case_id}, user="t1.office"
     )
@@ -132,7 +138,8 @@ async def test_resident_to_reopen_story(api: Api) -> None:
         expectedVersion=3,
         reason="涉及土地确权，超出调解范围",
     )
-    assert case["status"] == "REGISTERED" and case["handlingUnit"]["code"] == "990100001"
+    assert case["status"] == "REGISTERED"
+    assert case["handlingUnit"]["code"] == "990100001"
 
     # 5. The township escalates to the county, which dispatches to a county department.
     case = await mutate(
@@ -144,7 +151,8 @@ async def test_resident_to_reopen_story(api: Api) -> None:
         expectedVersion=4,
         reason="需县级部门处理",
     )
-    assert case["handlingUnit"]["code"] == "990100" and case["escalationCount"] == 2
+    assert case["handlingUnit"]["code"] == "990100"
+    assert case["escalationCount"] == 2
     housing = await unit_id(api, "990100901")
     case = await mutate(
         api,
@@ -198,7 +206,8 @@ async def test_resident_to_reopen_story(api: Api) -> None:
     )
     status = tracked["trackCase"]
     assert status["number"] == registered["registerCase"]["case"]["number"]
-    assert status["status"] == "CLOSED" and status["canEvaluate"] is True
+    assert status["status"] == "CLOSED"
+    assert status["canEvaluate"] is True
     assert status["handlingUnitName"] == "县住建局"
     # Progress only: internal steps such as a return between offices stay internal.
     assert [m["type"] for m in status["milestones"]] == [
@@ -234,7 +243,8 @@ async def test_resident_to_reopen_story(api: Api) -> None:
         expectedVersion=10,
         reason="群众不满意，重新办理",
     )
-    assert case["status"] == "IN_PROGRESS" and case["resolution"] is None
+    assert case["status"] == "IN_PROGRESS"
+    assert case["resolution"] is None
     assert case["evaluation"] is None
 
     timeline = await api.ok(TIMELINE, {"id": case_id}, user="county.leader")

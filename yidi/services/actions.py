@@ -64,7 +64,8 @@ def assess(
     note: str | None,
 ) -> Handler:
     async def handle(step: Step) -> None:
-        case, changes = step.case, {}
+        case = step.case
+        changes: dict[str, object] = {}
         category = (await categories_by_ids(step.session, [case.category_id]))[case.category_id]
         if category_id is not None and category_id != case.category_id:
             found = (await categories_by_ids(step.session, [category_id])).get(category_id)
