@@ -15,6 +15,8 @@ class Actor:
     unit_path: tuple[int, ...]
     level: str  # COUNTY, TOWNSHIP, VILLAGE or DEPARTMENT (see vocabulary.actor_level)
     roles: frozenset[str]
+    # Whether any unit lies below the actor's own: without one, there is nowhere to dispatch.
+    has_subunits: bool = False
 
     def is_in_subtree_of(self, path: tuple[int, ...] | list[int]) -> bool:
         return self.unit_id in path

@@ -49,6 +49,19 @@ def may_see_personal_data(enforcer: CountyEnforcer, actor: Actor, case: CaseFact
     return allows(enforcer, actor, Permission.VIEW_PERSONAL_DATA, case)
 
 
+def has_dispatch_target(actor: Actor, handling_unit_id: int) -> bool:
+    """Some unit in the actor's subtree other than the current handling unit exists."""
+    return actor.has_subunits or actor.unit_id != handling_unit_id
+
+
 def target_in_subtree(actor: Actor, target_path: list[int] | tuple[int, ...]) -> bool:
     """Structural rule: DISPATCH and REASSIGN targets lie in the actor's own subtree."""
     return actor.unit_id in target_path
+
+
+def may_manage_policy(enforcer: CountyEnforcer, actor: Actor) -> bool:
+    """Reading and replacing the county's own rules (its ADMIN by default)."""
+    return any(
+        enforcer.allows(role, actor.level, Relation.NONE, Permission.MANAGE_POLICY, "*")
+        for role in actor.roles
+    )

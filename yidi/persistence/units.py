@@ -4,6 +4,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from yidi.persistence.models import Category, Unit, User
 
@@ -37,13 +38,18 @@ async def user_by_username(session: AsyncSession, username: str) -> User | None:
     return await session.scalar(select(User).where(User.username == username))
 
 
-async def user_with_unit(session: AsyncSession, user_id: int) -> tuple[User, Unit] | None:
+async def user_with_unit(session: AsyncSession, user_id: int) -> tuple[User, Unit, bool] | None:
+    """The user, their unit, and whether any unit lies below it (one statement)."""
+    child = aliased(Unit)
+    has_children = select(child.id).where(child.parent_id == Unit.id).exists()
     row = (
         await session.execute(
-            select(User, Unit).join(Unit, Unit.id == User.unit_id).where(User.id == user_id)
+            select(User, Unit, has_children)
+            .join(Unit, Unit.id == User.unit_id)
+            .where(User.id == user_id)
         )
     ).first()
-    return None if row is None else (row[0], row[1])
+    return None if row is None else (row[0], row[1], bool(row[2]))
 
 
 async def categories_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Category]:

@@ -7,6 +7,7 @@ import strawberry
 from yidi.resolvers import mutations
 from yidi.schema.case_mutation import CaseMutations
 from yidi.schema.inputs import RegisterCaseInput
+from yidi.schema.policy import PolicyMutations
 from yidi.schema.public import PublicMutations
 from yidi.schema.types import Case, Ctx, User
 from yidi.services.intake import ReporterInput
@@ -26,7 +27,7 @@ class RegisterCasePayload:
 
 
 @strawberry.type
-class Mutation(CaseMutations, PublicMutations):
+class Mutation(CaseMutations, PublicMutations, PolicyMutations):
     @strawberry.mutation
     async def login(self, info: Ctx, username: str, password: str) -> LoginPayload:
         result = await mutations.login(info.context, username, password)

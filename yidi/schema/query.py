@@ -6,6 +6,7 @@ from yidi.persistence import models
 from yidi.resolvers import queries
 from yidi.schema.enums import CaseOrderField, OrderDirection
 from yidi.schema.inputs import CaseFilter, CaseOrder
+from yidi.schema.policy import PolicyQueries
 from yidi.schema.public import PublicQueries
 from yidi.schema.types import (
     Case,
@@ -53,7 +54,7 @@ def _filter_args(f: CaseFilter | None) -> queries.CaseFilterArgs | None:
 
 
 @strawberry.type
-class Query(PublicQueries):
+class Query(PublicQueries, PolicyQueries):
     @strawberry.field
     async def node(self, info: Ctx, id: strawberry.ID) -> Node | None:
         return as_node(await queries.node(info.context, id))

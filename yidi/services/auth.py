@@ -69,7 +69,7 @@ async def load_actor(session: AsyncSession, user_id: int) -> Actor:
     found = await user_with_unit(session, user_id)
     if found is None or not found[0].active:
         raise Unauthenticated("The bearer token is invalid or has expired.")
-    user, unit = found
+    user, unit, has_subunits = found
     return Actor(
         user_id=user.id,
         username=user.username,
@@ -78,4 +78,5 @@ async def load_actor(session: AsyncSession, user_id: int) -> Actor:
         unit_path=tuple(unit.path),
         level=actor_level(UnitKind(unit.kind), UnitLevel(unit.level)),
         roles=frozenset(user.roles),
+        has_subunits=has_subunits,
     )

@@ -63,7 +63,10 @@ def allowed_actions(enforcer: CountyEnforcer, actor: Actor, case: Case) -> list[
     """Actions both the policy and the case's status allow now (the frontends' buttons)."""
     by_policy = guard.policy_actions(enforcer, actor, authz_facts(case))
     by_status = actions_allowed_by_status(lifecycle_facts(case))
-    return [a for a in CaseAction if a.value in by_policy and a in by_status]
+    allowed = [a for a in CaseAction if a.value in by_policy and a in by_status]
+    if not guard.has_dispatch_target(actor, case.handling_unit_id):
+        allowed = [a for a in allowed if a not in (CaseAction.DISPATCH, CaseAction.REASSIGN)]
+    return allowed
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,55 @@
+"""Use cases: a county admin reads and replaces the county's authorization policy."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from yidi.authz import guard
+from yidi.authz.actor import Actor
+from yidi.authz.enforcer import PolicyRegistry
+from yidi.authz.rules import Rule, validate_rules
+from yidi.domain.errors import Conflict, Forbidden
+from yidi.persistence.models import PolicyRevision
+from yidi.persistence.policies import load_rules, replace_rules
+
+
+@dataclass(frozen=True)
+class CountyPolicy:
+    county_id: int
+    revision: int
+    rules: list[Rule]
+
+
+async def _require_admin(registry: PolicyRegistry, actor: Actor) -> None:
+    if not guard.may_manage_policy(await registry.enforcer(actor.county_id), actor):
+        raise Forbidden("Only the county's administrators manage its policy.")
+
+
+async def read_policy(
+    session: AsyncSession, registry: PolicyRegistry, actor: Actor
+) -> CountyPolicy:
+    await _require_admin(registry, actor)
+    revision, rules = await load_rules(session, actor.county_id)
+    return CountyPolicy(actor.county_id, revision, rules)
+
+
+async def replace_policy(
+    session: AsyncSession,
+    registry: PolicyRegistry,
+    actor: Actor,
+    rules: list[Rule],
+    expected_revision: int | None,
+) -> CountyPolicy:
+    """Swap the whole rule set at once; an invalid rule rejects the set and changes nothing."""
+    await _require_admin(registry, actor)
+    valid = validate_rules(rules)
+    current = await session.scalar(
+        select(PolicyRevision.revision)
+        .where(PolicyRevision.county_id == actor.county_id)
+        .with_for_update()
+    )
+    if expected_revision is not None and expected_revision != (current or 0):
+        raise Conflict(f"The policy has changed (revision {current}); reload it and try again.")
+    revision = await replace_rules(session, actor.county_id, valid)
+    return CountyPolicy(actor.county_id, revision, valid)
