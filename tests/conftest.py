@@ -98,7 +98,8 @@ def clock() -> Clock:
 
 @pytest.fixture
 def settings() -> Settings:
-    return Settings(demo=True, database_url=None)
+    # Tests run deadline sweeps themselves, at the instants they choose.
+    return Settings(demo=True, database_url=None, run_sweeper=False)
 
 
 class GraphQLError(AssertionError):

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from yidi.domain.calendar import (
     CalendarDataError,
     CalendarYear,
@@ -21,6 +23,7 @@ from yidi.domain.calendar import (
     build_calendar,
     parse_year,
 )
+from yidi.persistence.calendar_store import stored_years
 
 logger = logging.getLogger(__name__)
 
@@ -80,3 +83,10 @@ def warn_missing_years(cal: WorkingCalendar, years: Iterable[int]) -> list[int]:
             ", ".join(str(year) for year in new),
         )
     return missing
+
+
+async def current_calendar(session: AsyncSession) -> WorkingCalendar:
+    """Bundled years, overridden and extended by the years stored with `yidi calendar add`."""
+    years = {y.year: y for y in load_bundled_years()}
+    years.update({y.year: y for y in await stored_years(session)})
+    return build_calendar(years[y] for y in sorted(years))

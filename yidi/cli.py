@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import json
 import logging
 import sys
 from pathlib import Path
@@ -11,8 +12,10 @@ import uvicorn
 from yidi.calendar_data import bundled_calendar
 from yidi.config import Settings
 from yidi.demo import load_demo
+from yidi.domain.calendar import CalendarYear, parse_year
 from yidi.http.app import create_app, utc_now
 from yidi.migrate import upgrade
+from yidi.persistence.calendar_store import store_year
 from yidi.persistence.engine import make_engine, make_session_factory
 from yidi.settings_url import resolve_database_url
 
@@ -60,6 +63,34 @@ def migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _add_calendar_year(database_url: str, path: Path) -> CalendarYear:
+    year = parse_year(json.loads(path.read_text(encoding="utf-8")))
+    engine = make_engine(database_url, pool_size=1)
+    try:
+        async with make_session_factory(engine).begin() as session:
+            await store_year(session, year)
+    finally:
+        await engine.dispose()
+    return year
+
+
+def calendar_add(args: argparse.Namespace) -> int:
+    """Add (or correct) a year's official holiday schedule; servers pick it up at their next
+    sweep, within `YIDI_SWEEP_INTERVAL_SECONDS`."""
+    try:
+        database_url = resolve_database_url(_settings(args))
+        upgrade(database_url)
+        year = asyncio.run(_add_calendar_year(database_url, Path(args.file)))
+    except (OSError, ValueError) as exc:  # unreadable file, bad JSON, CalendarDataError
+        print(f"yidi: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"stored {year.year}: {len(year.holidays)} days off, "
+        f"{len(year.workdays)} adjusted working days"
+    )
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="yidi", description="yidi: GraphQL backend for one-stop grassroots case handling."
@@ -78,6 +109,17 @@ def parser() -> argparse.ArgumentParser:
     m = sub.add_parser("migrate", help="apply database migrations to the configured database")
     m.add_argument("--data-dir", help=data_help)
     m.set_defaults(func=migrate)
+
+    c = sub.add_parser("calendar", help="the working-day calendar")
+    csub = c.add_subparsers(dest="calendar_command", required=True)
+    add = csub.add_parser(
+        "add",
+        help="add a year's official holiday schedule from a JSON file "
+        "(the format of yidi/data/calendar/2026.json)",
+    )
+    add.add_argument("file")
+    add.add_argument("--data-dir", help=data_help)
+    add.set_defaults(func=calendar_add)
     return p
 
 

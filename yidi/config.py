@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     track_misses_per_15min: int = 5
     # trackCase answers no sooner than this, so a hit and a miss take the same time.
     track_min_seconds: float = 0.2
+    # How often each process tries to sweep for deadline alerts (one sweeps at a time).
+    sweep_interval_seconds: float = 60.0
+    # Tests drive sweeps themselves; a server always runs the loop.
+    run_sweeper: bool = True
 
     def signing_key(self) -> str:
         if self.secret_key:

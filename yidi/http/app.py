@@ -17,12 +17,14 @@ from strawberry.asgi import GraphQL
 from yidi.authz.enforcer import PolicyRegistry
 from yidi.calendar_data import bundled_calendar
 from yidi.config import Settings
+from yidi.domain.calendar import WorkingCalendar
 from yidi.http.graphiql import STATIC_PREFIX, graphiql_html, static_app
 from yidi.persistence.engine import make_engine, make_session_factory
 from yidi.persistence.policies import rule_loader
 from yidi.policy_watch import watch_policies
 from yidi.resolvers.context import AppState, Context
 from yidi.schema.build import build_schema
+from yidi.sweeper import run_sweeper
 
 log = logging.getLogger(__name__)
 
@@ -82,13 +84,24 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        watcher = asyncio.create_task(watch_policies(state.registry, sessions))
+        def set_calendar(calendar: WorkingCalendar) -> None:
+            state.calendar = calendar
+
+        tasks = [asyncio.create_task(watch_policies(state.registry, sessions))]
+        if settings.run_sweeper:
+            tasks.append(
+                asyncio.create_task(
+                    run_sweeper(sessions, set_calendar, clock, settings.sweep_interval_seconds)
+                )
+            )
         try:
             yield
         finally:
-            watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watcher
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await engine.dispose()
 
     app = Starlette(

@@ -1,0 +1,149 @@
+"""Deadlines and alerts: isOverdue, the sweeper's once-per-case events, one sweeper at a time,
+and holiday schedules added as data."""
+
+import asyncio
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from tests.conftest import Api, Clock
+from yidi.calendar_data import current_calendar
+from yidi.domain.calendar import CalendarYear
+from yidi.domain.enums import OPEN_STATUSES
+from yidi.persistence.calendar_store import store_year
+from yidi.persistence.engine import make_engine, make_session_factory
+from yidi.persistence.models import Case, CaseEvent
+from yidi.sweeper import sweep_once
+
+
+async def _count_events(app: Any, kind: str) -> dict[int, int]:
+    async with app.state.yidi.sessions() as session:
+        rows = await session.execute(
+            select(CaseEvent.case_id, func.count())
+            .where(CaseEvent.type == kind)
+            .group_by(CaseEvent.case_id)
+        )
+        return {int(case_id): int(n) for case_id, n in rows}
+
+
+async def _overdue_ids(app: Any, now: datetime) -> set[int]:
+    async with app.state.yidi.sessions() as session:
+        rows = await session.scalars(
+            select(Case.id).where(
+                Case.status.in_([s.value for s in OPEN_STATUSES]), Case.due_at < now
+            )
+        )
+        return set(rows)
+
+
+async def test_is_overdue_follows_the_clock(api: Api, clock: Clock) -> None:
+    query = "{ cases(first: 1, orderBy: {field: DUE_AT, direction: DESC}) { edges { node { id dueAt isOverdue } } } }"
+    data = await api.ok(query, user="county.leader")
+    latest = data["cases"]["edges"][0]["node"]
+    assert latest["isOverdue"] is False
+    clock.current = datetime.fromisoformat(latest["dueAt"]) + timedelta(seconds=1)
+    api.tokens.clear()  # the old token has expired by the new clock
+    again = await api.ok(
+        "query($id: ID!) { case(id: $id) { isOverdue } }",
+        {"id": latest["id"]},
+        user="county.leader",
+    )
+    assert again["case"]["isOverdue"] is True
+
+
+async def test_sweeper_alerts_once_per_case(app: Any, clock: Clock) -> None:
+    sessions, calendar = app.state.yidi.sessions, app.state.yidi.calendar
+    expected = await _overdue_ids(app, clock.current)
+    assert expected, "the demo data has overdue cases"
+    first = await sweep_once(sessions, calendar, clock.current)
+    assert first is not None
+    assert first.overdue == len(expected)
+    second = await sweep_once(sessions, calendar, clock.current + timedelta(minutes=1))
+    assert second is not None
+    assert second.overdue == 0
+    assert second.due_soon == 0
+    counts = await _count_events(app, "OVERDUE")
+    assert set(counts) == expected
+    assert set(counts.values()) == {1}
+
+
+async def test_due_soon_is_sent_on_the_last_working_day(api: Api, app: Any, clock: Clock) -> None:
+    # Registered Monday 2026-11-23 on the SIMPLE track (3 working days): due Thu 11-26 end.
+    clock.current = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+    village = await api.ok('{ unitByCode(code: "990100001001") { id } }', user="v11.handler")
+    categories = await api.ok("{ categories { id code } }", user="v11.handler")
+    category = next(c["id"] for c in categories["categories"] if c["code"] == "CONSULT")
+    created = await api.ok(
+        """mutation($input: RegisterCaseInput!) { registerCase(input: $input) {
+             case { id version } } }""",
+        {
+            "input": {
+                "title": "咨询医保",
+                "description": "咨询医保缴费",
+                "categoryId": category,
+                "channel": "HOTLINE",
+                "locationUnitId": village["unitByCode"]["id"],
+                "reporter": {"name": "李四", "phone": "13700001234"},
+            }
+        },
+        user="v11.handler",
+    )
+    case_id = created["registerCase"]["case"]["id"]
+    await api.ok(
+        """mutation($input: AssessCaseInput!) { assessCase(input: $input) { case { dueAt } } }""",
+        {"input": {"caseId": case_id, "track": "SIMPLE"}},
+        user="v11.handler",
+    )
+    sessions, calendar = app.state.yidi.sessions, app.state.yidi.calendar
+    pk = await _pk(app, case_id)
+    await sweep_once(sessions, calendar, datetime(2026, 11, 25, 2, 0, tzinfo=UTC))  # Wed
+    assert pk not in await _count_events(app, "DUE_SOON")
+    await sweep_once(sessions, calendar, datetime(2026, 11, 26, 1, 0, tzinfo=UTC))  # Thu 09:00
+    await sweep_once(sessions, calendar, datetime(2026, 11, 26, 5, 0, tzinfo=UTC))
+    assert (await _count_events(app, "DUE_SOON")).get(pk) == 1
+    assert pk not in await _count_events(app, "OVERDUE")
+
+
+async def _pk(app: Any, global_id: str) -> int:
+    from yidi.resolvers.ids import parse_global_id
+
+    parsed = parse_global_id(global_id)
+    assert parsed is not None
+    return parsed[1]
+
+
+async def test_two_sweepers_never_alert_twice(app: Any, database_url: str, clock: Clock) -> None:
+    """Two engines stand for two server processes: the advisory lock lets one sweep."""
+    engines = [make_engine(database_url, pool_size=1) for _ in range(2)]
+    try:
+        sessions = [make_session_factory(e) for e in engines]
+        calendar = app.state.yidi.calendar
+        results = await asyncio.gather(
+            *(sweep_once(s, calendar, clock.current) for s in sessions for _ in range(3))
+        )
+    finally:
+        for engine in engines:
+            await engine.dispose()
+    expected = await _overdue_ids(app, clock.current)
+    assert sum(r.overdue for r in results if r is not None) == len(expected)
+    assert set((await _count_events(app, "OVERDUE")).values()) == {1}
+
+
+async def test_added_year_is_used_for_deadlines(app: Any) -> None:
+    year = CalendarYear(
+        year=2031,
+        holidays={date(2031, 1, 1): "元旦", date(2031, 1, 2): "元旦"},
+        workdays={date(2031, 1, 4): "元旦调休"},
+        source="test notice",
+    )
+    async with app.state.yidi.sessions.begin() as session:
+        await store_year(session, year)
+    async with app.state.yidi.sessions() as session:
+        calendar = await current_calendar(session)
+    assert 2031 in calendar.years
+    assert not calendar.is_working_day(date(2031, 1, 2))  # a Thursday, now a holiday
+    assert calendar.is_working_day(date(2031, 1, 4))  # a Saturday, now a working day
+    # Registered Tue 2030-12-31 (2030 has no data: Mon-Fri): working days Jan 3 (Fri), Jan 4 (Sat, 调休), Jan 6 (Mon).
+    due = calendar.due_at(datetime(2030, 12, 31, 2, 0, tzinfo=UTC), 3)
+    assert due.date() == date(2031, 1, 6)
