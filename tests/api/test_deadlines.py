@@ -38,7 +38,10 @@ async def _overdue_ids(app: Any, now: datetime) -> set[int]:
 
 
 async def test_is_overdue_follows_the_clock(api: Api, clock: Clock) -> None:
-    query = "{ cases(first: 1, orderBy: {field: DUE_AT, direction: DESC}) { edges { node { id dueAt isOverdue } } } }"
+    query = (
+        "{ cases(first: 1, orderBy: {field: DUE_AT, direction: DESC}) "
+        "{ edges { node { id dueAt isOverdue } } } }"
+    )
     data = await api.ok(query, user="county.leader")
     latest = data["cases"]["edges"][0]["node"]
     assert latest["isOverdue"] is False
@@ -144,6 +147,7 @@ async def test_added_year_is_used_for_deadlines(app: Any) -> None:
     assert 2031 in calendar.years
     assert not calendar.is_working_day(date(2031, 1, 2))  # a Thursday, now a holiday
     assert calendar.is_working_day(date(2031, 1, 4))  # a Saturday, now a working day
-    # Registered Tue 2030-12-31 (2030 has no data: Mon-Fri): working days Jan 3 (Fri), Jan 4 (Sat, 调休), Jan 6 (Mon).
+    # Registered Tue 2030-12-31 (2030 has no data: Mon-Fri). Working days after it:
+    # Jan 3 (Fri), Jan 4 (Sat, 调休), Jan 6 (Mon).
     due = calendar.due_at(datetime(2030, 12, 31, 2, 0, tzinfo=UTC), 3)
     assert due.date() == date(2031, 1, 6)
