@@ -10,12 +10,22 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from yidi.authz.enforcer import PolicyRegistry
 from yidi.domain.calendar import WorkingCalendar
-from yidi.domain.enums import Channel, RiskLevel, Role, UnitKind, UnitLevel
-from yidi.persistence.models import Category, Unit, User
+from yidi.domain.enums import (
+    CaseAction,
+    Channel,
+    Outcome,
+    RiskLevel,
+    Role,
+    Satisfaction,
+    UnitKind,
+    UnitLevel,
+)
+from yidi.persistence.models import Case, Category, Unit, User
 from yidi.persistence.policies import rule_loader
-from yidi.services import org
+from yidi.services import actions, org
 from yidi.services.auth import load_actor
 from yidi.services.intake import RegisterCommand, ReporterInput, register_case
+from yidi.services.transitions import Handler, transition
 
 DEMO_PASSWORD = "demo-password"
 PAST_CASES = 300
@@ -142,6 +152,7 @@ async def load_demo(
                 session, username, display, units[unit_code], roles, DEMO_PASSWORD
             )
     await _past_cases(sessions, calendar, now, units, categories, users)
+    await _advance_cases(sessions, calendar, now, units, users)
     return True
 
 
@@ -199,3 +210,99 @@ async def _past_cases(
                 now=registered_at,
                 calendar=calendar,
             )
+
+
+# Who acts for each handling unit when the demo moves a case along (the SAME relation).
+_UNIT_HANDLERS = {
+    "990100001001": "v11.handler",
+    "990100001002": "v12.handler",
+    "990100002001": "v21.handler",
+    "990100001": "t1.handler",
+    "990100002": "t2.leader",
+    "990100": "county.leader",
+    "990100901": "dept.housing",
+    "990100001901": "t1.office",
+}
+_OUTCOMES = list(Outcome)
+_SATISFACTION_WEIGHTS = [70, 20, 10]
+
+
+async def _advance_cases(
+    sessions: async_sessionmaker[AsyncSession],
+    calendar: WorkingCalendar,
+    now: datetime,
+    units: dict[str, Unit],
+    users: dict[str, User],
+) -> None:
+    """Move most past cases along the lifecycle with the real use cases, so statuses,
+    events and derived fields are exactly what the service itself would have written."""
+    rng = random.Random(990101)
+    registry = PolicyRegistry(rule_loader(sessions))
+    code_of = {u.id: code for code, u in units.items()}
+    dispatch_targets = [units[c] for c in ("990100901", "990100001", "990100002", "990100001901")]
+    async with sessions.begin() as session:
+        actors = {
+            name: await load_actor(session, users[name].id) for name in _UNIT_HANDLERS.values()
+        }
+        leader = actors["county.leader"]
+        cases = list(
+            await session.scalars(
+                select(Case).where(Case.county_id == units["990100"].id).order_by(Case.id)
+            )
+        )
+        for case in cases:
+            at = case.registered_at
+
+            async def step(
+                actor_name: str | None, action: CaseAction, handler: Handler, case_id: int = case.id
+            ) -> None:
+                nonlocal at
+                at = min(at + timedelta(hours=rng.uniform(2, 60)), now - timedelta(minutes=5))
+                actor = leader if actor_name is None else actors[actor_name]
+                await transition(
+                    session,
+                    registry,
+                    actor,
+                    case_id,
+                    action,
+                    None,
+                    handler,
+                    now=at,
+                    calendar=calendar,
+                )
+
+            roll = rng.random()
+            if roll < 0.15:
+                continue  # still waiting at intake
+            if roll < 0.19:
+                await step(
+                    None,
+                    CaseAction.REDIRECT,
+                    actions.redirect("已进入诉讼程序", "请向县人民法院咨询诉讼进展"),
+                )
+                continue
+            handler_name = _UNIT_HANDLERS.get(code_of[case.handling_unit_id])
+            if handler_name is None or rng.random() < 0.3:
+                target = rng.choice(dispatch_targets)
+                if target.id == case.handling_unit_id:
+                    continue
+                await step(None, CaseAction.DISPATCH, actions.dispatch(target.id, None, None, None))
+                handler_name = _UNIT_HANDLERS[target.code]
+            elif roll < 0.28 and len(case.handling_path) > 1:
+                await step(handler_name, CaseAction.ESCALATE, actions.escalate("需上级协调"))
+                continue
+            if rng.random() < 0.1:
+                continue  # dispatched, not yet accepted
+            await step(handler_name, CaseAction.ACCEPT, actions.accept(None, None))
+            if rng.random() < 0.25:
+                continue  # being handled
+            await step(
+                handler_name,
+                CaseAction.RESOLVE,
+                actions.resolve(rng.choice(_OUTCOMES), "经调查核实，已与当事人沟通并妥善处理。"),
+            )
+            if rng.random() < 0.6:
+                satisfaction = rng.choices(list(Satisfaction), weights=_SATISFACTION_WEIGHTS)[0]
+                await step(None, CaseAction.EVALUATE, actions.evaluate(satisfaction, None))
+            if rng.random() < 0.7:
+                await step(None, CaseAction.CLOSE, actions.close("审核通过，予以结案"))
