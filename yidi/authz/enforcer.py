@@ -22,6 +22,9 @@ class CountyEnforcer:
         if policies:
             self._enforcer.add_policies(policies)
         self._memo: dict[tuple[str, str, str, str, str], bool] = {}
+        self._granted: dict[
+            tuple[frozenset[str], str, frozenset[str], str, tuple[str, ...]], frozenset[str]
+        ] = {}
 
     def allows(self, role: str, level: str, relation: str, action: str, risk: str) -> bool:
         # The question space is tiny (roles x levels x relations x actions x risks), so
@@ -31,6 +34,31 @@ class CountyEnforcer:
         if answer is None:
             answer = bool(self._enforcer.enforce(role, level, relation, action, risk))
             self._memo[key] = answer
+        return answer
+
+    def granted(
+        self,
+        roles: frozenset[str],
+        level: str,
+        relations: frozenset[str],
+        risk: str,
+        actions: tuple[str, ...],
+    ) -> frozenset[str]:
+        """The actions any of `roles` may do through any of `relations`; remembered, since a
+        page of cases asks the same few questions over and over."""
+        key = (roles, level, relations, risk, actions)
+        answer = self._granted.get(key)
+        if answer is None:
+            answer = frozenset(
+                action
+                for action in actions
+                if any(
+                    self.allows(role, level, rel, action, risk)
+                    for role in roles
+                    for rel in relations
+                )
+            )
+            self._granted[key] = answer
         return answer
 
 

@@ -112,14 +112,19 @@ def _cursor_value(order_field: str, row: Case) -> Any:
 RISK_RANK_BY_NAME = {level.value: rank for level, rank in RISK_RANK.items()}
 
 
+def is_row_id(value: Any) -> bool:
+    """A bigint primary key (bool is an int in Python, so it is excluded explicitly)."""
+    return type(value) is int and 0 <= value < 2**63
+
+
 def decode_after(order_field: str, after: str) -> tuple[Any, int]:
     """Cursor → (sort value, id); ValueError when it is not one of ours for this order."""
     parts = decode_cursor(after)
-    if len(parts) != 3 or parts[0] != order_field or not isinstance(parts[2], int):
+    if len(parts) != 3 or parts[0] != order_field or not is_row_id(parts[2]):
         raise ValueError("cursor does not belong to this ordering")
     value = parts[1]
     if order_field == "RISK_LEVEL":
-        if not isinstance(value, int):
+        if type(value) is not int or value not in RISK_RANK_BY_NAME.values():
             raise ValueError("bad cursor value")
         return value, parts[2]
     if value is None:

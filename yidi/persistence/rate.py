@@ -39,3 +39,14 @@ async def current(session: AsyncSession, bucket: str, seconds: int, now: datetim
 def retry_after(now: datetime, seconds: int) -> int:
     end = window_start(now, seconds) + timedelta(seconds=seconds)
     return max(1, int((end - now).total_seconds() + 0.999))
+
+
+async def release(session: AsyncSession, bucket: str, seconds: int, now: datetime) -> None:
+    """Give back one event counted by `hit` in the same window (a reservation not used)."""
+    await session.execute(
+        text(
+            "UPDATE rate_counters SET count = count - 1 "
+            "WHERE bucket = :b AND window_start = :w AND count > 0"
+        ),
+        {"b": bucket, "w": window_start(now, seconds)},
+    )

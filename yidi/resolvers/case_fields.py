@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from yidi.domain.enums import CaseAction
 from yidi.domain.errors import BadInput
+from yidi.persistence.cases import is_row_id
 from yidi.persistence.cursors import decode_cursor, encode_cursor
 from yidi.persistence.models import Case, CaseEvent
 from yidi.resolvers.context import Context
@@ -21,7 +22,7 @@ def parse_event_cursor(cursor: str) -> int:
         parts = decode_cursor(cursor)
     except ValueError:
         parts = []
-    if len(parts) != 2 or parts[0] != "e" or not isinstance(parts[1], int) or parts[1] < 0:
+    if len(parts) != 2 or parts[0] != "e" or not is_row_id(parts[1]):
         raise BadInput("after", "after is not a valid event cursor.")
     return int(parts[1])
 

@@ -1,5 +1,6 @@
 """The typed request context every resolver receives."""
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -39,14 +40,24 @@ class Context:
     _session: AsyncSession | None = None
     _actor: Actor | None = None
     loaders: Loaders = field(init=False)
+    # Root fields and DataLoader batches run as concurrent tasks; they share one session.
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _actor_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.session)
 
     async def session(self) -> AsyncSession:
-        """The request's read session, opened on first use and closed after the operation."""
-        if self._session is None:
-            self._session = self.app.sessions()
+        """The request's read session, opened on first use and closed after the operation.
+
+        Its connection is checked out here, under a lock, so concurrent resolvers never race
+        to provision it; their statements then queue on the connection's own mutex.
+        """
+        async with self._lock:
+            if self._session is None:
+                session = self.app.sessions()
+                await session.connection()
+                self._session = session
         return self._session
 
     async def close(self) -> None:
@@ -64,15 +75,20 @@ class Context:
     async def actor(self) -> Actor:
         """The authenticated caller; UNAUTHENTICATED without a valid bearer token."""
         if self._actor is None:
-            header = self.authorization or ""
-            scheme, _, token = header.partition(" ")
-            if scheme.lower() != "bearer" or not token.strip():
-                raise Unauthenticated("A bearer token is required.")
-            user_id = user_id_from_token(
-                token.strip(), key=self.app.settings.signing_key(), now=self.now()
-            )
-            self._actor = await load_actor(await self.session(), user_id)
+            async with self._actor_lock:
+                if self._actor is None:
+                    self._actor = await self._authenticate()
         return self._actor
+
+    async def _authenticate(self) -> Actor:
+        header = self.authorization or ""
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthenticated("A bearer token is required.")
+        user_id = user_id_from_token(
+            token.strip(), key=self.app.settings.signing_key(), now=self.now()
+        )
+        return await load_actor(await self.session(), user_id)
 
     async def enforcer(self) -> CountyEnforcer:
         actor = await self.actor()

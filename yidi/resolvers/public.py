@@ -4,7 +4,7 @@ import asyncio
 import time
 
 from yidi.domain.enums import Channel, Satisfaction
-from yidi.domain.errors import BadInput
+from yidi.domain.errors import BadInput, InvalidTransition
 from yidi.resolvers.context import Context
 from yidi.resolvers.ids import decode_id
 from yidi.services import public
@@ -72,12 +72,12 @@ async def track_case(
     limits, address, now = _limits(ctx), ctx.client_address(), ctx.now()
     _check_tracking_args(tracking_code, phone_last4)
     await public.check_rate(ctx.app.sessions, f"track:{address}", limits.track, now)
-    await public.check_lockout(ctx.app.sessions, address, limits.track_misses, now)
+    await public.reserve_miss(ctx.app.sessions, address, limits.track_misses, now)
     async with ctx.app.sessions() as session:
         case = await public.find_tracked(session, tracking_code, phone_last4)
         status = await public.public_status(session, case) if case is not None else None
-    if status is None:
-        await public.record_miss(ctx.app.sessions, address, limits.track_misses, now)
+    if status is not None:
+        await public.release_miss(ctx.app.sessions, address, limits.track_misses, now)
     remaining = ctx.app.settings.track_min_seconds - (time.monotonic() - started)
     if remaining > 0:
         await asyncio.sleep(remaining)
@@ -94,11 +94,16 @@ async def evaluate_by_tracking(
     limits, address, now = _limits(ctx), ctx.client_address(), ctx.now()
     _check_tracking_args(tracking_code, phone_last4)
     await public.check_rate(ctx.app.sessions, f"evaluate:{address}", limits.evaluate, now)
-    await public.check_lockout(ctx.app.sessions, address, limits.track_misses, now)
-    async with ctx.app.sessions.begin() as session:
-        done = await public.evaluate_by_tracking(
-            session, tracking_code, phone_last4, satisfaction, comment, now=now
-        )
-    if not done:
-        await public.record_miss(ctx.app.sessions, address, limits.track_misses, now)
+    await public.reserve_miss(ctx.app.sessions, address, limits.track_misses, now)
+    try:
+        async with ctx.app.sessions.begin() as session:
+            done = await public.evaluate_by_tracking(
+                session, tracking_code, phone_last4, satisfaction, comment, now=now
+            )
+    except InvalidTransition:
+        # The code and phone matched; only the case's state refused. Not a guess.
+        await public.release_miss(ctx.app.sessions, address, limits.track_misses, now)
+        raise
+    if done:
+        await public.release_miss(ctx.app.sessions, address, limits.track_misses, now)
     return done

@@ -7,9 +7,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from yidi.authz import guard
 from yidi.authz.actor import Actor
-from yidi.authz.enforcer import PolicyRegistry
+from yidi.authz.enforcer import CountyEnforcer, PolicyRegistry
 from yidi.authz.rules import Rule, validate_rules
-from yidi.domain.errors import Conflict, Forbidden
+from yidi.domain.errors import BadInput, Conflict, Forbidden
 from yidi.persistence.models import PolicyRevision
 from yidi.persistence.policies import load_rules, replace_rules
 
@@ -44,6 +44,10 @@ async def replace_policy(
     """Swap the whole rule set at once; an invalid rule rejects the set and changes nothing."""
     await _require_admin(registry, actor)
     valid = validate_rules(rules)
+    # The admin saving the policy must still be able to manage it under the new rules,
+    # or the county could lock itself out of its own policy.
+    if not guard.may_manage_policy(CountyEnforcer(valid), actor):
+        raise BadInput("rules", "The new policy must still let you manage the policy.")
     current = await session.scalar(
         select(PolicyRevision.revision)
         .where(PolicyRevision.county_id == actor.county_id)

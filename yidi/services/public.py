@@ -80,20 +80,25 @@ async def check_rate(
         raise RateLimited(rate.retry_after(now, limit.window_seconds))
 
 
-async def check_lockout(
+async def reserve_miss(
     sessions: async_sessionmaker[AsyncSession], address: str, limit: Limit, now: datetime
 ) -> None:
-    async with sessions() as session:
-        misses = await rate.current(session, f"track-miss:{address}", limit.window_seconds, now)
-    if misses >= limit.per_window:
+    """Count a tracking attempt as a miss before looking anything up.
+
+    Reserving first makes the lockout atomic: parallel guesses each take a slot, so no
+    more than the limit are ever answered. A hit gives its slot back (`release_miss`).
+    """
+    async with sessions.begin() as session:
+        misses = await rate.hit(session, f"track-miss:{address}", limit.window_seconds, now)
+    if misses > limit.per_window:
         raise RateLimited(rate.retry_after(now, limit.window_seconds))
 
 
-async def record_miss(
+async def release_miss(
     sessions: async_sessionmaker[AsyncSession], address: str, limit: Limit, now: datetime
 ) -> None:
     async with sessions.begin() as session:
-        await rate.hit(session, f"track-miss:{address}", limit.window_seconds, now)
+        await rate.release(session, f"track-miss:{address}", limit.window_seconds, now)
 
 
 def _intake_unit(location: Unit) -> Unit:

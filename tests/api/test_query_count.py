@@ -1,0 +1,95 @@
+"""A page of cases costs a fixed number of SQL statements, however many cases it holds.
+
+Nested fields (units, categories, users, events, permissions) must load in batches, one
+statement per kind and depth, never one per case (N+1). Counted with SQLAlchemy's
+before_cursor_execute hook on the app's own engine, around a single GraphQL request.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from starlette.applications import Starlette
+
+from tests.conftest import Api
+
+PAGE = """
+query($first: Int!) {
+  cases(first: $first) {
+    totalCount
+    edges {
+      node {
+        id
+        handlingUnit { name parent { name } }
+        intakeUnit { name }
+        locationUnit { name }
+        category { name parent { name } }
+        assignee { username }
+        reporter { name phone }
+        allowedActions
+        events(first: 3) {
+          totalCount
+          edges { node { type actor { username } toUnit { name } } }
+        }
+      }
+    }
+  }
+}
+"""
+LIMIT = 10
+
+
+def is_background(statement: str) -> bool:
+    """The policy watcher polls every revision twice a second on the same engine
+    (yidi/policy_watch.py); that poll is not part of any request."""
+    flat = " ".join(statement.split()).lower()
+    return "from policy_revisions" in flat and " where " not in flat
+
+
+@contextmanager
+def recorded(app: Starlette) -> Iterator[list[str]]:
+    """Every SQL statement the app sends while the block runs, background polls left out."""
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not is_background(statement):
+            statements.append(statement)
+
+    engine = app.state.yidi.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+async def count(api: Api, app: Starlette, user: str, first: int) -> tuple[int, list[str]]:
+    with recorded(app) as statements:
+        data = await api.ok(PAGE, {"first": first}, user=user)
+    edges = data["cases"]["edges"]
+    # The page must really be that large, or equal counts would prove nothing.
+    assert len(edges) == first, f"{user} sees only {len(edges)} cases"
+    assert any(e["node"]["events"]["edges"] for e in edges)
+    return len(statements), list(statements)
+
+
+@pytest.mark.parametrize("user", ["county.leader", "t1.leader"])
+async def test_case_page_is_not_n_plus_one(api: Api, app: Starlette, user: str) -> None:
+    # Log in outside the counted window: only the query itself is measured.
+    await api.token(user)
+    # The first request of a county loads its Casbin policy into the process; count that
+    # separately and then measure requests that find it cached, as nearly all requests do.
+    cold, cold_statements = await count(api, app, user, 5)
+    small, small_statements = await count(api, app, user, 5)
+    large, large_statements = await count(api, app, user, 50)
+    print(f"\n{user}: cold first:5 = {cold}, warm first:5 = {small}, first:50 = {large}")
+    for statement in large_statements:
+        print("   ", " ".join(statement.split())[:160])
+    assert small == large, "\n\n".join(
+        ["first: 5", *small_statements, "first: 50", *large_statements]
+    )
+    assert large <= LIMIT, "\n\n".join(large_statements)
+    # A one-off policy load may cost a little more, but never per case.
+    assert cold - small <= 2, "\n\n".join(cold_statements)

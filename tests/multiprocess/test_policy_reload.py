@@ -1,0 +1,225 @@
+"""Two real server processes on one database: a policy change made through one is enforced by
+the other within a second (DESIGN.md, Authorization; yidi/policy_watch.py polls every 0.5 s).
+
+The processes are plain uvicorn servers started with subprocess on free ports, so nothing is
+shared between them but PostgreSQL, exactly as behind a load balancer.
+"""
+
+import asyncio
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AsyncExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import Api
+
+pytestmark = pytest.mark.slow
+
+# The design's bound: every process picks up a change within a second.
+MAX_DELAY_SECONDS = 1.0
+# How long to keep watching past the bound, so a failure reports the real delay (or none).
+GIVE_UP_SECONDS = 5.0
+START_TIMEOUT_SECONDS = 60.0
+
+SERVER = """
+import sys
+
+import uvicorn
+
+from yidi.config import Settings
+from yidi.http.app import create_app
+
+database_url, port = sys.argv[1], int(sys.argv[2])
+app = create_app(Settings(demo=True, database_url=None), database_url)
+uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+"""
+
+RULE_FIELDS = "role level relation action risk"
+POLICY = f"{{ countyPolicy {{ revision rules {{ {RULE_FIELDS} }} }} }}"
+REPLACE = """
+mutation($rules: [PolicyRuleInput!]!, $rev: Int) {
+  replaceCountyPolicy(rules: $rules, expectedRevision: $rev) { revision } }
+"""
+ALLOWED = "query($id: ID!) { case(id: $id) { status allowedActions } }"
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    port: int
+    log: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def stop(server: Server) -> None:
+    """Terminate the process we started (by its own handle), killing it if it hangs."""
+    if server.process.poll() is None:
+        server.process.terminate()
+        try:
+            server.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+            server.process.wait(timeout=10)
+
+
+@contextmanager
+def started_servers(database_url: str, logs: Path, count: int) -> Iterator[list[Server]]:
+    """Start `count` servers; all of them are stopped on exit, whatever happened."""
+    servers: list[Server] = []
+    try:
+        for i in range(count):
+            port = free_port()
+            log = logs / f"server-{i}.log"
+            with log.open("wb") as sink:
+                process = subprocess.Popen(
+                    [sys.executable, "-c", SERVER, database_url, str(port)],
+                    stdout=sink,
+                    stderr=subprocess.STDOUT,
+                )
+            servers.append(Server(process, port, log))
+        yield servers
+    finally:
+        for server in servers:
+            stop(server)
+
+
+async def wait_ready(server: Server) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    async with httpx.AsyncClient(base_url=server.url, timeout=2.0) as client:
+        while time.monotonic() < deadline:
+            if server.process.poll() is not None:
+                pytest.fail(f"server on {server.port} exited:\n{server.output()}")
+            try:
+                if (await client.get("/readyz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass  # not listening yet
+            await asyncio.sleep(0.1)
+    pytest.fail(
+        f"server on {server.port} not ready in {START_TIMEOUT_SECONDS} s:\n{server.output()}"
+    )
+
+
+@pytest.fixture
+async def two_servers(database_url: str, tmp_path: Path) -> AsyncIterator[tuple[Api, Api]]:
+    """Clients of process A and process B, sharing the test's database (migrated, demo data)."""
+    with started_servers(database_url, tmp_path, 2) as servers:
+        await asyncio.gather(*(wait_ready(s) for s in servers))
+        async with AsyncExitStack() as stack:
+            clients = [
+                await stack.enter_async_context(httpx.AsyncClient(base_url=s.url, timeout=10.0))
+                for s in servers
+            ]
+            yield Api(clients[0]), Api(clients[1])
+        for server in servers:
+            assert server.process.poll() is None, f"server died:\n{server.output()}"
+
+
+async def resolved_case(api: Api) -> str:
+    """A case of 东湖村, registered, accepted and resolved there: a county leader may close it."""
+    unit = await api.ok('{ unitByCode(code: "990100001001") { id } }', user="v11.handler")
+    categories = await api.ok("{ categories { id code } }", user="v11.handler")
+    category = next(c["id"] for c in categories["categories"] if c["code"] == "DISPUTE.NEIGHBOR")
+    data = await api.ok(
+        "mutation($input: RegisterCaseInput!) { registerCase(input: $input) { case { id } } }",
+        {
+            "input": {
+                "title": "邻里噪音纠纷",
+                "description": "楼上装修噪音扰民。",
+                "categoryId": category,
+                "channel": "VISIT",
+                "locationUnitId": unit["unitByCode"]["id"],
+                "reporter": {"name": "张三", "phone": "13800001111"},
+            }
+        },
+        user="v11.handler",
+    )
+    case_id: str = data["registerCase"]["case"]["id"]
+    for mutation in (
+        "acceptCase(input: {caseId: $id})",
+        'resolveCase(input: {caseId: $id, outcome: MEDIATED, summary: "已和解"})',
+    ):
+        query = f"mutation($id: ID!) {{ {mutation} {{ case {{ id }} }} }}"
+        await api.ok(query, {"id": case_id}, user="v11.handler")
+    return case_id
+
+
+async def county_leader_may_close(api: Api, case_id: str) -> bool:
+    data = await api.ok(ALLOWED, {"id": case_id}, user="county.leader")
+    assert data["case"]["status"] == "RESOLVED"
+    return "CLOSE" in data["case"]["allowedActions"]
+
+
+async def change_and_time(
+    a: Api, b: Api, case_id: str, rules: list[dict[str, Any]], revision: int, expect: bool
+) -> float:
+    """Replace the policy through A; seconds from A's answer until B first answers `expect`."""
+    await a.ok(REPLACE, {"rules": rules, "rev": revision}, user="county.admin")
+    changed_at = time.perf_counter()
+    while (delay := time.perf_counter() - changed_at) < GIVE_UP_SECONDS:
+        if await county_leader_may_close(b, case_id) is expect:
+            return time.perf_counter() - changed_at
+        await asyncio.sleep(0.01)
+    pytest.fail(f"process B still enforces the old policy {delay:.2f} s after the change")
+
+
+async def test_policy_change_reaches_other_process_within_a_second(
+    two_servers: tuple[Api, Api],
+) -> None:
+    a, b = two_servers
+    # Tokens are signed with the deployment's key, so a login on A is good on B too.
+    for user in ("county.admin", "county.leader", "v11.handler"):
+        b.tokens[user] = await a.token(user)
+    case_id = await resolved_case(a)
+    # B answers from a warm enforcer, so the test proves invalidation, not a cold load.
+    assert await county_leader_may_close(b, case_id) is True
+
+    policy = (await a.ok(POLICY, user="county.admin"))["countyPolicy"]
+    revision, default = policy["revision"], policy["rules"]
+    # Only township leaders close: the county leader loses CLOSE on this case.
+    tightened = [r for r in default if r["action"] != "CLOSE"] + [
+        {
+            "role": "LEADER",
+            "level": "TOWNSHIP",
+            "relation": "SAME|ANCESTOR",
+            "action": "CLOSE",
+            "risk": "*",
+        }
+    ]
+
+    removed = await change_and_time(a, b, case_id, tightened, revision, expect=False)
+    print(f"process B dropped CLOSE {removed * 1000:.0f} ms after process A's answer")
+    # B enforces it, not only draws it: closing through B is refused.
+    refused = await b.raw(
+        "mutation($id: ID!) { closeCase(input: {caseId: $id}) { case { id } } }",
+        {"id": case_id},
+        user="county.leader",
+    )
+    assert [e["extensions"]["code"] for e in refused["errors"]] == ["FORBIDDEN"]
+
+    restored = await change_and_time(a, b, case_id, default, revision + 1, expect=True)
+    print(f"process B restored CLOSE {restored * 1000:.0f} ms after process A's answer")
+
+    assert removed < MAX_DELAY_SECONDS, removed
+    assert restored < MAX_DELAY_SECONDS, restored
