@@ -39,6 +39,11 @@ QUERY = """query($after: String) { cases(first: 50, after: $after) { totalCount
 
 # Synthetic cases copy the tree positions of the demo's own cases, so every relation
 # (SAME, ANCESTOR, INVOLVED) occurs in realistic proportions.
+PROTOTYPES = """
+CREATE TEMP TABLE proto AS
+SELECT (row_number() OVER (ORDER BY id) - 1) AS rn, * FROM cases
+WHERE county_id = (SELECT id FROM units WHERE code = '990100')
+"""
 BULK = """
 INSERT INTO cases (county_id, number, tracking_code_hash, title, description, category_id,
   channel, status, risk_level, track, parties_count, reporter_name, reporter_phone,
@@ -51,8 +56,7 @@ SELECT c.county_id, 'B' || g, md5('bench' || g), c.title, c.description, c.categ
   c.handling_path, c.location_path, c.involved_path,
   c.registered_at - (g % 700) * interval '1 day', c.due_at, 0, 0, 1
 FROM generate_series(1, :n) AS g
-JOIN LATERAL (SELECT * FROM cases WHERE county_id = (SELECT id FROM units WHERE code = '990100')
-              ORDER BY id OFFSET (g % 300) LIMIT 1) c ON true
+JOIN proto c ON c.rn = g % (SELECT count(*) FROM proto)
 """
 
 
@@ -67,6 +71,7 @@ async def prepare(server_url: str, n: int) -> str:
     await load_demo(make_session_factory(engine), bundled_calendar(), NOW)
     started = time.perf_counter()
     async with engine.begin() as conn:
+        await conn.execute(text(PROTOTYPES))
         await conn.execute(text(BULK), {"n": n})
     async with engine.connect() as conn:
         await conn.execution_options(isolation_level="AUTOCOMMIT")
