@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from yidi.authz.enforcer import PolicyRegistry
+from yidi.config import DEMO_SECRET
 from yidi.domain.calendar import WorkingCalendar
 from yidi.domain.enums import (
     CaseAction,
@@ -209,6 +210,7 @@ async def _past_cases(
                 ),
                 now=registered_at,
                 calendar=calendar,
+                secret=DEMO_SECRET,  # demo cases carry no idempotency key; never used
             )
 
 

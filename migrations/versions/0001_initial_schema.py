@@ -191,7 +191,6 @@ def upgrade() -> None:
     sa.Column('key', sa.String(length=200), nullable=False),
     sa.Column('county_id', sa.BigInteger(), nullable=False),
     sa.Column('case_id', sa.BigInteger(), nullable=False),
-    sa.Column('tracking_code', sa.String(length=32), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ),
     sa.PrimaryKeyConstraint('scope', 'key')

@@ -14,9 +14,9 @@ PARTIES_MAX = 10_000
 IDEMPOTENCY_KEY_MAX = 200
 
 # Mainland mobile numbers (1[3-9]x, 11 digits) or landlines with area code (0xx-xxxxxxx).
-_PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+_PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$", re.ASCII)
 # Resident identity card: 17 digits and a check character (GB 11643).
-_ID_NUMBER = re.compile(r"^\d{17}[\dX]$")
+_ID_NUMBER = re.compile(r"^\d{17}[\dX]$", re.ASCII)
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
@@ -43,6 +43,8 @@ def id_number_is_valid(id_number: str) -> bool:
 
 def check_text(field: str, value: str, limit: int, *, required: bool = True) -> str:
     """Trim, then enforce presence and the length limit (in characters)."""
+    if "\x00" in value:  # PostgreSQL text cannot hold NUL; no person types one
+        raise BadInput(field, f"{field} contains a NUL character.")
     value = value.strip()
     if required and not value:
         raise BadInput(field, f"{field} must not be empty.")
@@ -68,12 +70,12 @@ def check_reporter(
 ) -> ReporterData:
     """A reporter's contact data: formats checked, anonymous reporters keep no name."""
     name = check_optional_text("reporter.name", name, NAME_MAX)
-    phone = phone.strip().replace(" ", "") if phone else None
+    phone = (phone.strip().replace(" ", "") or None) if phone else None
     if phone_required and not phone:
         raise BadInput("reporter.phone", "A phone number is required.")
     if phone and not _PHONE.match(phone):
         raise BadInput("reporter.phone", "reporter.phone is not a valid phone number.")
-    id_number = id_number.strip().upper() if id_number else None
+    id_number = (id_number.strip().upper() or None) if id_number else None
     if id_number and not id_number_is_valid(id_number):
         raise BadInput("reporter.idNumber", "reporter.idNumber is not a valid ID number.")
     return ReporterData(

@@ -8,6 +8,7 @@ that guessing one is hopeless, written without look-alike characters.
 """
 
 import hashlib
+import hmac
 import re
 import secrets
 
@@ -35,6 +36,17 @@ def parse_case_number(number: str) -> tuple[str, int, int] | None:
 
 def new_tracking_code() -> str:
     return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
+
+
+def derived_tracking_code(secret: str, seed: str) -> str:
+    """A tracking code recomputable from a secret: an idempotent retry must hand back the
+    same code, and storing the code itself would defeat storing only its hash."""
+    digest = int.from_bytes(hmac.new(secret.encode(), seed.encode(), hashlib.sha256).digest())
+    chars = []
+    for _ in range(TRACKING_LENGTH):
+        digest, index = divmod(digest, len(TRACKING_ALPHABET))
+        chars.append(TRACKING_ALPHABET[index])
+    return "".join(chars)
 
 
 def normalize_tracking_code(code: str) -> str:

@@ -8,6 +8,8 @@ SUMMARY_MAX = 5000
 
 def required_text(field: str, value: str, limit: int = NOTE_MAX) -> str:
     """A reason, summary or guidance: must say something, within the limit."""
+    if "\x00" in value:  # PostgreSQL text cannot hold NUL; no person types one
+        raise BadInput(field, f"{field} contains a NUL character.")
     value = value.strip()
     if not value:
         raise BadInput(field, f"{field} must not be empty.")

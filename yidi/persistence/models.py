@@ -203,7 +203,6 @@ class IdempotencyKey(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     county_id: Mapped[int] = mapped_column(BigInteger)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
-    tracking_code: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

@@ -88,7 +88,10 @@ class Context:
         user_id = user_id_from_token(
             token.strip(), key=self.app.settings.signing_key(), now=self.now()
         )
-        return await load_actor(await self.session(), user_id)
+        # A short session of its own: a mutation must not hold a read connection while it
+        # opens its write transaction (a burst would exhaust the pool).
+        async with self.app.sessions() as session:
+            return await load_actor(session, user_id)
 
     async def enforcer(self) -> CountyEnforcer:
         actor = await self.actor()

@@ -71,6 +71,7 @@ async def register_case(ctx: Context, args: RegisterArgs) -> tuple[Case, str]:
             command,
             now=ctx.now(),
             calendar=ctx.app.calendar,
+            secret=ctx.app.settings.signing_key(),
         )
     ctx.loaders.cases.prime(registered.case.id, registered.case)
     return registered.case, registered.tracking_code

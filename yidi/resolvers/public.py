@@ -52,7 +52,11 @@ async def submit_request(
     )
     async with ctx.app.sessions.begin() as session:
         registered = await public.submit_request(
-            session, command, now=ctx.now(), calendar=ctx.app.calendar
+            session,
+            command,
+            now=ctx.now(),
+            calendar=ctx.app.calendar,
+            secret=ctx.app.settings.signing_key(),
         )
     return registered.case.number, registered.tracking_code
 

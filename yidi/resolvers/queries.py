@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from yidi.domain.errors import BadInput
+from yidi.domain.intake import check_optional_text
 from yidi.domain.numbering import parse_case_number
 from yidi.persistence import cases as case_store
 from yidi.persistence import units as unit_store
@@ -32,6 +33,8 @@ async def unit(ctx: Context, global_id: str) -> Unit | None:
 
 
 async def unit_by_code(ctx: Context, code: str) -> Unit | None:
+    if "\x00" in code or len(code) > 64:
+        return None  # no unit has such a code
     return await _unit_in_county(ctx, await unit_store.unit_by_code(await ctx.session(), code))
 
 
@@ -77,6 +80,9 @@ async def node(ctx: Context, global_id: str) -> Unit | User | Category | Case | 
     return event if reading.visible(await ctx.enforcer(), actor, parent) is not None else None
 
 
+SEARCH_MAX = 100
+
+
 @dataclass(frozen=True)
 class CaseFilterArgs:
     status: list[str] | None
@@ -93,9 +99,7 @@ class CaseFilterArgs:
 def to_query(args: CaseFilterArgs | None) -> case_store.CaseQuery:
     if args is None:
         return case_store.CaseQuery()
-    search = args.search.strip() if args.search else None
-    if search and len(search) > 100:
-        raise BadInput("filter.search", "filter.search must be at most 100 characters.")
+    search = check_optional_text("filter.search", args.search, SEARCH_MAX) if args.search else None
     return case_store.CaseQuery(
         statuses=args.status,
         risk_levels=args.risk_level,

@@ -32,7 +32,8 @@ async def login(
     session: AsyncSession, username: str, password: str, *, key: str, ttl: timedelta, now: datetime
 ) -> tuple[str, datetime, User]:
     """A signed token for valid credentials; UNAUTHENTICATED otherwise, same for both causes."""
-    user = await user_by_username(session, username.strip())
+    # NUL cannot be stored in PostgreSQL text, so no username contains one.
+    user = None if "\x00" in username else await user_by_username(session, username.strip())
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):

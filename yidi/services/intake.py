@@ -13,7 +13,12 @@ from yidi.domain import intake
 from yidi.domain.calendar import SHANGHAI, WorkingCalendar
 from yidi.domain.enums import CaseEventType, CaseStatus, Channel, RiskLevel
 from yidi.domain.errors import BadInput, Forbidden
-from yidi.domain.numbering import format_case_number, hash_tracking_code, new_tracking_code
+from yidi.domain.numbering import (
+    derived_tracking_code,
+    format_case_number,
+    hash_tracking_code,
+    new_tracking_code,
+)
 from yidi.persistence import cases as case_store
 from yidi.persistence.models import Case, CaseEvent, Category, IdempotencyKey, Unit
 from yidi.persistence.units import categories_by_ids, units_by_ids
@@ -66,7 +71,7 @@ async def _category(session: AsyncSession, category_id: int | None, county_id: i
 
 
 async def replay_idempotent(
-    session: AsyncSession, scope: str, key: str | None
+    session: AsyncSession, scope: str, key: str | None, secret: str
 ) -> Registered | None:
     """A retry with a known idempotency key returns the first case, not a new one."""
     if key is None:
@@ -79,7 +84,7 @@ async def replay_idempotent(
     if row is None:
         return None
     found = await case_store.cases_by_ids(session, [row.case_id])
-    return Registered(found[row.case_id], row.tracking_code)
+    return Registered(found[row.case_id], derived_tracking_code(secret, f"{scope}/{key}"))
 
 
 def check_registration(
@@ -106,6 +111,7 @@ async def register_case(
     *,
     now: datetime,
     calendar: WorkingCalendar,
+    secret: str,
 ) -> Registered:
     """Register a case at the actor's unit (应登尽登), located anywhere in its subtree."""
     title, description, reporter = check_registration(cmd, phone_required=False)
@@ -116,7 +122,7 @@ async def register_case(
     if not guard.may_register(enforcer, actor, location.path, risk):
         raise Forbidden("You may not register cases located there.")
     scope = f"user:{actor.user_id}"
-    replay = await replay_idempotent(session, scope, cmd.idempotency_key)
+    replay = await replay_idempotent(session, scope, cmd.idempotency_key, secret)
     if replay is not None:
         return replay
     intake_units = await units_by_ids(session, [actor.unit_id])
@@ -134,6 +140,7 @@ async def register_case(
         scope=scope,
         now=now,
         calendar=calendar,
+        secret=secret,
     )
 
 
@@ -152,13 +159,17 @@ async def create_case(
     scope: str,
     now: datetime,
     calendar: WorkingCalendar,
+    secret: str,
 ) -> Registered:
     """Insert the case, its REGISTERED event and its idempotency record in one transaction."""
     county_units = await units_by_ids(session, [location.county_id])
     county = county_units[location.county_id]
     year = now.astimezone(SHANGHAI).year
     sequence = await case_store.next_sequence(session, county.id, year)
-    tracking_code = new_tracking_code()
+    key = cmd.idempotency_key
+    tracking_code = (
+        derived_tracking_code(secret, f"{scope}/{key}") if key is not None else new_tracking_code()
+    )
     track = intake.DEFAULT_TRACK
     case = Case(
         county_id=county.id,
@@ -211,7 +222,6 @@ async def create_case(
                 key=cmd.idempotency_key,
                 county_id=case.county_id,
                 case_id=case.id,
-                tracking_code=tracking_code,
             )
         )
     await session.flush()

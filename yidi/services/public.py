@@ -117,6 +117,7 @@ async def submit_request(
     *,
     now: datetime,
     calendar: WorkingCalendar,
+    secret: str,
 ) -> Registered:
     title, description, reporter = check_registration(cmd, phone_required=True)
     found = await units_by_ids(session, [cmd.location_unit_id]) if cmd.location_unit_id else {}
@@ -136,7 +137,7 @@ async def submit_request(
         raise BadInput("categoryId", "No such category.")
     # A retry needs the same phone as well as the key: keys alone are not secrets.
     scope = f"public:{reporter.phone}"
-    replay = await replay_idempotent(session, scope, cmd.idempotency_key)
+    replay = await replay_idempotent(session, scope, cmd.idempotency_key, secret)
     if replay is not None:
         return replay
     return await create_case(
@@ -153,6 +154,7 @@ async def submit_request(
         scope=scope,
         now=now,
         calendar=calendar,
+        secret=secret,
     )
 
 
