@@ -188,7 +188,7 @@ async def _past_cases(
             name = rng.choice(SURNAMES) + rng.choice(["某", "先生", "女士", "大爷"])
             await register_case(
                 session,
-                registry,
+                await registry.enforcer(actor.county_id),
                 actor,
                 RegisterCommand(
                     title=f"{location.name}{title}",
@@ -247,6 +247,7 @@ async def _advance_cases(
             name: await load_actor(session, users[name].id) for name in _UNIT_HANDLERS.values()
         }
         leader = actors["county.leader"]
+        enforcer = await registry.enforcer(leader.county_id)
         cases = list(
             await session.scalars(
                 select(Case).where(Case.county_id == units["990100"].id).order_by(Case.id)
@@ -263,7 +264,7 @@ async def _advance_cases(
                 actor = leader if actor_name is None else actors[actor_name]
                 await transition(
                     session,
-                    registry,
+                    enforcer,
                     actor,
                     case_id,
                     action,

@@ -62,6 +62,7 @@ class CaseFacts:
     status: CaseStatus
     handling_unit_has_parent: bool = True
     evaluated: bool = False
+    has_duplicates: bool = False
 
 
 def status_allows(facts: CaseFacts, action: CaseAction) -> bool:
@@ -70,6 +71,8 @@ def status_allows(facts: CaseFacts, action: CaseAction) -> bool:
         return False
     if action is A.ESCALATE and not facts.handling_unit_has_parent:
         return False  # a county has nobody above it to escalate to
+    if action in (A.REDIRECT, A.MERGE) and facts.has_duplicates:
+        return False  # duplicates were merged into it: the original must stay
     # A reporter evaluates a result once; a second evaluation would overwrite the first.
     return not (action is A.EVALUATE and facts.evaluated)
 

@@ -144,6 +144,8 @@ class Case(Base):
     evaluation_comment: Mapped[str | None] = mapped_column(Text)
     evaluated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    # How many duplicates were merged into this case: an original cannot itself go away.
+    duplicates_count: Mapped[int] = mapped_column(Integer, server_default="0")
 
     version: Mapped[int] = mapped_column(Integer, server_default="1")
 

@@ -26,13 +26,17 @@ async def act(
     action: CaseAction,
     expected_version: int | None,
     handler: Handler,
+    also_lock: int | None = None,
 ) -> Case:
     actor = await ctx.actor()
     pk = decode_id(case_id, "Case", "caseId")
+    # Loaded before the transaction opens: never ask the pool for a second connection
+    # while holding one (a burst of first requests would starve it).
+    enforcer = await ctx.enforcer()
     async with ctx.app.sessions.begin() as session:
         case = await transition(
             session,
-            ctx.app.registry,
+            enforcer,
             actor,
             pk,
             action,
@@ -40,6 +44,7 @@ async def act(
             handler,
             now=ctx.now(),
             calendar=ctx.app.calendar,
+            also_lock=also_lock,
         )
     # The payload must show the case as it is now, not as this request first loaded it.
     ctx.loaders.cases.prime(case.id, case, force=True)
@@ -140,8 +145,9 @@ async def redirect(
 async def merge(
     ctx: Context, case_id: str, expected_version: int | None, into_case_id: str
 ) -> Case:
-    handler = actions.merge(decode_id(into_case_id, "Case", "intoCaseId"))
-    return await act(ctx, case_id, CaseAction.MERGE, expected_version, handler)
+    target = decode_id(into_case_id, "Case", "intoCaseId")
+    handler = actions.merge(target)
+    return await act(ctx, case_id, CaseAction.MERGE, expected_version, handler, target)
 
 
 async def evaluate(

@@ -63,10 +63,11 @@ async def register_case(ctx: Context, args: RegisterArgs) -> tuple[Case, str]:
         risk_level=args.risk_level,
         idempotency_key=args.idempotency_key,
     )
+    enforcer = await ctx.enforcer()  # before the transaction: see case_mutations.act
     async with ctx.app.sessions.begin() as session:
         registered = await intake.register_case(
             session,
-            ctx.app.registry,
+            enforcer,
             actor,
             command,
             now=ctx.now(),

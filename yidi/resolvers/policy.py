@@ -7,18 +7,18 @@ from yidi.services import policy_admin
 
 
 async def county_policy(ctx: Context) -> policy_admin.CountyPolicy:
-    actor = await ctx.actor()
+    actor, enforcer = await ctx.actor(), await ctx.enforcer()
     async with ctx.app.sessions() as session:
-        return await policy_admin.read_policy(session, ctx.app.registry, actor)
+        return await policy_admin.read_policy(session, enforcer, actor)
 
 
 async def replace_county_policy(
     ctx: Context, rules: list[Rule], expected_revision: int | None
 ) -> policy_admin.CountyPolicy:
-    actor = await ctx.actor()
+    actor, enforcer = await ctx.actor(), await ctx.enforcer()
     async with ctx.app.sessions.begin() as session:
         result = await policy_admin.replace_policy(
-            session, ctx.app.registry, actor, rules, expected_revision
+            session, enforcer, actor, rules, expected_revision
         )
     # This process applies the change at once; the others within a poll interval.
     ctx.app.registry.invalidate(actor.county_id)

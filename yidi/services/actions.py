@@ -261,6 +261,7 @@ def merge(into_case_id: int) -> Handler:
         if CaseStatus(target.status) in (CaseStatus.MERGED, CaseStatus.REDIRECTED):
             raise BadInput("intoCaseId", "Merge into the original case, not a closed-off one.")
         case.merged_into_id = target.id
+        target.duplicates_count += 1
         step.data = {"into": target.number}
         step.note = f"合并至 {target.number}"
 

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from yidi.authz import guard
 from yidi.authz.actor import Actor
-from yidi.authz.enforcer import PolicyRegistry
+from yidi.authz.enforcer import CountyEnforcer
 from yidi.domain import intake
 from yidi.domain.calendar import SHANGHAI, WorkingCalendar
 from yidi.domain.enums import CaseEventType, CaseStatus, Channel, RiskLevel
@@ -105,7 +105,7 @@ def check_registration(
 
 async def register_case(
     session: AsyncSession,
-    registry: PolicyRegistry,
+    enforcer: CountyEnforcer,
     actor: Actor,
     cmd: RegisterCommand,
     *,
@@ -118,7 +118,6 @@ async def register_case(
     location = await _location(session, cmd.location_unit_id, actor.county_id)
     category = await _category(session, cmd.category_id, actor.county_id)
     risk = cmd.risk_level or intake.DEFAULT_RISK
-    enforcer = await registry.enforcer(actor.county_id)
     if not guard.may_register(enforcer, actor, location.path, risk):
         raise Forbidden("You may not register cases located there.")
     scope = f"user:{actor.user_id}"
@@ -201,6 +200,7 @@ async def create_case(
         due_at=calendar.due_at(now, intake.time_limit_days(track, category.time_limit_days)),
         supervision_count=0,
         escalation_count=0,
+        duplicates_count=0,
         version=1,
     )
     session.add(case)

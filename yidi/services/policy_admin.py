@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from yidi.authz import guard
 from yidi.authz.actor import Actor
-from yidi.authz.enforcer import CountyEnforcer, PolicyRegistry
+from yidi.authz.enforcer import CountyEnforcer
 from yidi.authz.rules import Rule, validate_rules
 from yidi.domain.errors import BadInput, Conflict, Forbidden
 from yidi.persistence.models import PolicyRevision
@@ -21,28 +21,28 @@ class CountyPolicy:
     rules: list[Rule]
 
 
-async def _require_admin(registry: PolicyRegistry, actor: Actor) -> None:
-    if not guard.may_manage_policy(await registry.enforcer(actor.county_id), actor):
+def _require_admin(enforcer: CountyEnforcer, actor: Actor) -> None:
+    if not guard.may_manage_policy(enforcer, actor):
         raise Forbidden("Only the county's administrators manage its policy.")
 
 
 async def read_policy(
-    session: AsyncSession, registry: PolicyRegistry, actor: Actor
+    session: AsyncSession, enforcer: CountyEnforcer, actor: Actor
 ) -> CountyPolicy:
-    await _require_admin(registry, actor)
+    _require_admin(enforcer, actor)
     revision, rules = await load_rules(session, actor.county_id)
     return CountyPolicy(actor.county_id, revision, rules)
 
 
 async def replace_policy(
     session: AsyncSession,
-    registry: PolicyRegistry,
+    enforcer: CountyEnforcer,
     actor: Actor,
     rules: list[Rule],
     expected_revision: int | None,
 ) -> CountyPolicy:
     """Swap the whole rule set at once; an invalid rule rejects the set and changes nothing."""
-    await _require_admin(registry, actor)
+    _require_admin(enforcer, actor)
     valid = validate_rules(rules)
     # The admin saving the policy must still be able to manage it under the new rules,
     # or the county could lock itself out of its own policy.

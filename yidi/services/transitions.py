@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from yidi.authz import guard
 from yidi.authz.actor import Actor
-from yidi.authz.enforcer import CountyEnforcer, PolicyRegistry
+from yidi.authz.enforcer import CountyEnforcer
 from yidi.domain.calendar import WorkingCalendar
 from yidi.domain.enums import CaseAction, CaseStatus
 from yidi.domain.errors import Conflict, NotFound
@@ -45,7 +45,7 @@ Handler = Callable[[Step], Awaitable[None]]
 
 async def transition(
     session: AsyncSession,
-    registry: PolicyRegistry,
+    enforcer: CountyEnforcer,
     actor: Actor,
     case_id: int,
     action: CaseAction,
@@ -54,19 +54,29 @@ async def transition(
     *,
     now: datetime,
     calendar: WorkingCalendar,
+    also_lock: int | None = None,
 ) -> Case:
-    """Run one lifecycle action on a case; raises the contract's errors in contract order:
-    NOT_FOUND (not visible), FORBIDDEN (policy), CONFLICT (version), INVALID_TRANSITION."""
-    case = await case_store.case_for_update(session, case_id)
+    """Run one lifecycle action on a case. Errors come in this order: NOT_FOUND (not
+    visible), CONFLICT (the caller's version is stale: reload before anything else),
+    FORBIDDEN (policy), INVALID_TRANSITION (status).
+
+    `also_lock` names a second case the action reads (MERGE's target); both rows are
+    locked in id order, so two opposite merges queue instead of deadlocking.
+    """
+    locked: dict[int, Case | None] = {}
+    for pk in sorted({case_id} | ({also_lock} if also_lock is not None else set())):
+        locked[pk] = await case_store.case_for_update(session, pk)
+    case = locked[case_id]
     if case is None or case.county_id != actor.county_id:
         raise NotFound("No such case.")
-    enforcer = await registry.enforcer(actor.county_id)
-    guard.require(enforcer, actor, action, authz_facts(case))
+    if not guard.can_view(enforcer, actor, authz_facts(case)):
+        raise NotFound("No such case.")
     if expected_version is not None and expected_version != case.version:
         raise Conflict(
             f"The case has changed (version {case.version}, expected {expected_version}); "
             "reload it and try again."
         )
+    guard.require(enforcer, actor, action, authz_facts(case))
     status = next_status(lifecycle_facts(case), action)
     step = Step(case, actor, enforcer, session, now, calendar)
     await handler(step)
