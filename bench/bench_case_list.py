@@ -87,10 +87,14 @@ async def measure(url: str, runs: int) -> None:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
             for user in ("county.leader", "t1.leader", "v11.handler"):
-                login = await client.post("/graphql", json={
-                    "query": "mutation($u: String!, $p: String!) "
-                             "{ login(username: $u, password: $p) { token } }",
-                    "variables": {"u": user, "p": DEMO_PASSWORD}})
+                login = await client.post(
+                    "/graphql",
+                    json={
+                        "query": "mutation($u: String!, $p: String!) "
+                        "{ login(username: $u, password: $p) { token } }",
+                        "variables": {"u": user, "p": DEMO_PASSWORD},
+                    },
+                )
                 headers = {"authorization": "Bearer " + login.json()["data"]["login"]["token"]}
                 for label, pages in (("page 1", 1), ("page 20", 20)):
                     times, total = [], 0
@@ -98,16 +102,23 @@ async def measure(url: str, runs: int) -> None:
                         after = None
                         started = time.perf_counter()
                         for _ in range(pages):
-                            body = (await client.post("/graphql", headers=headers, json={
-                                "query": QUERY, "variables": {"after": after}})).json()
+                            body = (
+                                await client.post(
+                                    "/graphql",
+                                    headers=headers,
+                                    json={"query": QUERY, "variables": {"after": after}},
+                                )
+                            ).json()
                             assert "errors" not in body, body["errors"]
                             after = body["data"]["cases"]["pageInfo"]["endCursor"]
                             total = body["data"]["cases"]["totalCount"]
                         times.append((time.perf_counter() - started) * 1000 / pages)
                     times.sort()
                     p95 = times[max(0, int(len(times) * 0.95) - 1)]
-                    print(f"{user:14} {label:8} visible={total:7d}  "
-                          f"p50={statistics.median(times):6.1f} ms  p95={p95:6.1f} ms")
+                    print(
+                        f"{user:14} {label:8} visible={total:7d}  "
+                        f"p50={statistics.median(times):6.1f} ms  p95={p95:6.1f} ms"
+                    )
 
 
 def main() -> None:

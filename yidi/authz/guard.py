@@ -68,3 +68,9 @@ def may_manage_policy(enforcer: CountyEnforcer, actor: Actor) -> bool:
         enforcer.allows(role, actor.level, Relation.NONE, Permission.MANAGE_POLICY, "*")
         for role in actor.roles
     )
+
+
+def may_see_org_object(actor: Actor, county_id: int) -> bool:
+    """Units, users and categories: staff see their own county's; other counties do not
+    exist for them (nothing crosses counties)."""
+    return county_id == actor.county_id

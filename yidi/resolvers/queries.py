@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from yidi.authz import guard
 from yidi.domain.errors import BadInput
 from yidi.domain.intake import check_optional_text
 from yidi.domain.numbering import parse_case_number
@@ -24,7 +25,7 @@ async def me(ctx: Context) -> User:
 async def _unit_in_county(ctx: Context, unit: Unit | None) -> Unit | None:
     """Staff see the org tree of their own county only; other counties do not exist for them."""
     actor = await ctx.actor()
-    return unit if unit is not None and unit.county_id == actor.county_id else None
+    return unit if unit is not None and guard.may_see_org_object(actor, unit.county_id) else None
 
 
 async def unit(ctx: Context, global_id: str) -> Unit | None:
@@ -69,10 +70,13 @@ async def node(ctx: Context, global_id: str) -> Unit | User | Category | Case | 
         return await unit(ctx, global_id)
     if type_name == "User":
         user = await ctx.loaders.users.load(pk)
-        return user if user is not None and user.county_id == actor.county_id else None
+        return (
+            user if user is not None and guard.may_see_org_object(actor, user.county_id) else None
+        )
     if type_name == "Category":
         category = await ctx.loaders.categories.load(pk)
-        return category if category is not None and category.county_id == actor.county_id else None
+        visible = category is not None and guard.may_see_org_object(actor, category.county_id)
+        return category if visible else None
     event = await case_store.event_by_id(await ctx.session(), pk)
     if event is None:
         return None

@@ -67,10 +67,8 @@ async def transition(
     for pk in sorted({case_id} | ({also_lock} if also_lock is not None else set())):
         locked[pk] = await case_store.case_for_update(session, pk)
     case = locked[case_id]
-    if case is None or case.county_id != actor.county_id:
-        raise NotFound("No such case.")
-    if not guard.can_view(enforcer, actor, authz_facts(case)):
-        raise NotFound("No such case.")
+    if case is None or not guard.can_view(enforcer, actor, authz_facts(case)):
+        raise NotFound("No such case.")  # never reveal that an invisible case exists
     if expected_version is not None and expected_version != case.version:
         raise Conflict(
             f"The case has changed (version {case.version}, expected {expected_version}); "
