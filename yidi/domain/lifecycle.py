@@ -6,8 +6,9 @@ table does not list for a status answers INVALID_TRANSITION.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from yidi.domain.enums import CaseAction, CaseEventType, CaseStatus
+from yidi.domain.enums import OPEN_STATUSES, CaseAction, CaseEventType, CaseStatus
 from yidi.domain.errors import InvalidTransition
 
 S = CaseStatus
@@ -86,3 +87,8 @@ def next_status(facts: CaseFacts, action: CaseAction) -> CaseStatus:
 
 def actions_allowed_by_status(facts: CaseFacts) -> frozenset[CaseAction]:
     return frozenset(a for a in CaseAction if status_allows(facts, a))
+
+
+def is_overdue(status: CaseStatus, due_at: datetime | None, now: datetime) -> bool:
+    """Open and past its deadline; a resolved or closed case is never overdue."""
+    return due_at is not None and status in OPEN_STATUSES and due_at < now

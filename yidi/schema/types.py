@@ -6,8 +6,8 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from yidi.domain.enums import OPEN_STATUSES
 from yidi.domain.enums import CaseStatus as CaseStatusValue
+from yidi.domain.lifecycle import is_overdue
 from yidi.persistence import models
 from yidi.resolvers import case_fields
 from yidi.resolvers.context import Context
@@ -339,12 +339,7 @@ class Case(Node):
 
     @strawberry.field
     def is_overdue(self, info: Ctx) -> bool:
-        due = self.row.due_at
-        return (
-            due is not None
-            and CaseStatusValue(self.row.status) in OPEN_STATUSES
-            and due < info.context.now()
-        )
+        return is_overdue(CaseStatusValue(self.row.status), self.row.due_at, info.context.now())
 
     @strawberry.field
     def resolution(self) -> Resolution | None:
