@@ -63,24 +63,24 @@ def migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _add_calendar_year(database_url: str, path: Path) -> CalendarYear:
-    year = parse_year(json.loads(path.read_text(encoding="utf-8")))
+async def _store_calendar_year(database_url: str, year: CalendarYear) -> None:
     engine = make_engine(database_url, pool_size=1)
     try:
         async with make_session_factory(engine).begin() as session:
             await store_year(session, year)
     finally:
         await engine.dispose()
-    return year
 
 
 def calendar_add(args: argparse.Namespace) -> int:
     """Add (or correct) a year's official holiday schedule; servers pick it up at their next
     sweep, within `YIDI_SWEEP_INTERVAL_SECONDS`."""
     try:
+        # Validate the file before touching any database.
+        year = parse_year(json.loads(Path(args.file).read_text(encoding="utf-8")))
         database_url = resolve_database_url(_settings(args))
         upgrade(database_url)
-        year = asyncio.run(_add_calendar_year(database_url, Path(args.file)))
+        asyncio.run(_store_calendar_year(database_url, year))
     except (OSError, ValueError) as exc:  # unreadable file, bad JSON, CalendarDataError
         print(f"yidi: {exc}", file=sys.stderr)
         return 2

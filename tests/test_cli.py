@@ -1,0 +1,63 @@
+"""The command line: help, the secret requirement, calendar data validation."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def _yidi(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("YIDI_")}
+    return subprocess.run(
+        [sys.executable, "-m", "yidi.cli", *args],
+        env={**base, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_help_lists_the_commands() -> None:
+    result = _yidi("--help")
+    assert result.returncode == 0
+    for command in ("serve", "migrate", "calendar"):
+        assert command in result.stdout
+
+
+def test_serve_refuses_to_start_without_a_secret_outside_demo() -> None:
+    # The check comes before any database work, so an unreachable URL is never touched.
+    result = _yidi("serve", env={"YIDI_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"})
+    assert result.returncode == 2
+    assert "YIDI_SECRET_KEY" in result.stderr
+
+
+def test_a_short_secret_is_rejected() -> None:
+    result = _yidi(
+        "serve",
+        env={"YIDI_SECRET_KEY": "short", "YIDI_DATABASE_URL": "postgresql://x@127.0.0.1:1/x"},
+    )
+    assert result.returncode != 0
+    assert "secret_key" in result.stderr.lower()
+
+
+def test_calendar_add_rejects_a_malformed_schedule(tmp_path: Path) -> None:
+    bad = tmp_path / "2027.json"
+    bad.write_text(
+        json.dumps(
+            {
+                "year": 2027,
+                "source": "x",
+                "holidays": [{"date": "2027-13-01", "name": "元旦"}],
+                "workdays": [],
+            }
+        ),
+        encoding="utf-8",
+    )
+    # The file is validated before any database is touched.
+    result = _yidi(
+        "calendar", "add", str(bad), env={"YIDI_DATABASE_URL": "postgresql://x@127.0.0.1:1/x"}
+    )
+    assert result.returncode == 2
+    assert "2027-13-01" in result.stderr
