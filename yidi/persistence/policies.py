@@ -3,10 +3,9 @@
 from sqlalchemy import delete, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from yidi.authz.enforcer import RuleLoader
 from yidi.authz.rules import Rule
 from yidi.persistence.models import PolicyRevision, PolicyRule
-
-POLICY_CHANNEL = "yidi_policy"
 
 
 async def load_rules(session: AsyncSession, county_id: int) -> tuple[int, list[Rule]]:
@@ -20,7 +19,9 @@ async def load_rules(session: AsyncSession, county_id: int) -> tuple[int, list[R
     return int(revision or 0), rules
 
 
-def rule_loader(sessions: async_sessionmaker[AsyncSession]):  # type: ignore[no-untyped-def]
+def rule_loader(sessions: async_sessionmaker[AsyncSession]) -> RuleLoader:
+    """Loads a county's rules in a session of its own (for the PolicyRegistry)."""
+
     async def load(county_id: int) -> tuple[int, list[Rule]]:
         async with sessions() as session:
             return await load_rules(session, county_id)
@@ -31,7 +32,8 @@ def rule_loader(sessions: async_sessionmaker[AsyncSession]):  # type: ignore[no-
 async def replace_rules(session: AsyncSession, county_id: int, rules: list[Rule]) -> int:
     """Swap a county's whole rule set in the caller's transaction; returns the new revision.
 
-    NOTIFY is transactional: other processes hear of the change only once it commits.
+    The revision bump commits with the rules, so processes polling the revision never
+    load half a rule set.
     """
     await session.execute(delete(PolicyRule).where(PolicyRule.county_id == county_id))
     if rules:
@@ -56,9 +58,6 @@ async def replace_rules(session: AsyncSession, county_id: int, rules: list[Rule]
             "updated_at = now() RETURNING revision"
         ),
         {"c": county_id},
-    )
-    await session.execute(
-        text("SELECT pg_notify(:ch, :c)"), {"ch": POLICY_CHANNEL, "c": str(county_id)}
     )
     return int(revision or 0)
 
