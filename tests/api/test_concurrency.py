@@ -39,7 +39,7 @@ V11 = "v11.handler"
 def settings() -> Settings:
     # Resident submissions are limited to 5 per address per 10 minutes; these tests retry
     # one submission many times from the one test address to test idempotency, not the limit.
-    return Settings(demo=True, database_url=None, submit_per_10min=1000)
+    return Settings(demo=True, database_url=None, submit_per_10min=1000, run_sweeper=False)
 
 
 def actor_of(action: str) -> str:

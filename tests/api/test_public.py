@@ -53,7 +53,7 @@ TRACKING_CODE = re.compile(r"^[2-9A-HJKMNP-Z]{12,}$")
 def settings(request: pytest.FixtureRequest) -> Settings:
     """The configured limits, unless a test asks for others through indirect parametrize."""
     overrides: dict[str, Any] = getattr(request, "param", {})
-    return Settings(demo=True, database_url=None, **overrides)
+    return Settings(demo=True, database_url=None, run_sweeper=False, **overrides)
 
 
 @pytest.fixture
