@@ -18,9 +18,6 @@ class Actor:
     # Whether any unit lies below the actor's own: without one, there is nowhere to dispatch.
     has_subunits: bool = False
 
-    def is_in_subtree_of(self, path: tuple[int, ...] | list[int]) -> bool:
-        return self.unit_id in path
-
 
 @dataclass(frozen=True)
 class CaseFacts:

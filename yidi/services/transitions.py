@@ -16,7 +16,7 @@ from yidi.authz import guard
 from yidi.authz.actor import Actor
 from yidi.authz.enforcer import CountyEnforcer
 from yidi.domain.calendar import WorkingCalendar
-from yidi.domain.enums import CaseAction, CaseStatus
+from yidi.domain.enums import CaseAction
 from yidi.domain.errors import Conflict, NotFound
 from yidi.domain.lifecycle import EVENT_OF_ACTION, next_status
 from yidi.persistence import cases as case_store
@@ -95,7 +95,3 @@ async def transition(
     )
     await session.flush()
     return case
-
-
-def is_terminal(case: Case) -> bool:
-    return CaseStatus(case.status) in (CaseStatus.REDIRECTED, CaseStatus.MERGED)
