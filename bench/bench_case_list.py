@@ -23,13 +23,14 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.engine.url import make_url
 
-from yidi.calendar_data import bundled_calendar
-from yidi.config import Settings
+from yidi.config import DEMO_SECRET, Settings
+from yidi.database.embedded import async_url, embedded_server
+from yidi.database.engine import make_engine, make_session_factory
+from yidi.database.migrations import upgrade
+from yidi.deadlines.calendar_data import bundled_calendar
 from yidi.demo import DEMO_PASSWORD, load_demo
-from yidi.embedded_db import async_url, embedded_server
 from yidi.http.app import create_app
-from yidi.migrate import upgrade
-from yidi.persistence.engine import make_engine, make_session_factory
+from yidi.services.unit_of_work import UnitOfWork
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 QUERY = """query($after: String) { cases(first: 50, after: $after) { totalCount
@@ -68,7 +69,15 @@ async def prepare(server_url: str, n: int) -> str:
     url = make_url(server_url).set(database="yidi_bench").render_as_string(hide_password=False)
     await asyncio.to_thread(upgrade, url)
     engine = make_engine(url, pool_size=2)
-    await load_demo(make_session_factory(engine), bundled_calendar(), NOW)
+    await load_demo(
+        UnitOfWork(
+            make_session_factory(engine),
+            clock=lambda: NOW,
+            calendar=bundled_calendar(),
+            secret=DEMO_SECRET,
+        ),
+        NOW,
+    )
     started = time.perf_counter()
     async with engine.begin() as conn:
         await conn.execute(text(PROTOTYPES))

@@ -6,19 +6,19 @@ from alembic import context
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from yidi.persistence.engine import make_engine
+from yidi.database import locks
+from yidi.database.engine import make_engine
+from yidi.database.url import resolve_database_url
 from yidi.persistence.models import Base
-from yidi.settings_url import resolve_database_url
 
 target_metadata = Base.metadata
-MIGRATION_LOCK = 7_321_001
 
 
 def _run(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
     with context.begin_transaction():
         # Several server processes may start at once; one migrates, the others wait.
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": locks.MIGRATION})
         context.run_migrations()
 
 

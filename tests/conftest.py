@@ -15,14 +15,15 @@ import httpx
 import pytest
 from sqlalchemy.engine.url import make_url
 
-from yidi.calendar_data import bundled_calendar
-from yidi.config import Settings
+from yidi.config import DEMO_SECRET, Settings
+from yidi.database.embedded import async_url, embedded_server
+from yidi.database.engine import make_engine, make_session_factory, normalize_url
+from yidi.database.migrations import upgrade
+from yidi.deadlines.calendar_data import bundled_calendar
 from yidi.demo import DEMO_PASSWORD, load_demo
 from yidi.demo import USERS as DEMO_USERS
-from yidi.embedded_db import async_url, embedded_server
 from yidi.http.app import create_app
-from yidi.migrate import upgrade
-from yidi.persistence.engine import make_engine, make_session_factory, normalize_url
+from yidi.services.unit_of_work import UnitOfWork
 
 TEMPLATE = "yidi_test_template"
 # The demo data is generated relative to this instant, so every run sees the same cases.
@@ -85,7 +86,13 @@ async def template_url(server_url: str) -> str:
 
     await asyncio.to_thread(upgrade, url)
     engine = make_engine(url, pool_size=2)
-    await load_demo(make_session_factory(engine), bundled_calendar(), DEMO_NOW)
+    uow = UnitOfWork(
+        make_session_factory(engine),
+        clock=lambda: DEMO_NOW,
+        calendar=bundled_calendar(),
+        secret=DEMO_SECRET,
+    )
+    await load_demo(uow, DEMO_NOW)
     await engine.dispose()
     return url
 

@@ -9,15 +9,16 @@ from pathlib import Path
 
 import uvicorn
 
-from yidi.calendar_data import bundled_calendar
 from yidi.config import Settings
+from yidi.database.engine import make_engine, make_session_factory
+from yidi.database.migrations import upgrade
+from yidi.database.url import resolve_database_url
+from yidi.deadlines.calendar_data import bundled_calendar, store_calendar_year
 from yidi.demo import load_demo
 from yidi.domain.calendar import CalendarYear, parse_year
 from yidi.http.app import create_app, utc_now
-from yidi.migrate import upgrade
-from yidi.persistence.calendar_store import store_year
-from yidi.persistence.engine import make_engine, make_session_factory
-from yidi.settings_url import resolve_database_url
+from yidi.persistence.session import SessionFactory
+from yidi.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger("yidi")
 
@@ -31,10 +32,15 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings(**overrides)  # type: ignore[arg-type]
 
 
-async def _load_demo(database_url: str) -> None:
+def _unit_of_work(sessions: SessionFactory, secret: str) -> UnitOfWork:
+    return UnitOfWork(sessions, clock=utc_now, calendar=bundled_calendar(), secret=secret)
+
+
+async def _load_demo(settings: Settings, database_url: str) -> None:
     engine = make_engine(database_url, pool_size=2)
     try:
-        loaded = await load_demo(make_session_factory(engine), bundled_calendar(), utc_now())
+        uow = _unit_of_work(make_session_factory(engine), settings.signing_key())
+        loaded = await load_demo(uow, utc_now())
         log.info("demo data %s", "loaded" if loaded else "already present")
     finally:
         await engine.dispose()
@@ -50,7 +56,7 @@ def serve(args: argparse.Namespace) -> int:
     database_url = resolve_database_url(settings)
     upgrade(database_url)
     if settings.demo:
-        asyncio.run(_load_demo(database_url))
+        asyncio.run(_load_demo(settings, database_url))
     app = create_app(settings, database_url)
     log.info("serving on http://%s:%s/graphql", args.host, args.port)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
@@ -66,8 +72,8 @@ def migrate(args: argparse.Namespace) -> int:
 async def _store_calendar_year(database_url: str, year: CalendarYear) -> None:
     engine = make_engine(database_url, pool_size=1)
     try:
-        async with make_session_factory(engine).begin() as session:
-            await store_year(session, year)
+        # Stores no case, so it signs nothing: no secret is needed here.
+        await store_calendar_year(_unit_of_work(make_session_factory(engine), ""), year)
     finally:
         await engine.dispose()
 
@@ -115,7 +121,7 @@ def parser() -> argparse.ArgumentParser:
     add = csub.add_parser(
         "add",
         help="add a year's official holiday schedule from a JSON file "
-        "(the format of yidi/data/calendar/2026.json)",
+        "(the format of yidi/deadlines/calendar/2026.json)",
     )
     add.add_argument("file")
     add.add_argument("--data-dir", help=data_help)

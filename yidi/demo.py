@@ -5,14 +5,9 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from yidi.authz.enforcer import PolicyRegistry
-from yidi.config import DEMO_SECRET
-from yidi.domain.calendar import WorkingCalendar
+from yidi.authz.actor import Actor
+from yidi.domain import commands as c
 from yidi.domain.enums import (
-    CaseAction,
     Channel,
     Outcome,
     RiskLevel,
@@ -21,12 +16,15 @@ from yidi.domain.enums import (
     UnitKind,
     UnitLevel,
 )
-from yidi.persistence.models import Case, Category, Unit, User
-from yidi.persistence.policies import rule_loader
-from yidi.services import actions, org
+from yidi.persistence.cases import cases_of_county
+from yidi.persistence.models import Category, Unit, User
+from yidi.persistence.session import Session
+from yidi.services import org
 from yidi.services.auth import load_actor
 from yidi.services.intake import RegisterCommand, ReporterInput, register_case
-from yidi.services.transitions import Handler, transition
+from yidi.services.reading import unit_by_code
+from yidi.services.transitions import transition
+from yidi.services.unit_of_work import UnitOfWork
 
 DEMO_PASSWORD = "demo-password"
 PAST_CASES = 300
@@ -91,11 +89,11 @@ class DemoIds:
     users: dict[str, int]
 
 
-async def demo_loaded(session: AsyncSession) -> bool:
-    return await session.scalar(select(Unit.id).where(Unit.code == "990100")) is not None
+async def demo_loaded(session: Session) -> bool:
+    return await unit_by_code(session, "990100") is not None
 
 
-async def _org(session: AsyncSession) -> tuple[dict[str, Unit], list[Category]]:
+async def _org(session: Session) -> tuple[dict[str, Unit], list[Category]]:
     units: dict[str, Unit] = {}
     county = await org.create_county(session, "990100", "青山县")
     units[county.code] = county
@@ -139,79 +137,69 @@ async def _org(session: AsyncSession) -> tuple[dict[str, Unit], list[Category]]:
     return units, categories
 
 
-async def load_demo(
-    sessions: async_sessionmaker[AsyncSession], calendar: WorkingCalendar, now: datetime
-) -> bool:
-    """Load the demo data once; False when it is already there."""
-    async with sessions.begin() as session:
-        if await demo_loaded(session):
+async def load_demo(uow: UnitOfWork, now: datetime) -> bool:
+    """Load the demo data once; False when it is already there. Past cases are registered
+    and moved along through the real use cases, as the staff of each unit would have."""
+    async with uow.begin(now=now) as work:
+        if await demo_loaded(work.session):
             return False
-        units, categories = await _org(session)
+        units, categories = await _org(work.session)
         users: dict[str, User] = {}
         for username, display, unit_code, roles in USERS:
             users[username] = await org.create_user(
-                session, username, display, units[unit_code], roles, DEMO_PASSWORD
+                work.session, username, display, units[unit_code], roles, DEMO_PASSWORD
             )
-    await _past_cases(sessions, calendar, now, units, categories, users)
-    await _advance_cases(sessions, calendar, now, units, users)
+        actors = {name: await load_actor(work.session, user.id) for name, user in users.items()}
+    await _past_cases(uow, now, units, categories, actors)
+    await _advance_cases(uow, now, units, actors)
     return True
 
 
 async def _past_cases(
-    sessions: async_sessionmaker[AsyncSession],
-    calendar: WorkingCalendar,
+    uow: UnitOfWork,
     now: datetime,
     units: dict[str, Unit],
     categories: list[Category],
-    users: dict[str, User],
+    actors: dict[str, Actor],
 ) -> None:
     """Past cases registered by the demo's intake staff over the last six months."""
     rng = random.Random(990100)
-    registry = PolicyRegistry(rule_loader(sessions))
     by_code = {c.code: c for c in categories}
     registrars = ["v11.handler", "v12.handler", "v21.handler", "county.intake", "t1.leader"]
-    async with sessions.begin() as session:
-        actors = {name: await load_actor(session, users[name].id) for name in registrars}
-        villages = [
-            u
-            for u in units.values()
-            if u.level == UnitLevel.VILLAGE.value and u.county_id == units["990100"].id
-        ]
-        # Registered in date order, so case numbers rise with registration time.
-        dates = sorted(now - timedelta(days=rng.uniform(1, 180)) for _ in range(PAST_CASES))
-        for i, registered_at in enumerate(dates):
-            actor = actors[rng.choice(registrars)]
-            choices = [v for v in villages if actor.unit_id in v.path]
-            location = rng.choice(choices)
-            category_code = rng.choice(list(CASE_TEMPLATES))
-            title = rng.choice(CASE_TEMPLATES[category_code])
-            name = rng.choice(SURNAMES) + rng.choice(["某", "先生", "女士", "大爷"])
-            await register_case(
-                session,
-                await registry.enforcer(actor.county_id),
-                actor,
-                RegisterCommand(
-                    title=f"{location.name}{title}",
-                    description=f"群众反映：{location.name}{title}，请尽快核实处理。",
-                    category_id=by_code[category_code].id,
-                    channel=rng.choice(list(Channel)),
-                    location_unit_id=location.id,
-                    address=f"{location.name}{rng.randint(1, 99)}号",
-                    occurred_at=registered_at - timedelta(hours=rng.randint(1, 72)),
-                    parties_count=rng.randint(1, 6),
-                    reporter=ReporterInput(
-                        name=name,
-                        phone=f"13{rng.randint(0, 9)}{rng.randint(10_000_000, 99_999_999)}",
-                        id_number=None,
-                        anonymous=i % 17 == 0,
-                    ),
-                    risk_level=rng.choices(list(RiskLevel), weights=[60, 25, 10, 5])[0],
-                    idempotency_key=None,
-                ),
-                now=registered_at,
-                calendar=calendar,
-                secret=DEMO_SECRET,  # demo cases carry no idempotency key; never used
-            )
+    villages = [
+        u
+        for u in units.values()
+        if u.level == UnitLevel.VILLAGE.value and u.county_id == units["990100"].id
+    ]
+    # Registered in date order, so case numbers rise with registration time.
+    dates = sorted(now - timedelta(days=rng.uniform(1, 180)) for _ in range(PAST_CASES))
+    for i, registered_at in enumerate(dates):
+        actor = actors[rng.choice(registrars)]
+        choices = [v for v in villages if actor.unit_id in v.path]
+        location = rng.choice(choices)
+        category_code = rng.choice(list(CASE_TEMPLATES))
+        title = rng.choice(CASE_TEMPLATES[category_code])
+        name = rng.choice(SURNAMES) + rng.choice(["某", "先生", "女士", "大爷"])
+        command = RegisterCommand(
+            title=f"{location.name}{title}",
+            description=f"群众反映：{location.name}{title}，请尽快核实处理。",
+            category_id=by_code[category_code].id,
+            channel=rng.choice(list(Channel)),
+            location_unit_id=location.id,
+            address=f"{location.name}{rng.randint(1, 99)}号",
+            occurred_at=registered_at - timedelta(hours=rng.randint(1, 72)),
+            parties_count=rng.randint(1, 6),
+            reporter=ReporterInput(
+                name=name,
+                phone=f"13{rng.randint(0, 9)}{rng.randint(10_000_000, 99_999_999)}",
+                id_number=None,
+                anonymous=i % 17 == 0,
+            ),
+            risk_level=rng.choices(list(RiskLevel), weights=[60, 25, 10, 5])[0],
+            idempotency_key=None,
+        )
+        async with uow.begin(actor, now=registered_at) as work:
+            await register_case(work, command)
 
 
 # Who acts for each handling unit when the demo moves a case along (the SAME relation).
@@ -225,87 +213,65 @@ _UNIT_HANDLERS = {
     "990100901": "dept.housing",
     "990100001901": "t1.office",
 }
+LEADER = "county.leader"  # acts where the handling unit's own staff would not
 _OUTCOMES = list(Outcome)
 _SATISFACTION_WEIGHTS = [70, 20, 10]
 
 
 async def _advance_cases(
-    sessions: async_sessionmaker[AsyncSession],
-    calendar: WorkingCalendar,
-    now: datetime,
-    units: dict[str, Unit],
-    users: dict[str, User],
+    uow: UnitOfWork, now: datetime, units: dict[str, Unit], actors: dict[str, Actor]
 ) -> None:
     """Move most past cases along the lifecycle with the real use cases, so statuses,
     events and derived fields are exactly what the service itself would have written."""
     rng = random.Random(990101)
-    registry = PolicyRegistry(rule_loader(sessions))
     code_of = {u.id: code for code, u in units.items()}
     dispatch_targets = [units[c] for c in ("990100901", "990100001", "990100002", "990100001901")]
-    async with sessions.begin() as session:
-        actors = {
-            name: await load_actor(session, users[name].id) for name in _UNIT_HANDLERS.values()
-        }
-        leader = actors["county.leader"]
-        enforcer = await registry.enforcer(leader.county_id)
-        cases = list(
-            await session.scalars(
-                select(Case).where(Case.county_id == units["990100"].id).order_by(Case.id)
-            )
-        )
-        for case in cases:
-            at = case.registered_at
+    async with uow.read() as session:
+        cases = [
+            (case.id, case.registered_at, case.handling_unit_id, len(case.handling_path))
+            for case in await cases_of_county(session, units["990100"].id)
+        ]
+    for case_id, registered_at, handling_unit_id, depth in cases:
+        at = registered_at
 
-            async def step(
-                actor_name: str | None, action: CaseAction, handler: Handler, case_id: int = case.id
-            ) -> None:
-                nonlocal at
-                at = min(at + timedelta(hours=rng.uniform(2, 60)), now - timedelta(minutes=5))
-                actor = leader if actor_name is None else actors[actor_name]
-                await transition(
-                    session,
-                    enforcer,
-                    actor,
-                    case_id,
-                    action,
-                    None,
-                    handler,
-                    now=at,
-                    calendar=calendar,
-                )
+        async def step(actor_name: str, command: c.CaseCommand) -> None:
+            nonlocal at
+            at = min(at + timedelta(hours=rng.uniform(2, 60)), now - timedelta(minutes=5))
+            async with uow.begin(actors[actor_name], now=at) as work:
+                await transition(work, command)
 
-            roll = rng.random()
-            if roll < 0.15:
-                continue  # still waiting at intake
-            if roll < 0.19:
-                await step(
-                    None,
-                    CaseAction.REDIRECT,
-                    actions.redirect("已进入诉讼程序", "请向县人民法院咨询诉讼进展"),
-                )
-                continue
-            handler_name = _UNIT_HANDLERS.get(code_of[case.handling_unit_id])
-            if handler_name is None or rng.random() < 0.3:
-                target = rng.choice(dispatch_targets)
-                if target.id == case.handling_unit_id:
-                    continue
-                await step(None, CaseAction.DISPATCH, actions.dispatch(target.id, None, None, None))
-                handler_name = _UNIT_HANDLERS[target.code]
-            elif roll < 0.28 and len(case.handling_path) > 1:
-                await step(handler_name, CaseAction.ESCALATE, actions.escalate("需上级协调"))
-                continue
-            if rng.random() < 0.1:
-                continue  # dispatched, not yet accepted
-            await step(handler_name, CaseAction.ACCEPT, actions.accept(None, None))
-            if rng.random() < 0.25:
-                continue  # being handled
+        roll = rng.random()
+        if roll < 0.15:
+            continue  # still waiting at intake
+        if roll < 0.19:
             await step(
-                handler_name,
-                CaseAction.RESOLVE,
-                actions.resolve(rng.choice(_OUTCOMES), "经调查核实，已与当事人沟通并妥善处理。"),
+                LEADER,
+                c.Redirect(
+                    case_id=case_id, reason="已进入诉讼程序", guidance="请向县人民法院咨询诉讼进展"
+                ),
             )
-            if rng.random() < 0.6:
-                satisfaction = rng.choices(list(Satisfaction), weights=_SATISFACTION_WEIGHTS)[0]
-                await step(None, CaseAction.EVALUATE, actions.evaluate(satisfaction, None))
-            if rng.random() < 0.7:
-                await step(None, CaseAction.CLOSE, actions.close("审核通过，予以结案"))
+            continue
+        handler_name = _UNIT_HANDLERS.get(code_of[handling_unit_id])
+        if handler_name is None or rng.random() < 0.3:
+            target = rng.choice(dispatch_targets)
+            if target.id == handling_unit_id:
+                continue
+            await step(LEADER, c.Dispatch(case_id=case_id, unit_id=target.id))
+            handler_name = _UNIT_HANDLERS[target.code]
+        elif roll < 0.28 and depth > 1:
+            await step(handler_name, c.Escalate(case_id=case_id, reason="需上级协调"))
+            continue
+        if rng.random() < 0.1:
+            continue  # dispatched, not yet accepted
+        await step(handler_name, c.Accept(case_id=case_id))
+        if rng.random() < 0.25:
+            continue  # being handled
+        summary = "经调查核实，已与当事人沟通并妥善处理。"
+        await step(
+            handler_name, c.Resolve(case_id=case_id, outcome=rng.choice(_OUTCOMES), summary=summary)
+        )
+        if rng.random() < 0.6:
+            satisfaction = rng.choices(list(Satisfaction), weights=_SATISFACTION_WEIGHTS)[0]
+            await step(LEADER, c.Evaluate(case_id=case_id, satisfaction=satisfaction))
+        if rng.random() < 0.7:
+            await step(LEADER, c.Close(case_id=case_id, note="审核通过，予以结案"))

@@ -8,13 +8,14 @@ from typing import Any
 from sqlalchemy import func, select
 
 from tests.conftest import Api, Clock
-from yidi.calendar_data import current_calendar
+from yidi.database.engine import make_engine, make_session_factory
+from yidi.deadlines.calendar_data import current_calendar
+from yidi.deadlines.sweeper import sweep_once
 from yidi.domain.calendar import CalendarYear
 from yidi.domain.enums import OPEN_STATUSES
 from yidi.persistence.calendar_store import store_year
-from yidi.persistence.engine import make_engine, make_session_factory
 from yidi.persistence.models import Case, CaseEvent
-from yidi.sweeper import sweep_once
+from yidi.services.unit_of_work import UnitOfWork
 
 
 async def _count_events(app: Any, kind: str) -> dict[int, int]:
@@ -57,13 +58,13 @@ async def test_is_overdue_follows_the_clock(api: Api, clock: Clock) -> None:
 
 
 async def test_sweeper_alerts_once_per_case(app: Any, clock: Clock) -> None:
-    sessions, calendar = app.state.yidi.sessions, app.state.yidi.calendar
+    uow = app.state.yidi.uow
     expected = await _overdue_ids(app, clock.current)
     assert expected, "the demo data has overdue cases"
-    first = await sweep_once(sessions, calendar, clock.current)
+    first = await sweep_once(uow, clock.current)
     assert first is not None
     assert first.overdue == len(expected)
-    second = await sweep_once(sessions, calendar, clock.current + timedelta(minutes=1))
+    second = await sweep_once(uow, clock.current + timedelta(minutes=1))
     assert second is not None
     assert second.overdue == 0
     assert second.due_soon == 0
@@ -99,12 +100,12 @@ async def test_due_soon_is_sent_on_the_last_working_day(api: Api, app: Any, cloc
         {"input": {"caseId": case_id, "track": "SIMPLE"}},
         user="v11.handler",
     )
-    sessions, calendar = app.state.yidi.sessions, app.state.yidi.calendar
+    uow = app.state.yidi.uow
     pk = await _pk(app, case_id)
-    await sweep_once(sessions, calendar, datetime(2026, 11, 25, 2, 0, tzinfo=UTC))  # Wed
+    await sweep_once(uow, datetime(2026, 11, 25, 2, 0, tzinfo=UTC))  # Wed
     assert pk not in await _count_events(app, "DUE_SOON")
-    await sweep_once(sessions, calendar, datetime(2026, 11, 26, 1, 0, tzinfo=UTC))  # Thu 09:00
-    await sweep_once(sessions, calendar, datetime(2026, 11, 26, 5, 0, tzinfo=UTC))
+    await sweep_once(uow, datetime(2026, 11, 26, 1, 0, tzinfo=UTC))  # Thu 09:00
+    await sweep_once(uow, datetime(2026, 11, 26, 5, 0, tzinfo=UTC))
     assert (await _count_events(app, "DUE_SOON")).get(pk) == 1
     assert pk not in await _count_events(app, "OVERDUE")
 
@@ -121,10 +122,13 @@ async def test_two_sweepers_never_alert_twice(app: Any, database_url: str, clock
     """Two engines stand for two server processes: the advisory lock lets one sweep."""
     engines = [make_engine(database_url, pool_size=1) for _ in range(2)]
     try:
-        sessions = [make_session_factory(e) for e in engines]
-        calendar = app.state.yidi.calendar
+        calendar, secret = app.state.yidi.uow.calendar, app.state.yidi.uow.secret
+        uows = [
+            UnitOfWork(make_session_factory(e), clock=clock, calendar=calendar, secret=secret)
+            for e in engines
+        ]
         results = await asyncio.gather(
-            *(sweep_once(s, calendar, clock.current) for s in sessions for _ in range(3))
+            *(sweep_once(uow, clock.current) for uow in uows for _ in range(3))
         )
     finally:
         for engine in engines:

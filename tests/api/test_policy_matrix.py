@@ -15,19 +15,18 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.conftest import Api, Clock
 from yidi.authz.actor import Actor
-from yidi.authz.enforcer import PolicyRegistry
-from yidi.domain.calendar import WorkingCalendar
+from yidi.domain import commands as c
 from yidi.domain.enums import CaseAction, Channel, Outcome, RiskLevel
 from yidi.persistence.models import Case, Category, Unit, User
+from yidi.persistence.session import SessionFactory
 from yidi.resolvers.ids import to_global_id
-from yidi.services import actions
 from yidi.services.auth import load_actor
 from yidi.services.intake import RegisterCommand, ReporterInput, register_case
-from yidi.services.transitions import Handler, transition
+from yidi.services.transitions import transition
+from yidi.services.unit_of_work import UnitOfWork
 
 # ---------------------------------------------------------------------------------------
 # The demo world, as DESIGN.md ("Demo data") describes it: unit code -> parent code.
@@ -288,15 +287,16 @@ class World:
     """The demo database of one test, and in-process handles to put cases in place."""
 
     api: Api
-    sessions: async_sessionmaker[AsyncSession]
-    registry: PolicyRegistry
-    calendar: WorkingCalendar
+    uow: UnitOfWork  # the server's own, so cases are put in place as the service would
     clock: Clock
     units: dict[str, int]
     users: dict[str, int]
     actors: dict[str, Actor]
     categories: dict[int, int]  # county id -> a category of that county
-    secret: str  # the server's secret, which registration derives tracking codes from
+
+    @property
+    def sessions(self) -> SessionFactory:
+        return self.uow.sessions
 
     def gid(self, code: str) -> str:
         return to_global_id("Unit", self.units[code])
@@ -325,35 +325,12 @@ async def world(api: Api, app: Any, clock: Clock) -> World:
             c.county_id: c.id
             for c in await session.scalars(select(Category).where(Category.code == "DISPUTE"))
         }
-    return World(
-        api,
-        state.sessions,
-        state.registry,
-        state.calendar,
-        clock,
-        units,
-        users,
-        actors,
-        categories,
-        state.settings.signing_key(),
-    )
+    return World(api, state.uow, clock, units, users, actors, categories)
 
 
-async def step(world: World, username: str, case_id: int, action: CaseAction, run: Handler) -> None:
-    actor = world.actors[username]
-    enforcer = await world.registry.enforcer(actor.county_id)
-    async with world.sessions.begin() as session:
-        await transition(
-            session,
-            enforcer,
-            actor,
-            case_id,
-            action,
-            None,
-            run,
-            now=world.clock(),
-            calendar=world.calendar,
-        )
+async def step(world: World, username: str, command: c.CaseCommand) -> None:
+    async with world.uow.begin(world.actors[username], now=world.clock()) as work:
+        await transition(work, command)
 
 
 async def make_case(world: World, situation: Situation) -> int:
@@ -373,30 +350,22 @@ async def make_case(world: World, situation: Situation) -> int:
         risk_level=RiskLevel(situation.risk),
         idempotency_key=None,
     )
-    enforcer = await world.registry.enforcer(actor.county_id)
-    async with world.sessions.begin() as session:
-        registered = await register_case(
-            session,
-            enforcer,
-            actor,
-            command,
-            now=world.clock(),
-            calendar=world.calendar,
-            secret=world.secret,
-        )
-        case_id = registered.case.id
+    async with world.uow.begin(actor, now=world.clock()) as work:
+        case_id = (await register_case(work, command)).case.id
     status = situation.status
     if p.dispatcher is not None:
         co = [world.units[c] for c in p.co_handling]
-        run = actions.dispatch(world.units[p.handling], None, co, None)
-        await step(world, p.dispatcher, case_id, CaseAction.DISPATCH, run)
+        dispatch = c.Dispatch(
+            case_id=case_id, unit_id=world.units[p.handling], co_handling_unit_ids=tuple(co)
+        )
+        await step(world, p.dispatcher, dispatch)
     if status in ("IN_PROGRESS", "RESOLVED", "CLOSED"):
-        await step(world, p.worker, case_id, CaseAction.ACCEPT, actions.accept(None, None))
+        await step(world, p.worker, c.Accept(case_id=case_id))
     if status in ("RESOLVED", "CLOSED"):
-        run = actions.resolve(Outcome.SOLVED, "已办结。")
-        await step(world, p.worker, case_id, CaseAction.RESOLVE, run)
+        resolve = c.Resolve(case_id=case_id, outcome=Outcome.SOLVED, summary="已办结。")
+        await step(world, p.worker, resolve)
     if status == "CLOSED":
-        await step(world, "county.leader", case_id, CaseAction.CLOSE, actions.close(None))
+        await step(world, "county.leader", c.Close(case_id=case_id))
     facts = situation.facts
     async with world.sessions() as session:
         case = await session.get_one(Case, case_id)

@@ -57,7 +57,7 @@ def recorded(app: Starlette) -> Iterator[list[str]]:
         if not is_background(statement):
             statements.append(statement)
 
-    engine = app.state.yidi.engine.sync_engine
+    engine = app.state.engine.sync_engine
     event.listen(engine, "before_cursor_execute", record)
     try:
         yield statements

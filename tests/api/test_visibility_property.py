@@ -27,15 +27,16 @@ from yidi.authz.default_policy import DEFAULT_POLICY
 from yidi.authz.guard import can_view
 from yidi.authz.rules import Rule, validate_rules
 from yidi.authz.vocabulary import ACTOR_LEVELS, RELATIONS, RISKS, ROLES
+from yidi.domain import commands as c
 from yidi.domain.enums import CaseAction, Channel, RiskLevel, Role, UnitKind, UnitLevel
 from yidi.persistence.models import Case, Category, Unit, User
 from yidi.persistence.policies import replace_rules
 from yidi.resolvers.ids import to_global_id
-from yidi.services import actions, org
+from yidi.services import org
 from yidi.services.auth import ISSUER, hash_password, load_actor
 from yidi.services.case_facts import authz_facts
 from yidi.services.intake import RegisterCommand, ReporterInput, register_case
-from yidi.services.transitions import Handler, transition
+from yidi.services.transitions import transition
 
 PASSWORD = "property-password"
 # County codes no demo unit uses; one new county per example, unique across the run.
@@ -225,23 +226,12 @@ async def build_county(
     return County(county, units, users, made)
 
 
-async def run(
-    app: Any, clock: Clock, user: User, case_id: int, action: CaseAction, h: Handler
-) -> None:
+async def run(app: Any, clock: Clock, user: User, command: c.CaseCommand) -> None:
     state = app.state.yidi
-    async with state.sessions.begin() as session:
+    async with state.sessions() as session:
         actor = await load_actor(session, user.id)
-        await transition(
-            session,
-            await state.registry.enforcer(actor.county_id),
-            actor,
-            case_id,
-            action,
-            None,
-            h,
-            now=clock(),
-            calendar=state.calendar,
-        )
+    async with state.uow.begin(actor, now=clock()) as work:
+        await transition(work, command)
 
 
 async def place_case(
@@ -253,16 +243,16 @@ async def place_case(
     home = next(u for u in units if u.id == registrar.unit_id)
     subtree = [u for u in units if home.id in u.path]
     location = subtree[spec.location % len(subtree)]
-    async with state.sessions.begin() as session:
+    async with state.sessions() as session:
         actor = await load_actor(session, registrar.id)
+        category_id = await uncategorised(session, home.county_id)
+    async with state.uow.begin(actor, now=clock()) as work:
         registered = await register_case(
-            session,
-            await state.registry.enforcer(actor.county_id),
-            actor,
+            work,
             RegisterCommand(
                 title="随机事项",
                 description="可见性性质测试。",
-                category_id=await uncategorised(session, home.county_id),
+                category_id=category_id,
                 channel=Channel.VISIT,
                 location_unit_id=location.id,
                 address=None,
@@ -272,9 +262,6 @@ async def place_case(
                 risk_level=RiskLevel(spec.risk),
                 idempotency_key=None,
             ),
-            now=clock(),
-            calendar=state.calendar,
-            secret=state.settings.signing_key(),
         )
         case_id, handling = registered.case.id, registered.case.handling_unit_id
     if spec.dispatch_to is None:
@@ -283,19 +270,13 @@ async def place_case(
     if target.id == handling:
         return case_id
     co = [units[i % len(units)].id for i in spec.co_handling]
-    await run(
-        app,
-        clock,
-        leader,
-        case_id,
-        CaseAction.DISPATCH,
-        actions.dispatch(target.id, None, co, None),
-    )
+    dispatch = c.Dispatch(case_id=case_id, unit_id=target.id, co_handling_unit_ids=tuple(co))
+    await run(app, clock, leader, dispatch)
     if spec.reassign_to is not None:
         again = units[spec.reassign_to % len(units)]
         if again.id != target.id:
             await run(
-                app, clock, leader, case_id, CaseAction.REASSIGN, actions.reassign(again.id, "改派")
+                app, clock, leader, c.Reassign(case_id=case_id, unit_id=again.id, reason="改派")
             )
     return case_id
 
@@ -354,7 +335,7 @@ async def looked_up(api: Api, username: str, ids: list[str]) -> dict[str, set[st
 
 async def check_every_user(api: Api, app: Any, clock: Clock, county: County) -> None:
     state = app.state.yidi
-    enforcer = await state.registry.enforcer(county.county.id)
+    enforcer = await state.uow.registry.enforcer(county.county.id)
     async with state.sessions() as session:
         every_case = list(await session.scalars(select(Case)))
         actors = {u.username: await load_actor(session, u.id) for u in county.users}
@@ -406,10 +387,10 @@ async def test_cases_list_matches_enforcer_under_a_random_view_policy(
     state = app.state.yidi
     async with state.sessions.begin() as session:
         await replace_rules(session, county.county.id, policy)
-    state.registry.invalidate(county.county.id)
+    state.uow.registry.invalidate(county.county.id)
     # The random rules are what the county's enforcer now applies: without this the
     # comparison below could pass against a stale default policy.
-    enforcer = await state.registry.enforcer(county.county.id)
+    enforcer = await state.uow.registry.enforcer(county.county.id)
     for role, level, relation, risk in itertools.product(ROLES, ACTOR_LEVELS, RELATIONS, RISKS):
         granted = any(
             rule.role == role

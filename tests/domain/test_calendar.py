@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from yidi import calendar_data
-from yidi.calendar_data import bundled_calendar, load_bundled_years, warn_missing_years
+from yidi.deadlines import calendar_data
+from yidi.deadlines.calendar_data import bundled_calendar, load_bundled_years, warn_missing_years
 from yidi.domain.calendar import (
     SHANGHAI,
     CalendarDataError,
@@ -292,7 +292,7 @@ def test_warn_missing_years_logs_each_year_once(
     cal: WorkingCalendar, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setattr(calendar_data, "_warned_years", set())
-    with caplog.at_level(logging.WARNING, logger="yidi.calendar_data"):
+    with caplog.at_level(logging.WARNING, logger="yidi.deadlines.calendar_data"):
         assert warn_missing_years(cal, [2026, 2027]) == [2027]
         assert warn_missing_years(cal, [2027, 2028]) == [2027, 2028]
         assert warn_missing_years(cal, [2026, 2027, 2028]) == [2027, 2028]

@@ -1,60 +1,57 @@
-"""Policy → SQL: the `cases` list filter derived from the same rules `enforce` applies.
+"""Policy → list scope: which cases a list may show, in the policy's own words.
 
-For each relation and risk level, Casbin is asked exactly the question it is asked
-for a single case; the relations it allows become indexed predicates on the case's
-denormalised paths. A case is in the scope iff some allowed (relation, risk) pair
-holds for it, which is what `Authorizer.allows` checks for one case.
+For each relation and risk level, Casbin is asked exactly the question it is asked for a
+single case. The answer is a `CaseScope`: the (relation, risks) pairs the actor's rules
+allow. A case is in the scope iff some allowed pair holds for it, which is what
+`guard.allows` checks for one case. The repository turns the pairs into SQL
+(`persistence/scope.py`); authz itself never writes SQL.
 """
 
-from sqlalchemy import ColumnElement, and_, false, or_, true
+from dataclasses import dataclass
 
 from yidi.authz.actor import Actor
 from yidi.authz.enforcer import CountyEnforcer
 from yidi.authz.vocabulary import RISKS, Relation
-from yidi.persistence.models import Case
 
 
-def relation_predicate(relation: Relation, unit_id: int, is_root: bool) -> ColumnElement[bool]:
-    if relation is Relation.INVOLVED and is_root:
-        # Every case's location lies in its county, so the county unit is involved in all of
-        # them: the county filter alone says it, and lets PostgreSQL count from an index.
-        return true()
-    match relation:
-        case Relation.SAME:
-            return Case.handling_unit_id == unit_id
-        case Relation.ANCESTOR:
-            return and_(Case.handling_path.contains([unit_id]), Case.handling_unit_id != unit_id)
-        case Relation.INVOLVED:
-            return Case.involved_path.contains([unit_id])
-        case Relation.INTAKE:
-            return Case.intake_unit_id == unit_id
-        case Relation.NONE:
-            return false()
+@dataclass(frozen=True)
+class Grant:
+    """Cases standing in `relation` to the actor's unit, at one of `risks`."""
+
+    relation: Relation
+    risks: tuple[str, ...]
+
+    @property
+    def any_risk(self) -> bool:
+        return len(self.risks) == len(RISKS)
+
+
+@dataclass(frozen=True)
+class CaseScope:
+    county_id: int
+    unit_id: int
+    # The actor's unit is the county itself (the root of the tree).
+    at_root: bool
+    grants: tuple[Grant, ...]
 
 
 def allowed_risks(
     enforcer: CountyEnforcer, actor: Actor, relation: Relation, action: str
-) -> list[str]:
-    return [
+) -> tuple[str, ...]:
+    return tuple(
         risk
         for risk in RISKS
         if any(enforcer.allows(role, actor.level, relation, action, risk) for role in actor.roles)
-    ]
+    )
 
 
-def case_scope(enforcer: CountyEnforcer, actor: Actor, action: str) -> ColumnElement[bool]:
-    """The cases on which `actor` may perform `action` as far as policy goes, in SQL."""
-    clauses: list[ColumnElement[bool]] = []
+def case_scope(enforcer: CountyEnforcer, actor: Actor, action: str) -> CaseScope:
+    """The cases on which `actor` may perform `action` as far as policy goes."""
+    grants = []
     for relation in Relation:
         if relation is Relation.NONE:
             continue
         risks = allowed_risks(enforcer, actor, relation, action)
-        if not risks:
-            continue
-        predicate = relation_predicate(relation, actor.unit_id, len(actor.unit_path) == 1)
-        if len(risks) < len(RISKS):
-            predicate = and_(predicate, Case.risk_level.in_(risks))
-        clauses.append(predicate)
-    if not clauses:
-        return false()
-    return and_(Case.county_id == actor.county_id, or_(*clauses))
+        if risks:
+            grants.append(Grant(relation, risks))
+    return CaseScope(actor.county_id, actor.unit_id, len(actor.unit_path) == 1, tuple(grants))

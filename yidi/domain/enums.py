@@ -121,6 +121,8 @@ class CaseEventType(StrEnum):
     REOPENED = "REOPENED"
     REDIRECTED = "REDIRECTED"
     MERGED = "MERGED"
+    # On the original case when a duplicate is merged into it (the duplicate gets MERGED).
+    DUPLICATE_MERGED = "DUPLICATE_MERGED"
     EVALUATED = "EVALUATED"
     FOLLOWED_UP = "FOLLOWED_UP"
     DUE_SOON = "DUE_SOON"

@@ -6,7 +6,6 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -14,17 +13,16 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
-from yidi.authz.enforcer import PolicyRegistry
-from yidi.calendar_data import bundled_calendar
 from yidi.config import Settings
-from yidi.domain.calendar import WorkingCalendar
+from yidi.database.engine import make_engine, make_session_factory
+from yidi.deadlines.calendar_data import bundled_calendar
+from yidi.deadlines.sweeper import run_sweeper
 from yidi.http.graphiql import STATIC_PREFIX, graphiql_html, static_app
-from yidi.persistence.engine import make_engine, make_session_factory
-from yidi.persistence.policies import rule_loader
-from yidi.policy_watch import watch_policies
+from yidi.persistence.health import database_answers
+from yidi.policies.watcher import watch_policies
 from yidi.resolvers.context import AppState, Context
 from yidi.schema.build import build_schema
-from yidi.sweeper import run_sweeper
+from yidi.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -58,15 +56,13 @@ def create_app(
     settings: Settings, database_url: str, *, clock: Callable[[], datetime] = utc_now
 ) -> Starlette:
     engine = make_engine(database_url)
-    sessions = make_session_factory(engine)
-    state = AppState(
-        settings=settings,
-        engine=engine,
-        sessions=sessions,
-        registry=PolicyRegistry(rule_loader(sessions)),
-        calendar=bundled_calendar(),
+    uow = UnitOfWork(
+        make_session_factory(engine),
         clock=clock,
+        calendar=bundled_calendar(),
+        secret=settings.signing_key(),
     )
+    state = AppState(settings=settings, uow=uow)
     graphiql_html()  # fail at start-up, not in a browser, if an asset went missing
     graphql = YidiGraphQL(state)
 
@@ -75,8 +71,7 @@ def create_app(
 
     async def readyz(_: Request) -> Response:
         try:
-            async with engine.connect() as connection:
-                await connection.execute(text("SELECT 1"))
+            await database_answers(uow.sessions)
         except Exception:
             log.warning("readiness check failed", exc_info=True)
             return JSONResponse({"status": "database unreachable"}, status_code=503)
@@ -84,16 +79,9 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        def set_calendar(calendar: WorkingCalendar) -> None:
-            state.calendar = calendar
-
-        tasks = [asyncio.create_task(watch_policies(state.registry, sessions))]
+        tasks = [asyncio.create_task(watch_policies(uow))]
         if settings.run_sweeper:
-            tasks.append(
-                asyncio.create_task(
-                    run_sweeper(sessions, set_calendar, clock, settings.sweep_interval_seconds)
-                )
-            )
+            tasks.append(asyncio.create_task(run_sweeper(uow, settings.sweep_interval_seconds)))
         try:
             yield
         finally:
@@ -115,4 +103,5 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.yidi = state
+    app.state.engine = engine  # tests count the statements it runs
     return app

@@ -20,9 +20,10 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from yidi.authz.scope import CaseScope
 from yidi.domain.enums import OPEN_STATUSES, RISK_RANK
-from yidi.persistence.cursors import decode_cursor, encode_cursor
 from yidi.persistence.models import Case, CaseEvent, Category, FollowUp
+from yidi.persistence.scope import scope_clause
 
 
 @dataclass(frozen=True)
@@ -97,44 +98,12 @@ def filter_clauses(query: CaseQuery, now: datetime) -> list[ColumnElement[bool]]
 @dataclass(frozen=True)
 class CasePage:
     cases: list[Case]
-    cursors: list[str]
     has_next: bool
-
-
-def _cursor_value(order_field: str, row: Case) -> Any:
-    if order_field == "REGISTERED_AT":
-        return row.registered_at.isoformat()
-    if order_field == "DUE_AT":
-        return row.due_at.isoformat() if row.due_at else None
-    return RISK_RANK_BY_NAME[row.risk_level]
-
-
-RISK_RANK_BY_NAME = {level.value: rank for level, rank in RISK_RANK.items()}
-
-
-def is_row_id(value: Any) -> bool:
-    """A bigint primary key (bool is an int in Python, so it is excluded explicitly)."""
-    return type(value) is int and 0 <= value < 2**63
-
-
-def decode_after(order_field: str, after: str) -> tuple[Any, int]:
-    """Cursor → (sort value, id); ValueError when it is not one of ours for this order."""
-    parts = decode_cursor(after)
-    if len(parts) != 3 or parts[0] != order_field or not is_row_id(parts[2]):
-        raise ValueError("cursor does not belong to this ordering")
-    value = parts[1]
-    if order_field == "RISK_LEVEL":
-        if type(value) is not int or value not in RISK_RANK_BY_NAME.values():
-            raise ValueError("bad cursor value")
-        return value, parts[2]
-    if value is None:
-        return FAR_FUTURE, parts[2]
-    return datetime.fromisoformat(str(value)), parts[2]
 
 
 async def page_of_cases(
     session: AsyncSession,
-    scope: ColumnElement[bool],
+    scope: CaseScope,
     query: CaseQuery,
     *,
     order_field: str,
@@ -143,25 +112,31 @@ async def page_of_cases(
     after: tuple[Any, int] | None,
     now: datetime,
 ) -> CasePage:
+    """One keyset page; `after` is the (sort value, id) of the last row seen, a sort value
+    of None standing for "no deadline" under DUE_AT."""
     key = ORDER_KEYS[order_field]
-    stmt: Select[Case] = select(Case).where(scope, *filter_clauses(query, now))
+    stmt: Select[Case] = select(Case).where(scope_clause(scope), *filter_clauses(query, now))
     if after is not None:
         value, last_id = after
+        if value is None:
+            value = FAR_FUTURE
         position = tuple_(key, Case.id)
         bound = tuple_(literal(value), literal(last_id))
         stmt = stmt.where(position < bound if descending else position > bound)
     ordering = (key.desc(), Case.id.desc()) if descending else (key.asc(), Case.id.asc())
     rows = list(await session.scalars(stmt.order_by(*ordering).limit(first + 1)))
     has_next = len(rows) > first
-    rows = rows[:first]
-    cursors = [encode_cursor(order_field, _cursor_value(order_field, r), r.id) for r in rows]
-    return CasePage(rows, cursors, has_next)
+    return CasePage(rows[:first], has_next)
 
 
 async def count_cases(
-    session: AsyncSession, scope: ColumnElement[bool], query: CaseQuery, now: datetime
+    session: AsyncSession, scope: CaseScope, query: CaseQuery, now: datetime
 ) -> int:
-    stmt = select(func.count()).select_from(Case).where(scope, *filter_clauses(query, now))
+    stmt = (
+        select(func.count())
+        .select_from(Case)
+        .where(scope_clause(scope), *filter_clauses(query, now))
+    )
     return int(await session.scalar(stmt) or 0)
 
 
@@ -177,6 +152,46 @@ async def case_by_number(session: AsyncSession, number: str) -> Case | None:
 async def case_for_update(session: AsyncSession, case_id: int) -> Case | None:
     """Lock the row for a transition, so concurrent changes serialise on it."""
     return await session.scalar(select(Case).where(Case.id == case_id).with_for_update())
+
+
+async def lock(session: AsyncSession, case: Case) -> None:
+    """Lock a case already loaded, and read it afresh under the lock."""
+    await session.refresh(case, with_for_update=True)
+
+
+async def add_case(session: AsyncSession, case: Case) -> None:
+    session.add(case)
+    await session.flush()
+
+
+async def add_event(session: AsyncSession, event: CaseEvent) -> None:
+    """Store an event row; only the event writer (services/events.py) builds them."""
+    session.add(event)
+    await session.flush()
+
+
+async def add_follow_up(session: AsyncSession, follow_up: FollowUp) -> None:
+    session.add(follow_up)
+    await session.flush()
+
+
+async def case_by_tracking_hash(session: AsyncSession, tracking_hash: str) -> Case | None:
+    return await session.scalar(select(Case).where(Case.tracking_code_hash == tracking_hash))
+
+
+async def event_types_of_case(session: AsyncSession, case_id: int) -> list[tuple[str, datetime]]:
+    """(type, at) of every event of one case, oldest first."""
+    rows = await session.execute(
+        select(CaseEvent.type, CaseEvent.at)
+        .where(CaseEvent.case_id == case_id)
+        .order_by(CaseEvent.id)
+    )
+    return [(t, at) for t, at in rows]
+
+
+async def cases_of_county(session: AsyncSession, county_id: int) -> list[Case]:
+    rows = await session.scalars(select(Case).where(Case.county_id == county_id).order_by(Case.id))
+    return list(rows)
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,16 @@ async def replace_rules(session: AsyncSession, county_id: int, rules: list[Rule]
     return int(revision or 0)
 
 
+async def lock_revision(session: AsyncSession, county_id: int) -> int:
+    """The county's policy revision, locked until the transaction ends (0 before any)."""
+    revision = await session.scalar(
+        select(PolicyRevision.revision)
+        .where(PolicyRevision.county_id == county_id)
+        .with_for_update()
+    )
+    return int(revision or 0)
+
+
 async def all_revisions(session: AsyncSession) -> dict[int, int]:
     rows = await session.execute(select(PolicyRevision.county_id, PolicyRevision.revision))
     return {int(c): int(r) for c, r in rows}

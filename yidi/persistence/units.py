@@ -62,3 +62,15 @@ async def categories_of_county(session: AsyncSession, county_id: int) -> list[Ca
         select(Category).where(Category.county_id == county_id).order_by(Category.code)
     )
     return list(rows)
+
+
+async def category_by_code(session: AsyncSession, county_id: int, code: str) -> Category | None:
+    return await session.scalar(
+        select(Category).where(Category.county_id == county_id, Category.code == code)
+    )
+
+
+async def add(session: AsyncSession, row: Unit | User | Category) -> None:
+    """Insert an org row and give it its id."""
+    session.add(row)
+    await session.flush()

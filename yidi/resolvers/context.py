@@ -1,22 +1,23 @@
 """The typed request context every resolver receives."""
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from yidi.authz.actor import Actor
-from yidi.authz.enforcer import CountyEnforcer, PolicyRegistry
+from yidi.authz.enforcer import CountyEnforcer
 from yidi.config import Settings
-from yidi.domain.calendar import WorkingCalendar
 from yidi.domain.errors import Unauthenticated
+from yidi.persistence.session import Session, SessionFactory
 from yidi.resolvers.loaders import Loaders
 from yidi.services.auth import load_actor, user_id_from_token
+from yidi.services.unit_of_work import UnitOfWork, Work
 
 
 @dataclass
@@ -24,11 +25,11 @@ class AppState:
     """Process-wide parts, built once at start-up."""
 
     settings: Settings
-    engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
-    registry: PolicyRegistry
-    calendar: WorkingCalendar
-    clock: Callable[[], datetime]
+    uow: UnitOfWork
+
+    @property
+    def sessions(self) -> SessionFactory:
+        return self.uow.sessions
 
 
 @dataclass
@@ -37,7 +38,7 @@ class Context:
     request: Request | WebSocket | None
     response: Response | None
     authorization: str | None
-    _session: AsyncSession | None = None
+    _session: Session | None = None
     _actor: Actor | None = None
     loaders: Loaders = field(init=False)
     # Root fields and DataLoader batches run as concurrent tasks; they share one session.
@@ -47,7 +48,7 @@ class Context:
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.session)
 
-    async def session(self) -> AsyncSession:
+    async def session(self) -> Session:
         """The request's read session, opened on first use and closed after the operation.
 
         Its connection is checked out here, under a lock, so concurrent resolvers never race
@@ -55,7 +56,7 @@ class Context:
         """
         async with self._lock:
             if self._session is None:
-                session = self.app.sessions()
+                session = self.app.uow.sessions()
                 await session.connection()
                 self._session = session
         return self._session
@@ -66,7 +67,17 @@ class Context:
             self._session = None
 
     def now(self) -> datetime:
-        return self.app.clock()
+        return self.app.uow.clock()
+
+    @asynccontextmanager
+    async def work(self, *, signed_in: bool = True) -> AsyncIterator[Work]:
+        """The unit of work for one mutation: as the signed-in caller (or, for residents,
+        as nobody); afterwards this request's caches show the cases as they are now."""
+        actor = await self.actor() if signed_in else None
+        async with self.app.uow.begin(
+            actor, now=self.now(), after_commit=self.loaders.refresh
+        ) as work:
+            yield work
 
     def client_address(self) -> str:
         client = self.request.client if self.request is not None else None
@@ -90,9 +101,9 @@ class Context:
         )
         # A short session of its own: a mutation must not hold a read connection while it
         # opens its write transaction (a burst would exhaust the pool).
-        async with self.app.sessions() as session:
+        async with self.app.uow.read() as session:
             return await load_actor(session, user_id)
 
     async def enforcer(self) -> CountyEnforcer:
         actor = await self.actor()
-        return await self.app.registry.enforcer(actor.county_id)
+        return await self.app.uow.registry.enforcer(actor.county_id)

@@ -5,8 +5,6 @@ import binascii
 
 from yidi.domain.errors import BadInput
 
-NODE_TYPES = ("Unit", "User", "Category", "Case", "CaseEvent")
-
 
 def to_global_id(type_name: str, pk: int) -> str:
     return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
@@ -20,7 +18,7 @@ def parse_global_id(global_id: str) -> tuple[str, int] | None:
         value = int(pk)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
-    if type_name not in NODE_TYPES or value <= 0 or value >= 2**63:
+    if not type_name.isidentifier() or value <= 0 or value >= 2**63:
         return None
     return type_name, value
 
@@ -37,3 +35,7 @@ def pk_or_none(global_id: str, type_name: str) -> int | None:
     """For query fields: an id of the wrong shape is simply not found."""
     parsed = parse_global_id(global_id)
     return parsed[1] if parsed and parsed[0] == type_name else None
+
+
+def decode_optional_id(global_id: str | None, type_name: str, field: str) -> int | None:
+    return decode_id(global_id, type_name, field) if global_id else None

@@ -19,7 +19,7 @@ class LoginResult:
 
 async def login(ctx: Context, username: str, password: str) -> LoginResult:
     settings = ctx.app.settings
-    async with ctx.app.sessions() as session:
+    async with ctx.app.uow.read() as session:
         token, expires_at, user = await auth.login(
             session,
             username,
@@ -49,7 +49,7 @@ class RegisterArgs:
 
 
 async def register_case(ctx: Context, args: RegisterArgs) -> tuple[Case, str]:
-    actor = await ctx.actor()
+    await ctx.actor()
     command = intake.RegisterCommand(
         title=args.title,
         description=args.description,
@@ -63,16 +63,6 @@ async def register_case(ctx: Context, args: RegisterArgs) -> tuple[Case, str]:
         risk_level=args.risk_level,
         idempotency_key=args.idempotency_key,
     )
-    enforcer = await ctx.enforcer()  # before the transaction: see case_mutations.act
-    async with ctx.app.sessions.begin() as session:
-        registered = await intake.register_case(
-            session,
-            enforcer,
-            actor,
-            command,
-            now=ctx.now(),
-            calendar=ctx.app.calendar,
-            secret=ctx.app.settings.signing_key(),
-        )
-    ctx.loaders.cases.prime(registered.case.id, registered.case)
+    async with ctx.work() as work:
+        registered = await intake.register_case(work, command)
     return registered.case, registered.tracking_code

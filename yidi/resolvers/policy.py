@@ -2,26 +2,22 @@
 
 from yidi.authz.default_policy import DEFAULT_POLICY
 from yidi.authz.rules import Rule
+from yidi.policies import admin as policy_admin
 from yidi.resolvers.context import Context
-from yidi.services import policy_admin
 
 
 async def county_policy(ctx: Context) -> policy_admin.CountyPolicy:
-    actor, enforcer = await ctx.actor(), await ctx.enforcer()
-    async with ctx.app.sessions() as session:
-        return await policy_admin.read_policy(session, enforcer, actor)
+    async with ctx.work() as work:
+        return await policy_admin.read_policy(work)
 
 
 async def replace_county_policy(
     ctx: Context, rules: list[Rule], expected_revision: int | None
 ) -> policy_admin.CountyPolicy:
-    actor, enforcer = await ctx.actor(), await ctx.enforcer()
-    async with ctx.app.sessions.begin() as session:
-        result = await policy_admin.replace_policy(
-            session, enforcer, actor, rules, expected_revision
-        )
+    async with ctx.work() as work:
+        result = await policy_admin.replace_policy(work, rules, expected_revision)
     # This process applies the change at once; the others within a poll interval.
-    ctx.app.registry.invalidate(actor.county_id)
+    ctx.app.uow.registry.invalidate(result.county_id)
     return result
 
 

@@ -34,9 +34,7 @@ async def submit_request(
     idempotency_key: str | None,
 ) -> tuple[str, str]:
     address_key = ctx.client_address()
-    await public.check_rate(
-        ctx.app.sessions, f"submit:{address_key}", _limits(ctx).submit, ctx.now()
-    )
+    await public.check_rate(ctx.app.uow, f"submit:{address_key}", _limits(ctx).submit, ctx.now())
     command = RegisterCommand(
         title=title,
         description=description,
@@ -50,14 +48,8 @@ async def submit_request(
         risk_level=None,
         idempotency_key=idempotency_key,
     )
-    async with ctx.app.sessions.begin() as session:
-        registered = await public.submit_request(
-            session,
-            command,
-            now=ctx.now(),
-            calendar=ctx.app.calendar,
-            secret=ctx.app.settings.signing_key(),
-        )
+    async with ctx.work(signed_in=False) as work:
+        registered = await public.submit_request(work, command)
     return registered.case.number, registered.tracking_code
 
 
@@ -75,13 +67,13 @@ async def track_case(
     started = time.monotonic()
     limits, address, now = _limits(ctx), ctx.client_address(), ctx.now()
     _check_tracking_args(tracking_code, phone_last4)
-    await public.check_rate(ctx.app.sessions, f"track:{address}", limits.track, now)
-    await public.reserve_miss(ctx.app.sessions, address, limits.track_misses, now)
-    async with ctx.app.sessions() as session:
+    await public.check_rate(ctx.app.uow, f"track:{address}", limits.track, now)
+    await public.reserve_miss(ctx.app.uow, address, limits.track_misses, now)
+    async with ctx.app.uow.read() as session:
         case = await public.find_tracked(session, tracking_code, phone_last4)
         status = await public.public_status(session, case) if case is not None else None
     if status is not None:
-        await public.release_miss(ctx.app.sessions, address, limits.track_misses, now)
+        await public.release_miss(ctx.app.uow, address, limits.track_misses, now)
     remaining = ctx.app.settings.track_min_seconds - (time.monotonic() - started)
     if remaining > 0:
         await asyncio.sleep(remaining)
@@ -97,17 +89,17 @@ async def evaluate_by_tracking(
 ) -> bool:
     limits, address, now = _limits(ctx), ctx.client_address(), ctx.now()
     _check_tracking_args(tracking_code, phone_last4)
-    await public.check_rate(ctx.app.sessions, f"evaluate:{address}", limits.evaluate, now)
-    await public.reserve_miss(ctx.app.sessions, address, limits.track_misses, now)
+    await public.check_rate(ctx.app.uow, f"evaluate:{address}", limits.evaluate, now)
+    await public.reserve_miss(ctx.app.uow, address, limits.track_misses, now)
     try:
-        async with ctx.app.sessions.begin() as session:
+        async with ctx.work(signed_in=False) as work:
             done = await public.evaluate_by_tracking(
-                session, tracking_code, phone_last4, satisfaction, comment, now=now
+                work, tracking_code, phone_last4, satisfaction, comment
             )
     except InvalidTransition:
         # The code and phone matched; only the case's state refused. Not a guess.
-        await public.release_miss(ctx.app.sessions, address, limits.track_misses, now)
+        await public.release_miss(ctx.app.uow, address, limits.track_misses, now)
         raise
     if done:
-        await public.release_miss(ctx.app.sessions, address, limits.track_misses, now)
+        await public.release_miss(ctx.app.uow, address, limits.track_misses, now)
     return done

@@ -4,14 +4,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from yidi.authz import guard
-from yidi.domain.errors import BadInput
 from yidi.domain.intake import check_optional_text
 from yidi.domain.numbering import parse_case_number
-from yidi.persistence import cases as case_store
-from yidi.persistence import units as unit_store
 from yidi.persistence.models import Case, CaseEvent, Category, Unit, User
+from yidi.resolvers import pagination
 from yidi.resolvers.context import Context
-from yidi.resolvers.ids import decode_id, parse_global_id, pk_or_none
+from yidi.resolvers.ids import decode_id, pk_or_none
 from yidi.services import reading
 
 
@@ -36,12 +34,12 @@ async def unit(ctx: Context, global_id: str) -> Unit | None:
 async def unit_by_code(ctx: Context, code: str) -> Unit | None:
     if "\x00" in code or len(code) > 64:
         return None  # no unit has such a code
-    return await _unit_in_county(ctx, await unit_store.unit_by_code(await ctx.session(), code))
+    return await _unit_in_county(ctx, await reading.unit_by_code(await ctx.session(), code))
 
 
 async def categories(ctx: Context) -> list[Category]:
     actor = await ctx.actor()
-    return await unit_store.categories_of_county(await ctx.session(), actor.county_id)
+    return await reading.categories_of_county(await ctx.session(), actor.county_id)
 
 
 async def case(ctx: Context, global_id: str) -> Case | None:
@@ -53,38 +51,44 @@ async def case(ctx: Context, global_id: str) -> Case | None:
 async def case_by_number(ctx: Context, number: str) -> Case | None:
     if parse_case_number(number) is None:
         return None
-    row = await case_store.case_by_number(await ctx.session(), number.strip())
+    row = await reading.case_by_number(await ctx.session(), number.strip())
     return reading.visible(await ctx.enforcer(), await ctx.actor(), row)
 
 
-async def node(ctx: Context, global_id: str) -> Unit | User | Category | Case | CaseEvent | None:
-    """Any object by id, under the same visibility as its own query field."""
-    parsed = parse_global_id(global_id)
-    if parsed is None:
-        return None
-    type_name, pk = parsed
+async def user(ctx: Context, global_id: str) -> User | None:
+    pk = pk_or_none(global_id, "User")
+    row = await ctx.loaders.users.load(pk) if pk else None
     actor = await ctx.actor()
-    if type_name == "Case":
-        return await case(ctx, global_id)
-    if type_name == "Unit":
-        return await unit(ctx, global_id)
-    if type_name == "User":
-        user = await ctx.loaders.users.load(pk)
-        return (
-            user if user is not None and guard.may_see_org_object(actor, user.county_id) else None
-        )
-    if type_name == "Category":
-        category = await ctx.loaders.categories.load(pk)
-        visible = category is not None and guard.may_see_org_object(actor, category.county_id)
-        return category if visible else None
-    event = await case_store.event_by_id(await ctx.session(), pk)
+    return row if row is not None and guard.may_see_org_object(actor, row.county_id) else None
+
+
+async def category(ctx: Context, global_id: str) -> Category | None:
+    pk = pk_or_none(global_id, "Category")
+    row = await ctx.loaders.categories.load(pk) if pk else None
+    actor = await ctx.actor()
+    return row if row is not None and guard.may_see_org_object(actor, row.county_id) else None
+
+
+async def case_event(ctx: Context, global_id: str) -> CaseEvent | None:
+    """An event is visible exactly when its case is."""
+    actor = await ctx.actor()
+    pk = pk_or_none(global_id, "CaseEvent")
+    event = await reading.event_by_id(await ctx.session(), pk) if pk else None
     if event is None:
         return None
     parent = await ctx.loaders.cases.load(event.case_id)
-    return event if reading.visible(await ctx.enforcer(), actor, parent) is not None else None
+    visible = reading.visible(await ctx.enforcer(), actor, parent) is not None
+    return event if visible else None
 
 
 SEARCH_MAX = 100
+
+
+@dataclass(frozen=True)
+class CasePage:
+    edges: list[tuple[Case, str]]
+    page_info: pagination.PageInfo
+    total: int
 
 
 @dataclass(frozen=True)
@@ -100,11 +104,11 @@ class CaseFilterArgs:
     search: str | None
 
 
-def to_query(args: CaseFilterArgs | None) -> case_store.CaseQuery:
+def to_query(args: CaseFilterArgs | None) -> reading.CaseQuery:
     if args is None:
-        return case_store.CaseQuery()
+        return reading.CaseQuery()
     search = check_optional_text("filter.search", args.search, SEARCH_MAX) if args.search else None
-    return case_store.CaseQuery(
+    return reading.CaseQuery(
         statuses=args.status,
         risk_levels=args.risk_level,
         channels=args.channel,
@@ -128,17 +132,13 @@ async def cases(
     descending: bool,
     first: int | None,
     after: str | None,
-) -> reading.CaseListResult:
-    limit = ctx.app.settings.max_page_size
-    count = 20 if first is None else first
-    if not 0 <= count <= limit:
-        raise BadInput("first", f"first must be between 0 and {limit}.")
+) -> CasePage:
+    count = pagination.first_within(
+        first, pagination.CASES_FIRST_DEFAULT, ctx.app.settings.max_page_size
+    )
     query = to_query(filter_args)
-    try:
-        position = case_store.decode_after(order_field, after) if after is not None else None
-    except ValueError as exc:  # not one of our cursors, or one from another ordering
-        raise BadInput("after", "after is not a valid cursor for this ordering.") from exc
-    result = await reading.list_cases(
+    position = pagination.decode_case_cursor(order_field, after) if after is not None else None
+    found = await reading.list_cases(
         await ctx.session(),
         await ctx.enforcer(),
         await ctx.actor(),
@@ -149,5 +149,9 @@ async def cases(
         after=position,
         now=ctx.now(),
     )
-    ctx.loaders.prime_cases(result.page.cases)
-    return result
+    ctx.loaders.prime_cases(found.page.cases)
+    edges = [(row, pagination.case_cursor(order_field, row)) for row in found.page.cases]
+    cursors = [cursor for _, cursor in edges]
+    return CasePage(
+        edges, pagination.page_info(cursors, has_next=found.page.has_next, after=after), found.total
+    )

@@ -9,8 +9,8 @@ from yidi.config import Settings
 from yidi.resolvers.errors import ContractErrors
 from yidi.resolvers.lifecycle import CloseRequestSession
 from yidi.schema.mutation import Mutation
+from yidi.schema.nodes import NODE_KINDS
 from yidi.schema.query import Query
-from yidi.schema.types import Case, CaseEvent, Category, Unit, User
 
 
 class YidiSchema(strawberry.Schema):
@@ -26,7 +26,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return YidiSchema(
         query=Query,
         mutation=Mutation,
-        types=[Unit, User, Category, Case, CaseEvent],
+        types=[kind.graphql_type for kind in NODE_KINDS.values()],
         extensions=[
             CloseRequestSession,
             lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),

@@ -1,10 +1,17 @@
-"""Lifecycle mutations of the contract (mixed into the Mutation root)."""
+"""Lifecycle mutations of the contract (mixed into the Mutation root).
+
+One table: each field names its input type and how that input becomes the action's
+command (ids decoded); running it is the same for all (`resolvers.case_mutations.act`).
+"""
+
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import strawberry
 
-from yidi.domain.enums import CaseAction
-from yidi.persistence import models
-from yidi.resolvers import case_mutations as m
+from yidi.domain import commands as c
+from yidi.resolvers.case_mutations import act
+from yidi.resolvers.ids import decode_id, decode_optional_id
 from yidi.schema.inputs import (
     AcceptCaseInput,
     AssessCaseInput,
@@ -22,122 +29,108 @@ from yidi.schema.inputs import (
 )
 from yidi.schema.types import Case, Ctx
 
+InputT = TypeVar("InputT")
+
 
 @strawberry.type
 class CasePayload:
     case: Case
 
 
-def _payload(row: models.Case) -> CasePayload:
-    return CasePayload(case=Case.of(row))
+def _case(i: Any) -> int:
+    return decode_id(i.case_id, "Case", "caseId")
+
+
+def _versioned(i: Any) -> dict[str, Any]:
+    return {"case_id": _case(i), "expected_version": i.expected_version}
+
+
+def case_action(input_type: type[InputT], to_command: Callable[[InputT], c.CaseCommand]) -> Any:
+    """A mutation field taking `input: <input_type>!` and returning the changed case."""
+
+    async def resolve(info: Ctx, input: input_type) -> CasePayload:  # type: ignore[valid-type]
+        row = await act(info.context, lambda: to_command(input))
+        return CasePayload(case=Case.of(row))
+
+    return strawberry.mutation(resolver=resolve)
+
+
+def _unit(global_id: str, field: str = "unitId") -> int:
+    return decode_id(global_id, "Unit", field)
 
 
 @strawberry.type
 class CaseMutations:
-    @strawberry.mutation
-    async def assess_case(self, info: Ctx, input: AssessCaseInput) -> CasePayload:
-        i = input
-        return _payload(
-            await m.assess(
-                info.context,
-                i.case_id,
-                i.expected_version,
-                i.risk_level,
-                i.track,
-                i.category_id,
-                i.note,
-            )
-        )
-
-    @strawberry.mutation
-    async def dispatch_case(self, info: Ctx, input: DispatchCaseInput) -> CasePayload:
-        i = input
-        co = [str(u) for u in i.co_handling_unit_ids] if i.co_handling_unit_ids else None
-        return _payload(
-            await m.dispatch(
-                info.context, i.case_id, i.expected_version, i.unit_id, i.assignee_id, co, i.note
-            )
-        )
-
-    @strawberry.mutation
-    async def accept_case(self, info: Ctx, input: AcceptCaseInput) -> CasePayload:
-        i = input
-        return _payload(
-            await m.accept(info.context, i.case_id, i.expected_version, i.assignee_id, i.note)
-        )
-
-    @strawberry.mutation
-    async def return_case(self, info: Ctx, input: ReasonInput) -> CasePayload:
-        i = input
-        return _payload(
-            await m.with_reason(
-                info.context, CaseAction.RETURN, i.case_id, i.expected_version, i.reason
-            )
-        )
-
-    @strawberry.mutation
-    async def escalate_case(self, info: Ctx, input: ReasonInput) -> CasePayload:
-        i = input
-        return _payload(
-            await m.with_reason(
-                info.context, CaseAction.ESCALATE, i.case_id, i.expected_version, i.reason
-            )
-        )
-
-    @strawberry.mutation
-    async def reassign_case(self, info: Ctx, input: ReassignCaseInput) -> CasePayload:
-        i = input
-        return _payload(
-            await m.reassign(info.context, i.case_id, i.expected_version, i.unit_id, i.reason)
-        )
-
-    @strawberry.mutation
-    async def supervise_case(self, info: Ctx, input: SuperviseCaseInput) -> CasePayload:
-        return _payload(await m.supervise(info.context, input.case_id, input.note))
-
-    @strawberry.mutation
-    async def comment_case(self, info: Ctx, input: CommentCaseInput) -> CasePayload:
-        return _payload(await m.comment(info.context, input.case_id, input.note))
-
-    @strawberry.mutation
-    async def resolve_case(self, info: Ctx, input: ResolveCaseInput) -> CasePayload:
-        i = input
-        return _payload(
-            await m.resolve(info.context, i.case_id, i.expected_version, i.outcome, i.summary)
-        )
-
-    @strawberry.mutation
-    async def close_case(self, info: Ctx, input: CloseCaseInput) -> CasePayload:
-        i = input
-        return _payload(await m.close(info.context, i.case_id, i.expected_version, i.note))
-
-    @strawberry.mutation
-    async def reopen_case(self, info: Ctx, input: ReasonInput) -> CasePayload:
-        i = input
-        return _payload(
-            await m.with_reason(
-                info.context, CaseAction.REOPEN, i.case_id, i.expected_version, i.reason
-            )
-        )
-
-    @strawberry.mutation
-    async def redirect_case(self, info: Ctx, input: RedirectCaseInput) -> CasePayload:
-        i = input
-        return _payload(
-            await m.redirect(info.context, i.case_id, i.expected_version, i.reason, i.guidance)
-        )
-
-    @strawberry.mutation
-    async def merge_case(self, info: Ctx, input: MergeCaseInput) -> CasePayload:
-        i = input
-        return _payload(await m.merge(info.context, i.case_id, i.expected_version, i.into_case_id))
-
-    @strawberry.mutation
-    async def evaluate_case(self, info: Ctx, input: EvaluateCaseInput) -> CasePayload:
-        i = input
-        return _payload(await m.evaluate(info.context, i.case_id, i.satisfaction, i.comment))
-
-    @strawberry.mutation
-    async def record_follow_up(self, info: Ctx, input: FollowUpInput) -> CasePayload:
-        i = input
-        return _payload(await m.follow_up(info.context, i.case_id, i.method, i.note))
+    assess_case: CasePayload = case_action(
+        AssessCaseInput,
+        lambda i: c.Assess(
+            **_versioned(i),
+            risk_level=i.risk_level,
+            track=i.track,
+            category_id=decode_optional_id(i.category_id, "Category", "categoryId"),
+            note=i.note,
+        ),
+    )
+    dispatch_case: CasePayload = case_action(
+        DispatchCaseInput,
+        lambda i: c.Dispatch(
+            **_versioned(i),
+            unit_id=_unit(i.unit_id),
+            assignee_id=decode_optional_id(i.assignee_id, "User", "assigneeId"),
+            co_handling_unit_ids=tuple(
+                _unit(u, "coHandlingUnitIds") for u in i.co_handling_unit_ids or []
+            ),
+            note=i.note,
+        ),
+    )
+    accept_case: CasePayload = case_action(
+        AcceptCaseInput,
+        lambda i: c.Accept(
+            **_versioned(i),
+            assignee_id=decode_optional_id(i.assignee_id, "User", "assigneeId"),
+            note=i.note,
+        ),
+    )
+    return_case: CasePayload = case_action(
+        ReasonInput, lambda i: c.Return(**_versioned(i), reason=i.reason)
+    )
+    escalate_case: CasePayload = case_action(
+        ReasonInput, lambda i: c.Escalate(**_versioned(i), reason=i.reason)
+    )
+    reassign_case: CasePayload = case_action(
+        ReassignCaseInput,
+        lambda i: c.Reassign(**_versioned(i), unit_id=_unit(i.unit_id), reason=i.reason),
+    )
+    supervise_case: CasePayload = case_action(
+        SuperviseCaseInput, lambda i: c.Supervise(case_id=_case(i), note=i.note)
+    )
+    comment_case: CasePayload = case_action(
+        CommentCaseInput, lambda i: c.Comment(case_id=_case(i), note=i.note)
+    )
+    resolve_case: CasePayload = case_action(
+        ResolveCaseInput,
+        lambda i: c.Resolve(**_versioned(i), outcome=i.outcome, summary=i.summary),
+    )
+    close_case: CasePayload = case_action(
+        CloseCaseInput, lambda i: c.Close(**_versioned(i), note=i.note)
+    )
+    reopen_case: CasePayload = case_action(
+        ReasonInput, lambda i: c.Reopen(**_versioned(i), reason=i.reason)
+    )
+    redirect_case: CasePayload = case_action(
+        RedirectCaseInput,
+        lambda i: c.Redirect(**_versioned(i), reason=i.reason, guidance=i.guidance),
+    )
+    merge_case: CasePayload = case_action(
+        MergeCaseInput,
+        lambda i: c.Merge(
+            **_versioned(i), into_case_id=decode_id(i.into_case_id, "Case", "intoCaseId")
+        ),
+    )
+    evaluate_case: CasePayload = case_action(
+        EvaluateCaseInput,
+        lambda i: c.Evaluate(case_id=_case(i), satisfaction=i.satisfaction, comment=i.comment),
+    )
+    record_follow_up: CasePayload = case_action(
+        FollowUpInput, lambda i: c.FollowUp(case_id=_case(i), method=i.method, note=i.note)
+    )

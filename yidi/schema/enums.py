@@ -4,36 +4,13 @@ from enum import StrEnum
 
 import strawberry
 
-from yidi.domain.enums import (
-    CaseAction,
-    CaseEventType,
-    CaseStatus,
-    Channel,
-    FollowUpMethod,
-    HandlingTrack,
-    Outcome,
-    RiskLevel,
-    Role,
-    Satisfaction,
-    UnitKind,
-    UnitLevel,
-)
+from yidi.domain import enums as domain
 
-for _enum in (
-    CaseAction,
-    CaseEventType,
-    CaseStatus,
-    Channel,
-    FollowUpMethod,
-    HandlingTrack,
-    Outcome,
-    RiskLevel,
-    Role,
-    Satisfaction,
-    UnitKind,
-    UnitLevel,
-):
-    strawberry.enum(_enum)  # registers the class itself; the domain stays framework-free
+# Every domain enum is a GraphQL enum of the same name: register the classes themselves
+# (the domain stays framework-free, and the two can never drift apart).
+for _enum in vars(domain).values():
+    if isinstance(_enum, type) and issubclass(_enum, StrEnum) and _enum is not StrEnum:
+        strawberry.enum(_enum)
 
 
 @strawberry.enum
@@ -47,21 +24,3 @@ class CaseOrderField(StrEnum):
 class OrderDirection(StrEnum):
     ASC = "ASC"
     DESC = "DESC"
-
-
-__all__ = [
-    "CaseAction",
-    "CaseEventType",
-    "CaseOrderField",
-    "CaseStatus",
-    "Channel",
-    "FollowUpMethod",
-    "HandlingTrack",
-    "OrderDirection",
-    "Outcome",
-    "RiskLevel",
-    "Role",
-    "Satisfaction",
-    "UnitKind",
-    "UnitLevel",
-]

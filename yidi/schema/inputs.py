@@ -4,24 +4,15 @@ from datetime import datetime
 
 import strawberry
 
-from yidi.schema.enums import (
-    CaseOrderField,
-    CaseStatus,
-    Channel,
-    FollowUpMethod,
-    HandlingTrack,
-    OrderDirection,
-    Outcome,
-    RiskLevel,
-    Satisfaction,
-)
+from yidi.domain import enums as e
+from yidi.schema.enums import CaseOrderField, OrderDirection
 
 
 @strawberry.input
 class CaseFilter:
-    status: list[CaseStatus] | None = None
-    risk_level: list[RiskLevel] | None = None
-    channel: list[Channel] | None = None
+    status: list[e.CaseStatus] | None = None
+    risk_level: list[e.RiskLevel] | None = None
+    channel: list[e.Channel] | None = None
     category_id: strawberry.ID | None = strawberry.field(
         default=None, description="The category or any of its descendants."
     )
@@ -55,13 +46,13 @@ class RegisterCaseInput:
     title: str
     description: str
     category_id: strawberry.ID
-    channel: Channel
+    channel: e.Channel
     location_unit_id: strawberry.ID
     reporter: ReporterInput
     address: str | None = None
     occurred_at: datetime | None = None
     parties_count: int | None = 1
-    risk_level: RiskLevel | None = None
+    risk_level: e.RiskLevel | None = None
     idempotency_key: str | None = strawberry.field(
         default=None,
         description="A retry with the same key by the same user returns the first case, not a "
@@ -73,8 +64,8 @@ class RegisterCaseInput:
 class AssessCaseInput:
     case_id: strawberry.ID
     expected_version: int | None = None
-    risk_level: RiskLevel | None = None
-    track: HandlingTrack | None = None
+    risk_level: e.RiskLevel | None = None
+    track: e.HandlingTrack | None = None
     category_id: strawberry.ID | None = None
     note: str | None = None
 
@@ -127,7 +118,7 @@ class CommentCaseInput:
 @strawberry.input
 class ResolveCaseInput:
     case_id: strawberry.ID
-    outcome: Outcome
+    outcome: e.Outcome
     summary: str
     expected_version: int | None = None
 
@@ -157,7 +148,7 @@ class MergeCaseInput:
 @strawberry.input
 class EvaluateCaseInput:
     case_id: strawberry.ID
-    satisfaction: Satisfaction
+    satisfaction: e.Satisfaction
     comment: str | None = None
 
 
@@ -165,14 +156,14 @@ class EvaluateCaseInput:
 class PublicEvaluationInput:
     tracking_code: str
     phone_last4: str
-    satisfaction: Satisfaction
+    satisfaction: e.Satisfaction
     comment: str | None = None
 
 
 @strawberry.input
 class FollowUpInput:
     case_id: strawberry.ID
-    method: FollowUpMethod
+    method: e.FollowUpMethod
     note: str
 
 

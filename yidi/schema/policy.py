@@ -8,26 +8,26 @@ joined by "|", e.g. level "VILLAGE|TOWNSHIP|DEPARTMENT".
 import strawberry
 
 from yidi.authz.rules import Rule
+from yidi.domain import enums as e
+from yidi.policies.admin import CountyPolicy as CountyPolicyValue
 from yidi.resolvers import policy as resolvers
-from yidi.schema.enums import Role
 from yidi.schema.types import Ctx, Unit, load_unit
-from yidi.services.policy_admin import CountyPolicy as CountyPolicyValue
 
 
 @strawberry.type(description="One authorization rule of a county.")
 class PolicyRule:
-    role: Role
+    role: e.Role
     level: str = strawberry.field(description="COUNTY, TOWNSHIP, VILLAGE, DEPARTMENT; * or A|B.")
     relation: str = strawberry.field(description="SAME, ANCESTOR, INVOLVED, INTAKE, NONE.")
     action: str = strawberry.field(
-        description="A CaseAction, or REGISTER, VIEW_PERSONAL_DATA, MANAGE_POLICY."
+        description="A e.CaseAction, or REGISTER, VIEW_PERSONAL_DATA, MANAGE_POLICY."
     )
     risk: str = strawberry.field(description="BLUE, YELLOW, ORANGE, RED; * or A|B.")
 
     @classmethod
     def of(cls, rule: Rule) -> "PolicyRule":
         return cls(
-            role=Role(rule.role),
+            role=e.Role(rule.role),
             level=rule.level,
             relation=rule.relation,
             action=rule.action,
@@ -37,7 +37,7 @@ class PolicyRule:
 
 @strawberry.input
 class PolicyRuleInput:
-    role: Role
+    role: e.Role
     level: str
     relation: str
     action: str

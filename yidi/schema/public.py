@@ -4,8 +4,8 @@ from datetime import datetime
 
 import strawberry
 
+from yidi.domain import enums as e
 from yidi.resolvers import public as resolvers
-from yidi.schema.enums import CaseEventType, CaseStatus
 from yidi.schema.inputs import PublicEvaluationInput, SubmitRequestInput
 from yidi.schema.types import Ctx
 from yidi.services.intake import ReporterInput
@@ -14,7 +14,7 @@ from yidi.services.public import PublicStatus
 
 @strawberry.type
 class PublicMilestone:
-    type: CaseEventType
+    type: e.CaseEventType
     at: datetime
 
 
@@ -23,7 +23,7 @@ class PublicMilestone:
 )
 class PublicCaseStatus:
     number: str
-    status: CaseStatus
+    status: e.CaseStatus
     registered_at: datetime
     due_at: datetime | None
     handling_unit_name: str
@@ -35,12 +35,12 @@ class PublicCaseStatus:
     def of(cls, s: PublicStatus) -> "PublicCaseStatus":
         return cls(
             number=s.case.number,
-            status=CaseStatus(s.case.status),
+            status=e.CaseStatus(s.case.status),
             registered_at=s.case.registered_at,
             due_at=s.case.due_at,
             handling_unit_name=s.handling_unit_name,
             resolution_summary=s.case.resolution_summary,
-            milestones=[PublicMilestone(type=CaseEventType(t), at=at) for t, at in s.milestones],
+            milestones=[PublicMilestone(type=e.CaseEventType(t), at=at) for t, at in s.milestones],
             can_evaluate=s.can_evaluate,
         )
 

@@ -2,17 +2,16 @@
 
 import strawberry
 
-from yidi.persistence import models
 from yidi.resolvers import queries
 from yidi.schema.enums import CaseOrderField, OrderDirection
 from yidi.schema.inputs import CaseFilter, CaseOrder
+from yidi.schema.nodes import find_node
 from yidi.schema.policy import PolicyQueries
 from yidi.schema.public import PublicQueries
 from yidi.schema.types import (
     Case,
     CaseConnection,
     CaseEdge,
-    CaseEvent,
     Category,
     Ctx,
     Node,
@@ -21,20 +20,6 @@ from yidi.schema.types import (
     User,
     unit_or_none,
 )
-
-
-def as_node(row: object) -> Node | None:
-    if isinstance(row, models.Case):
-        return Case.of(row)
-    if isinstance(row, models.Unit):
-        return Unit.of(row)
-    if isinstance(row, models.User):
-        return User.of(row)
-    if isinstance(row, models.Category):
-        return Category.of(row)
-    if isinstance(row, models.CaseEvent):
-        return CaseEvent.of(row)
-    return None
 
 
 def _filter_args(f: CaseFilter | None) -> queries.CaseFilterArgs | None:
@@ -57,7 +42,7 @@ def _filter_args(f: CaseFilter | None) -> queries.CaseFilterArgs | None:
 class Query(PublicQueries, PolicyQueries):
     @strawberry.field
     async def node(self, info: Ctx, id: strawberry.ID) -> Node | None:
-        return as_node(await queries.node(info.context, id))
+        return await find_node(info.context, id)
 
     @strawberry.field
     async def me(self, info: Ctx) -> User:
@@ -105,18 +90,9 @@ class Query(PublicQueries, PolicyQueries):
             first,
             after,
         )
-        page = result.page
-        edges = [
-            CaseEdge(cursor=c, node=Case.of(r))
-            for r, c in zip(page.cases, page.cursors, strict=True)
-        ]
+        edges = [CaseEdge(cursor=cursor, node=Case.of(row)) for row, cursor in result.edges]
         return CaseConnection(
             edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next,
-                has_previous_page=after is not None,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
+            page_info=PageInfo.of(result.page_info),
             total_count=result.total,
         )

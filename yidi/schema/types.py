@@ -1,31 +1,19 @@
 """Object types of the contract. Each wraps a stored row; nested objects load via DataLoaders."""
 
 from datetime import datetime
-from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
-from yidi.domain.enums import CaseStatus as CaseStatusValue
+from yidi.domain import enums as e
 from yidi.domain.lifecycle import is_overdue
 from yidi.persistence import models
-from yidi.resolvers import case_fields
+from yidi.resolvers import case_fields, pagination
 from yidi.resolvers.context import Context
 from yidi.resolvers.ids import to_global_id
-from yidi.schema.enums import (
-    CaseAction,
-    CaseEventType,
-    CaseStatus,
-    Channel,
-    FollowUpMethod,
-    HandlingTrack,
-    Outcome,
-    RiskLevel,
-    Role,
-    Satisfaction,
-    UnitKind,
-    UnitLevel,
-)
+
+# Imported for its effect: the domain enums `e` become GraphQL enums.
+from yidi.schema import enums as _registered  # noqa: F401
 
 Ctx = Info[Context, None]
 
@@ -42,6 +30,15 @@ class PageInfo:
     start_cursor: str | None
     end_cursor: str | None
 
+    @classmethod
+    def of(cls, info: pagination.PageInfo) -> "PageInfo":
+        return cls(
+            has_next_page=info.has_next_page,
+            has_previous_page=info.has_previous_page,
+            start_cursor=info.start_cursor,
+            end_cursor=info.end_cursor,
+        )
+
 
 @strawberry.type
 class Unit(Node):
@@ -51,8 +48,8 @@ class Unit(Node):
         "department code for departments; unique in the deployment."
     )
     name: str
-    level: UnitLevel
-    kind: UnitKind
+    level: e.UnitLevel
+    kind: e.UnitKind
 
     @classmethod
     def of(cls, row: models.Unit) -> "Unit":
@@ -61,8 +58,8 @@ class Unit(Node):
             row=row,
             code=row.code,
             name=row.name,
-            level=UnitLevel(row.level),
-            kind=UnitKind(row.kind),
+            level=e.UnitLevel(row.level),
+            kind=e.UnitKind(row.kind),
         )
 
     @strawberry.field
@@ -72,7 +69,7 @@ class Unit(Node):
         return unit_or_none(await info.context.loaders.units.load(self.row.parent_id))
 
     @strawberry.field
-    async def children(self, info: Ctx, kind: UnitKind | None = None) -> list["Unit"]:
+    async def children(self, info: Ctx, kind: e.UnitKind | None = None) -> list["Unit"]:
         rows = await info.context.loaders.children.load(self.row.id)
         return [Unit.of(r) for r in rows if kind is None or r.kind == kind.value]
 
@@ -97,7 +94,7 @@ class User(Node):
     row: strawberry.Private[models.User]
     username: str
     display_name: str
-    roles: list[Role]
+    roles: list[e.Role]
 
     @classmethod
     def of(cls, row: models.User) -> "User":
@@ -106,7 +103,7 @@ class User(Node):
             row=row,
             username=row.username,
             display_name=row.display_name,
-            roles=[Role(r) for r in row.roles],
+            roles=[e.Role(r) for r in row.roles],
         )
 
     @strawberry.field
@@ -162,7 +159,7 @@ class Reporter:
 
 @strawberry.type
 class Resolution:
-    outcome: Outcome
+    outcome: e.Outcome
     summary: str
     resolved_at: datetime
     resolved_by_id: strawberry.Private[int | None]
@@ -179,7 +176,7 @@ class Resolution:
 
 @strawberry.type
 class Evaluation:
-    satisfaction: Satisfaction
+    satisfaction: e.Satisfaction
     comment: str | None
     evaluated_at: datetime
 
@@ -188,7 +185,7 @@ class Evaluation:
 class FollowUp:
     at: datetime
     by_id: strawberry.Private[int | None]
-    method: FollowUpMethod
+    method: e.FollowUpMethod
     note: str
 
     @strawberry.field
@@ -203,7 +200,7 @@ class CaseEvent(Node):
         description="Opaque, totally ordered across the deployment; pass it as `after` to "
         "resume a subscription."
     )
-    type: CaseEventType
+    type: e.CaseEventType
     at: datetime
     note: str | None
 
@@ -212,8 +209,8 @@ class CaseEvent(Node):
         return cls(
             id=strawberry.ID(to_global_id("CaseEvent", row.id)),
             row=row,
-            cursor=case_fields.event_cursor(row.id),
-            type=CaseEventType(row.type),
+            cursor=pagination.event_cursor(row.id),
+            type=e.CaseEventType(row.type),
             at=row.at,
             note=row.note,
         )
@@ -260,10 +257,10 @@ class Case(Node):
     )
     title: str
     description: str
-    channel: Channel
-    status: CaseStatus
-    risk_level: RiskLevel
-    track: HandlingTrack
+    channel: e.Channel
+    status: e.CaseStatus
+    risk_level: e.RiskLevel
+    track: e.HandlingTrack
     parties_count: int
     address: str | None
     registered_at: datetime
@@ -285,10 +282,10 @@ class Case(Node):
             number=row.number,
             title=row.title,
             description=row.description,
-            channel=Channel(row.channel),
-            status=CaseStatus(row.status),
-            risk_level=RiskLevel(row.risk_level),
-            track=HandlingTrack(row.track),
+            channel=e.Channel(row.channel),
+            status=e.CaseStatus(row.status),
+            risk_level=e.RiskLevel(row.risk_level),
+            track=e.HandlingTrack(row.track),
             parties_count=row.parties_count,
             address=row.address,
             registered_at=row.registered_at,
@@ -339,7 +336,7 @@ class Case(Node):
 
     @strawberry.field
     def is_overdue(self, info: Ctx) -> bool:
-        return is_overdue(CaseStatusValue(self.row.status), self.row.due_at, info.context.now())
+        return is_overdue(e.CaseStatus(self.row.status), self.row.due_at, info.context.now())
 
     @strawberry.field
     def resolution(self) -> Resolution | None:
@@ -347,7 +344,7 @@ class Case(Node):
         if r.resolution_outcome is None or r.resolved_at is None or r.resolved_by_unit_id is None:
             return None
         return Resolution(
-            outcome=Outcome(r.resolution_outcome),
+            outcome=e.Outcome(r.resolution_outcome),
             summary=r.resolution_summary or "",
             resolved_at=r.resolved_at,
             resolved_by_id=r.resolved_by_id,
@@ -360,7 +357,7 @@ class Case(Node):
         if r.evaluation_satisfaction is None or r.evaluated_at is None:
             return None
         return Evaluation(
-            satisfaction=Satisfaction(r.evaluation_satisfaction),
+            satisfaction=e.Satisfaction(r.evaluation_satisfaction),
             comment=r.evaluation_comment,
             evaluated_at=r.evaluated_at,
         )
@@ -369,7 +366,7 @@ class Case(Node):
     async def follow_ups(self, info: Ctx) -> list[FollowUp]:
         rows = await info.context.loaders.follow_ups.load(self.row.id)
         return [
-            FollowUp(at=f.at, by_id=f.by_id, method=FollowUpMethod(f.method), note=f.note)
+            FollowUp(at=f.at, by_id=f.by_id, method=e.FollowUpMethod(f.method), note=f.note)
             for f in rows
         ]
 
@@ -385,21 +382,14 @@ class Case(Node):
         page = await case_fields.events(info.context, self.row, first, after)
         edges = [CaseEventEdge(cursor=c, node=CaseEvent.of(e)) for e, c in page.items]
         return CaseEventConnection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next,
-                has_previous_page=after is not None,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
-            total_count=page.total,
+            edges=edges, page_info=PageInfo.of(page.page_info), total_count=page.total
         )
 
     @strawberry.field(
         description="What the caller may do to this case now (policy and status both allow it)."
     )
-    async def allowed_actions(self, info: Ctx) -> list[CaseAction]:
-        return [CaseAction(a) for a in await case_fields.allowed_actions(info.context, self.row)]
+    async def allowed_actions(self, info: Ctx) -> list[e.CaseAction]:
+        return [e.CaseAction(a) for a in await case_fields.allowed_actions(info.context, self.row)]
 
 
 @strawberry.type
@@ -413,6 +403,3 @@ class CaseConnection:
     edges: list[CaseEdge]
     page_info: PageInfo
     total_count: int
-
-
-NodeResult = Annotated[Unit | User | Category | Case | CaseEvent, strawberry.union("NodeResult")]

@@ -1,35 +1,81 @@
-"""The changes each lifecycle action makes beyond its status (one handler per action)."""
+"""What each lifecycle command changes beyond the status: one handler per command type.
 
-from sqlalchemy.ext.asyncio import AsyncSession
+A handler reads its command, changes the case (and, for MERGE, the original) and fills
+in the `Step` from which `transitions` records the event.
+"""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
 
 from yidi.authz import guard
+from yidi.authz.actor import Actor
+from yidi.domain import commands as c
 from yidi.domain import intake
-from yidi.domain.enums import (
-    CaseStatus,
-    FollowUpMethod,
-    HandlingTrack,
-    Outcome,
-    RiskLevel,
-    Satisfaction,
-)
+from yidi.domain.enums import CaseEventType, CaseStatus, HandlingTrack
 from yidi.domain.errors import BadInput, Forbidden
 from yidi.domain.transitions import SUMMARY_MAX, optional_text, required_text
+from yidi.persistence.cases import add_follow_up, cases_by_ids
 from yidi.persistence.models import Case, Category, FollowUp, Unit, User
+from yidi.persistence.session import Session
 from yidi.persistence.units import categories_by_ids, units_by_ids, users_by_ids
+from yidi.services.events import record
 from yidi.services.reading import visible
-from yidi.services.transitions import Handler, Step
+from yidi.services.unit_of_work import Work
 
 MAX_CO_HANDLERS = 10
 
 
-async def _unit(session: AsyncSession, county_id: int, unit_id: int, field: str) -> Unit:
+@dataclass
+class Step:
+    """One action in progress: the work, the case, and what its event will say."""
+
+    work: Work
+    case: Case
+    from_unit_id: int | None = None
+    to_unit_id: int | None = None
+    note: str | None = None
+    data: dict[str, object] | None = None
+
+    @property
+    def session(self) -> Session:
+        return self.work.session
+
+    @property
+    def actor(self) -> Actor:
+        return self.work.staff()[0]
+
+
+C = TypeVar("C", bound=c.CaseCommand)
+Handler = Callable[[Step, Any], Awaitable[None]]
+_HANDLERS: dict[type[c.CaseCommand], Handler] = {}
+
+
+def handles(command_type: type[C]) -> Callable[[Callable[[Step, C], Awaitable[None]]], Handler]:
+    def register(handler: Callable[[Step, C], Awaitable[None]]) -> Handler:
+        _HANDLERS[command_type] = handler
+        return handler
+
+    return register
+
+
+def handler_for(command: c.CaseCommand) -> Handler:
+    return _HANDLERS[type(command)]
+
+
+def handled_commands() -> frozenset[type[c.CaseCommand]]:
+    return frozenset(_HANDLERS)
+
+
+async def _unit(session: Session, county_id: int, unit_id: int, field: str) -> Unit:
     unit = (await units_by_ids(session, [unit_id])).get(unit_id)
     if unit is None or unit.county_id != county_id:
         raise BadInput(field, "No such unit.")
     return unit
 
 
-async def _member(session: AsyncSession, unit: Unit, user_id: int, field: str) -> User:
+async def _member(session: Session, unit: Unit, user_id: int, field: str) -> User:
     """An assignee must be an active member of the unit that handles the case."""
     user = (await users_by_ids(session, [user_id])).get(user_id)
     if user is None or not user.active or user.unit_id != unit.id:
@@ -43,257 +89,238 @@ def _move_to(case: Case, unit: Unit) -> None:
     case.assignee_id = None
 
 
-async def _refresh_involved(session: AsyncSession, case: Case) -> None:
+async def _refresh_involved(session: Session, case: Case) -> None:
     """INVOLVED covers the intake, location and co-handling units and everything above them."""
     ids = [case.intake_unit_id, case.location_unit_id, *case.co_handling_unit_ids]
     units = await units_by_ids(session, ids)
     case.involved_path = sorted({uid for u in units.values() for uid in u.path})
 
 
-async def _due_at_for(step: Step, track: HandlingTrack, category: Category) -> None:
+async def _category_of(session: Session, case: Case) -> Category:
+    return (await categories_by_ids(session, [case.category_id]))[case.category_id]
+
+
+def _set_due_at(step: Step, since: datetime, track: HandlingTrack, category: Category) -> None:
+    """A fresh deadline, and fresh alerts for it."""
     limit = intake.time_limit_days(track, category.time_limit_days)
-    step.case.due_at = step.calendar.due_at(step.case.registered_at, limit)
+    step.case.due_at = step.work.calendar.due_at(since, limit)
     step.case.due_soon_sent_at = None
     step.case.overdue_sent_at = None
 
 
-def assess(
-    risk_level: RiskLevel | None,
-    track: HandlingTrack | None,
-    category_id: int | None,
-    note: str | None,
-) -> Handler:
-    async def handle(step: Step) -> None:
-        case = step.case
-        changes: dict[str, object] = {}
-        category = (await categories_by_ids(step.session, [case.category_id]))[case.category_id]
-        if category_id is not None and category_id != case.category_id:
-            found = (await categories_by_ids(step.session, [category_id])).get(category_id)
-            if found is None or found.county_id != case.county_id:
-                raise BadInput("categoryId", "No such category.")
-            category, case.category_id = found, found.id
-            changes["category"] = found.code
-        if risk_level is not None and risk_level.value != case.risk_level:
-            case.risk_level = changes["riskLevel"] = risk_level.value
-        new_track = track or HandlingTrack(case.track)
-        if new_track.value != case.track:
-            case.track = changes["track"] = new_track.value
-        if "track" in changes or "category" in changes:
-            await _due_at_for(step, new_track, category)
-        step.note = optional_text("note", note)
-        step.to_unit_id = case.handling_unit_id
-        step.data = changes
-
-    return handle
+async def _move_by_reason(step: Step, reason: str, target: Unit) -> None:
+    """RETURN, ESCALATE and REASSIGN: the case goes to `target`, the reason is the note."""
+    step.note = required_text("reason", reason)
+    step.from_unit_id, step.to_unit_id = step.case.handling_unit_id, target.id
+    _move_to(step.case, target)
+    step.case.accepted_at = None
 
 
-def dispatch(
-    unit_id: int, assignee_id: int | None, co_handling_ids: list[int] | None, note: str | None
-) -> Handler:
-    async def handle(step: Step) -> None:
-        case, session = step.case, step.session
-        target = await _unit(session, case.county_id, unit_id, "unitId")
-        if target.id == case.handling_unit_id:
-            raise BadInput("unitId", "The case is already with this unit.")
-        # Structural rule: a unit hands work only to units within its own subtree.
-        if not guard.target_in_subtree(step.actor, target.path):
-            raise Forbidden("You may dispatch only to units under your own.")
-        co_units: list[Unit] = []
-        for cid in dict.fromkeys(co_handling_ids or []):
-            co = await _unit(session, case.county_id, cid, "coHandlingUnitIds")
-            if not guard.target_in_subtree(step.actor, co.path):
-                raise Forbidden("Co-handling units must lie under your own unit.")
-            if co.id != target.id:
-                co_units.append(co)
-        if len(co_units) > MAX_CO_HANDLERS:
-            raise BadInput("coHandlingUnitIds", f"At most {MAX_CO_HANDLERS} co-handling units.")
-        step.from_unit_id, step.to_unit_id = case.handling_unit_id, target.id
-        _move_to(case, target)
-        if assignee_id is not None:
-            case.assignee_id = (await _member(session, target, assignee_id, "assigneeId")).id
-        case.co_handling_unit_ids = [u.id for u in co_units]
-        case.dispatched_by_unit_id = step.actor.unit_id
-        await _refresh_involved(session, case)
-        step.note = optional_text("note", note)
-
-    return handle
+def _require_in_subtree(step: Step, target: Unit, what: str) -> None:
+    # Structural rule: a unit hands work only to units within its own subtree.
+    if not guard.target_in_subtree(step.actor, target.path):
+        raise Forbidden(f"You may {what} only to units under your own.")
 
 
-def accept(assignee_id: int | None, note: str | None) -> Handler:
-    async def handle(step: Step) -> None:
-        case = step.case
-        unit = await _unit(step.session, case.county_id, case.handling_unit_id, "caseId")
-        if assignee_id is not None:
-            case.assignee_id = (await _member(step.session, unit, assignee_id, "assigneeId")).id
-        elif step.actor.unit_id == unit.id:
-            case.assignee_id = step.actor.user_id
-        case.accepted_at = step.now
-        step.to_unit_id = unit.id
-        step.note = optional_text("note", note)
-
-    return handle
-
-
-def return_(reason: str) -> Handler:
-    async def handle(step: Step) -> None:
-        case = step.case
-        back_to = case.dispatched_by_unit_id
-        assert back_to is not None, "a DISPATCHED case records who dispatched it"
-        unit = await _unit(step.session, case.county_id, back_to, "caseId")
-        step.note = required_text("reason", reason)
-        step.from_unit_id, step.to_unit_id = case.handling_unit_id, unit.id
-        _move_to(case, unit)
-        case.dispatched_by_unit_id = None
-        case.accepted_at = None
-
-    return handle
+@handles(c.Assess)
+async def assess(step: Step, cmd: c.Assess) -> None:
+    case = step.case
+    changes: dict[str, object] = {}
+    category = await _category_of(step.session, case)
+    if cmd.category_id is not None and cmd.category_id != case.category_id:
+        found = (await categories_by_ids(step.session, [cmd.category_id])).get(cmd.category_id)
+        if found is None or found.county_id != case.county_id:
+            raise BadInput("categoryId", "No such category.")
+        category, case.category_id = found, found.id
+        changes["category"] = found.code
+    if cmd.risk_level is not None and cmd.risk_level.value != case.risk_level:
+        case.risk_level = changes["riskLevel"] = cmd.risk_level.value
+    new_track = cmd.track or HandlingTrack(case.track)
+    if new_track.value != case.track:
+        case.track = changes["track"] = new_track.value
+    if "track" in changes or "category" in changes:
+        _set_due_at(step, case.registered_at, new_track, category)
+    step.note = optional_text("note", cmd.note)
+    step.to_unit_id = case.handling_unit_id
+    step.data = changes
 
 
-def escalate(reason: str) -> Handler:
-    async def handle(step: Step) -> None:
-        case = step.case
-        parent_id = case.handling_path[-2]  # the status rules guarantee a parent exists
-        parent = await _unit(step.session, case.county_id, parent_id, "caseId")
-        step.note = required_text("reason", reason)
-        step.from_unit_id, step.to_unit_id = case.handling_unit_id, parent.id
-        _move_to(case, parent)
-        case.dispatched_by_unit_id = None
-        case.accepted_at = None
-        case.escalation_count += 1
-
-    return handle
-
-
-def reassign(unit_id: int, reason: str) -> Handler:
-    async def handle(step: Step) -> None:
-        case = step.case
-        target = await _unit(step.session, case.county_id, unit_id, "unitId")
-        if target.id == case.handling_unit_id:
-            raise BadInput("unitId", "The case is already with this unit.")
-        if not guard.target_in_subtree(step.actor, target.path):
-            raise Forbidden("You may reassign only to units under your own.")
-        step.note = required_text("reason", reason)
-        step.from_unit_id, step.to_unit_id = case.handling_unit_id, target.id
-        _move_to(case, target)
-        case.dispatched_by_unit_id = step.actor.unit_id
-        case.accepted_at = None
-
-    return handle
+@handles(c.Dispatch)
+async def dispatch(step: Step, cmd: c.Dispatch) -> None:
+    case, session = step.case, step.session
+    target = await _unit(session, case.county_id, cmd.unit_id, "unitId")
+    if target.id == case.handling_unit_id:
+        raise BadInput("unitId", "The case is already with this unit.")
+    _require_in_subtree(step, target, "dispatch")
+    co_units: list[Unit] = []
+    for cid in dict.fromkeys(cmd.co_handling_unit_ids):
+        co = await _unit(session, case.county_id, cid, "coHandlingUnitIds")
+        if not guard.target_in_subtree(step.actor, co.path):
+            raise Forbidden("Co-handling units must lie under your own unit.")
+        if co.id != target.id:
+            co_units.append(co)
+    if len(co_units) > MAX_CO_HANDLERS:
+        raise BadInput("coHandlingUnitIds", f"At most {MAX_CO_HANDLERS} co-handling units.")
+    step.from_unit_id, step.to_unit_id = case.handling_unit_id, target.id
+    _move_to(case, target)
+    if cmd.assignee_id is not None:
+        case.assignee_id = (await _member(session, target, cmd.assignee_id, "assigneeId")).id
+    case.co_handling_unit_ids = [u.id for u in co_units]
+    case.dispatched_by_unit_id = step.actor.unit_id
+    await _refresh_involved(session, case)
+    step.note = optional_text("note", cmd.note)
 
 
-def supervise(note: str) -> Handler:
-    async def handle(step: Step) -> None:
-        step.note = required_text("note", note)
-        step.to_unit_id = step.case.handling_unit_id
-        step.case.supervision_count += 1
-
-    return handle
-
-
-def comment(note: str) -> Handler:
-    async def handle(step: Step) -> None:
-        step.note = required_text("note", note)
-
-    return handle
+@handles(c.Accept)
+async def accept(step: Step, cmd: c.Accept) -> None:
+    case = step.case
+    unit = await _unit(step.session, case.county_id, case.handling_unit_id, "caseId")
+    if cmd.assignee_id is not None:
+        case.assignee_id = (await _member(step.session, unit, cmd.assignee_id, "assigneeId")).id
+    elif step.actor.unit_id == unit.id:
+        case.assignee_id = step.actor.user_id
+    case.accepted_at = step.work.now
+    step.to_unit_id = unit.id
+    step.note = optional_text("note", cmd.note)
 
 
-def resolve(outcome: Outcome, summary: str) -> Handler:
-    async def handle(step: Step) -> None:
-        case = step.case
-        case.resolution_outcome = outcome.value
-        case.resolution_summary = required_text("summary", summary, SUMMARY_MAX)
-        case.resolved_at = step.now
-        case.resolved_by_id = step.actor.user_id
-        case.resolved_by_unit_id = case.handling_unit_id
-        step.note = case.resolution_summary
-        step.data = {"outcome": outcome.value}
-        step.from_unit_id = case.handling_unit_id
-
-    return handle
+@handles(c.Return)
+async def return_(step: Step, cmd: c.Return) -> None:
+    case = step.case
+    back_to = case.dispatched_by_unit_id
+    assert back_to is not None, "a DISPATCHED case records who dispatched it"
+    await _move_by_reason(
+        step, cmd.reason, await _unit(step.session, case.county_id, back_to, "caseId")
+    )
+    case.dispatched_by_unit_id = None
 
 
-def close(note: str | None) -> Handler:
-    async def handle(step: Step) -> None:
-        step.case.closed_at = step.now
-        step.note = optional_text("note", note)
+@handles(c.Escalate)
+async def escalate(step: Step, cmd: c.Escalate) -> None:
+    case = step.case
+    parent_id = case.handling_path[-2]  # the status rules guarantee a parent exists
+    await _move_by_reason(
+        step, cmd.reason, await _unit(step.session, case.county_id, parent_id, "caseId")
+    )
+    case.dispatched_by_unit_id = None
+    case.escalation_count += 1
 
-    return handle
+
+@handles(c.Reassign)
+async def reassign(step: Step, cmd: c.Reassign) -> None:
+    case = step.case
+    target = await _unit(step.session, case.county_id, cmd.unit_id, "unitId")
+    if target.id == case.handling_unit_id:
+        raise BadInput("unitId", "The case is already with this unit.")
+    _require_in_subtree(step, target, "reassign")
+    await _move_by_reason(step, cmd.reason, target)
+    case.dispatched_by_unit_id = step.actor.unit_id
 
 
-def reopen(reason: str) -> Handler:
+@handles(c.Supervise)
+async def supervise(step: Step, cmd: c.Supervise) -> None:
+    step.note = required_text("note", cmd.note)
+    step.to_unit_id = step.case.handling_unit_id
+    step.case.supervision_count += 1
+
+
+@handles(c.Comment)
+async def comment(step: Step, cmd: c.Comment) -> None:
+    step.note = required_text("note", cmd.note)
+
+
+@handles(c.Resolve)
+async def resolve(step: Step, cmd: c.Resolve) -> None:
+    case = step.case
+    case.resolution_outcome = cmd.outcome.value
+    case.resolution_summary = required_text("summary", cmd.summary, SUMMARY_MAX)
+    case.resolved_at = step.work.now
+    case.resolved_by_id = step.actor.user_id
+    case.resolved_by_unit_id = case.handling_unit_id
+    step.note = case.resolution_summary
+    step.data = {"outcome": cmd.outcome.value}
+    step.from_unit_id = case.handling_unit_id
+
+
+@handles(c.Close)
+async def close(step: Step, cmd: c.Close) -> None:
+    step.case.closed_at = step.work.now
+    step.note = optional_text("note", cmd.note)
+
+
+@handles(c.Reopen)
+async def reopen(step: Step, cmd: c.Reopen) -> None:
     """Back to work with a fresh deadline; the old result and its evaluation stay in the
     timeline, and the reporter may evaluate the new result."""
-
-    async def handle(step: Step) -> None:
-        case = step.case
-        step.note = required_text("reason", reason)
-        step.to_unit_id = case.handling_unit_id
-        category = (await categories_by_ids(step.session, [case.category_id]))[case.category_id]
-        limit = intake.time_limit_days(HandlingTrack(case.track), category.time_limit_days)
-        case.due_at = step.calendar.due_at(step.now, limit)
-        case.due_soon_sent_at = case.overdue_sent_at = None
-        case.resolved_at = case.closed_at = case.evaluated_at = None
-        case.resolution_outcome = case.resolution_summary = None
-        case.resolved_by_id = case.resolved_by_unit_id = None
-        case.evaluation_satisfaction = case.evaluation_comment = None
-
-    return handle
+    case = step.case
+    step.note = required_text("reason", cmd.reason)
+    step.to_unit_id = case.handling_unit_id
+    category = await _category_of(step.session, case)
+    _set_due_at(step, step.work.now, HandlingTrack(case.track), category)
+    case.resolved_at = case.closed_at = case.evaluated_at = None
+    case.resolution_outcome = case.resolution_summary = None
+    case.resolved_by_id = case.resolved_by_unit_id = None
+    case.evaluation_satisfaction = case.evaluation_comment = None
 
 
-def redirect(reason: str, guidance: str) -> Handler:
-    async def handle(step: Step) -> None:
-        step.note = required_text("reason", reason)
-        step.data = {"guidance": required_text("guidance", guidance)}
-        step.from_unit_id = step.case.handling_unit_id
-
-    return handle
+@handles(c.Redirect)
+async def redirect(step: Step, cmd: c.Redirect) -> None:
+    step.note = required_text("reason", cmd.reason)
+    step.data = {"guidance": required_text("guidance", cmd.guidance)}
+    step.from_unit_id = step.case.handling_unit_id
 
 
-def merge(into_case_id: int) -> Handler:
-    async def handle(step: Step) -> None:
-        case = step.case
-        target = await step.session.get(Case, into_case_id)
-        # A case the actor cannot see is answered like one that does not exist.
-        if target is None or visible(step.enforcer, step.actor, target) is None:
-            raise BadInput("intoCaseId", "No such case.")
-        if target.id == case.id:
-            raise BadInput("intoCaseId", "A case cannot be merged into itself.")
-        if CaseStatus(target.status) in (CaseStatus.MERGED, CaseStatus.REDIRECTED):
-            raise BadInput("intoCaseId", "Merge into the original case, not a closed-off one.")
-        case.merged_into_id = target.id
-        target.duplicates_count += 1
-        step.data = {"into": target.number}
-        step.note = f"合并至 {target.number}"
-
-    return handle
-
-
-def evaluate(satisfaction: Satisfaction, comment_text: str | None) -> Handler:
-    async def handle(step: Step) -> None:
-        case = step.case
-        case.evaluation_satisfaction = satisfaction.value
-        case.evaluation_comment = optional_text("comment", comment_text)
-        case.evaluated_at = step.now
-        step.note = case.evaluation_comment
-        step.data = {"satisfaction": satisfaction.value}
-
-    return handle
+@handles(c.Merge)
+async def merge(step: Step, cmd: c.Merge) -> None:
+    """The duplicate joins the original; the original records that it gained one."""
+    case = step.case
+    target = (await cases_by_ids(step.session, [cmd.into_case_id])).get(cmd.into_case_id)
+    # A case the actor cannot see is answered like one that does not exist.
+    actor, enforcer = step.work.staff()
+    if target is None or visible(enforcer, actor, target) is None:
+        raise BadInput("intoCaseId", "No such case.")
+    if target.id == case.id:
+        raise BadInput("intoCaseId", "A case cannot be merged into itself.")
+    if CaseStatus(target.status) in (CaseStatus.MERGED, CaseStatus.REDIRECTED):
+        raise BadInput("intoCaseId", "Merge into the original case, not a closed-off one.")
+    case.merged_into_id = target.id
+    target.duplicates_count += 1
+    await record(
+        step.work,
+        target,
+        CaseEventType.DUPLICATE_MERGED,
+        note=f"重复事项 {case.number} 已并入",
+        data={"duplicate": case.number},
+    )
+    step.data = {"into": target.number}
+    step.note = f"合并至 {target.number}"
 
 
-def follow_up(method: FollowUpMethod, note: str) -> Handler:
-    async def handle(step: Step) -> None:
-        text = required_text("note", note)
-        step.session.add(
-            FollowUp(
-                county_id=step.case.county_id,
-                case_id=step.case.id,
-                at=step.now,
-                by_id=step.actor.user_id,
-                method=method.value,
-                note=text,
-            )
-        )
-        step.note = text
-        step.data = {"method": method.value}
+@handles(c.Evaluate)
+async def evaluate(step: Step, cmd: c.Evaluate) -> None:
+    case = step.case
+    case.evaluation_satisfaction = cmd.satisfaction.value
+    case.evaluation_comment = optional_text("comment", cmd.comment)
+    case.evaluated_at = step.work.now
+    step.note = case.evaluation_comment
+    step.data = {"satisfaction": cmd.satisfaction.value}
+    if cmd.by_reporter:
+        step.data["by"] = "reporter"
 
-    return handle
+
+@handles(c.FollowUp)
+async def follow_up(step: Step, cmd: c.FollowUp) -> None:
+    text = required_text("note", cmd.note)
+    await add_follow_up(
+        step.session,
+        FollowUp(
+            county_id=step.case.county_id,
+            case_id=step.case.id,
+            at=step.work.now,
+            by_id=step.actor.user_id,
+            method=cmd.method.value,
+            note=text,
+        ),
+    )
+    step.note = text
+    step.data = {"method": cmd.method.value}

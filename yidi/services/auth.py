@@ -9,13 +9,13 @@ from datetime import datetime, timedelta
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from yidi.authz.actor import Actor
 from yidi.authz.vocabulary import actor_level
 from yidi.domain.enums import UnitKind, UnitLevel
 from yidi.domain.errors import Unauthenticated
 from yidi.persistence.models import User
+from yidi.persistence.session import Session
 from yidi.persistence.units import user_by_username, user_with_unit
 
 _hasher = PasswordHasher()
@@ -29,7 +29,7 @@ def hash_password(password: str) -> str:
 
 
 async def login(
-    session: AsyncSession, username: str, password: str, *, key: str, ttl: timedelta, now: datetime
+    session: Session, username: str, password: str, *, key: str, ttl: timedelta, now: datetime
 ) -> tuple[str, datetime, User]:
     """A signed token for valid credentials; UNAUTHENTICATED otherwise, same for both causes."""
     # NUL cannot be stored in PostgreSQL text, so no username contains one.
@@ -66,7 +66,7 @@ def user_id_from_token(token: str, *, key: str, now: datetime) -> int:
     return user_id
 
 
-async def load_actor(session: AsyncSession, user_id: int) -> Actor:
+async def load_actor(session: Session, user_id: int) -> Actor:
     found = await user_with_unit(session, user_id)
     if found is None or not found[0].active:
         raise Unauthenticated("The bearer token is invalid or has expired.")

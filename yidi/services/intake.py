@@ -3,14 +3,9 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from yidi.authz import guard
-from yidi.authz.actor import Actor
-from yidi.authz.enforcer import CountyEnforcer
 from yidi.domain import intake
-from yidi.domain.calendar import SHANGHAI, WorkingCalendar
+from yidi.domain.calendar import SHANGHAI
 from yidi.domain.enums import CaseEventType, CaseStatus, Channel, RiskLevel
 from yidi.domain.errors import BadInput, Forbidden
 from yidi.domain.numbering import (
@@ -20,8 +15,12 @@ from yidi.domain.numbering import (
     new_tracking_code,
 )
 from yidi.persistence import cases as case_store
-from yidi.persistence.models import Case, CaseEvent, Category, IdempotencyKey, Unit
+from yidi.persistence import idempotency
+from yidi.persistence.models import Case, Category, Unit
+from yidi.persistence.session import Session
 from yidi.persistence.units import categories_by_ids, units_by_ids
+from yidi.services.events import record
+from yidi.services.unit_of_work import Work
 
 
 @dataclass(frozen=True)
@@ -53,7 +52,7 @@ class Registered:
     tracking_code: str
 
 
-async def _location(session: AsyncSession, unit_id: int | None, county_id: int | None) -> Unit:
+async def _location(session: Session, unit_id: int | None, county_id: int | None) -> Unit:
     units = await units_by_ids(session, [unit_id]) if unit_id is not None else {}
     unit = units.get(unit_id) if unit_id is not None else None
     # A unit of another county is answered exactly like a unit that does not exist.
@@ -62,7 +61,7 @@ async def _location(session: AsyncSession, unit_id: int | None, county_id: int |
     return unit
 
 
-async def _category(session: AsyncSession, category_id: int | None, county_id: int) -> Category:
+async def _category(session: Session, category_id: int | None, county_id: int) -> Category:
     found = await categories_by_ids(session, [category_id]) if category_id is not None else {}
     category = found.get(category_id) if category_id is not None else None
     if category is None or category.county_id != county_id:
@@ -70,26 +69,39 @@ async def _category(session: AsyncSession, category_id: int | None, county_id: i
     return category
 
 
-async def replay_idempotent(
-    session: AsyncSession, scope: str, key: str | None, secret: str
-) -> Registered | None:
+async def replay_idempotent(work: Work, scope: str, key: str | None) -> Registered | None:
     """A retry with a known idempotency key returns the first case, not a new one."""
     if key is None:
         return None
-    # Serialise concurrent retries of one key: the second waits, then finds the first.
-    await session.execute(
-        text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": f"{scope}/{key}"}
-    )
-    row = await session.get(IdempotencyKey, (scope, key))
-    if row is None:
+    case_id = await idempotency.claim(work.session, scope, key)
+    if case_id is None:
         return None
-    found = await case_store.cases_by_ids(session, [row.case_id])
-    return Registered(found[row.case_id], derived_tracking_code(secret, f"{scope}/{key}"))
+    found = await case_store.cases_by_ids(work.session, [case_id])
+    return Registered(found[case_id], derived_tracking_code(work.secret, f"{scope}/{key}"))
 
 
-def check_registration(
-    cmd: RegisterCommand, *, phone_required: bool
-) -> tuple[str, str, intake.ReporterData]:
+@dataclass(frozen=True)
+class Checked:
+    """The registration's own texts and reporter, checked."""
+
+    title: str
+    description: str
+    reporter: intake.ReporterData
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where the new case belongs, decided by the use case that registers it."""
+
+    category: Category
+    location: Unit
+    intake_unit: Unit
+    risk: RiskLevel
+    # Idempotency keys are unique per scope: the staff user, or a resident's phone.
+    scope: str
+
+
+def check_registration(cmd: RegisterCommand, *, phone_required: bool) -> Checked:
     title = intake.check_text("title", cmd.title, intake.TITLE_MAX)
     description = intake.check_text("description", cmd.description, intake.DESCRIPTION_MAX)
     intake.check_optional_text("address", cmd.address, intake.ADDRESS_MAX)
@@ -100,86 +112,56 @@ def check_registration(
     reporter = intake.check_reporter(
         r.name, r.phone, r.id_number, r.anonymous, phone_required=phone_required
     )
-    return title, description, reporter
+    return Checked(title, description, reporter)
 
 
-async def register_case(
-    session: AsyncSession,
-    enforcer: CountyEnforcer,
-    actor: Actor,
-    cmd: RegisterCommand,
-    *,
-    now: datetime,
-    calendar: WorkingCalendar,
-    secret: str,
-) -> Registered:
+async def register_case(work: Work, cmd: RegisterCommand) -> Registered:
     """Register a case at the actor's unit (应登尽登), located anywhere in its subtree."""
-    title, description, reporter = check_registration(cmd, phone_required=False)
-    location = await _location(session, cmd.location_unit_id, actor.county_id)
-    category = await _category(session, cmd.category_id, actor.county_id)
+    actor, enforcer = work.staff()
+    checked = check_registration(cmd, phone_required=False)
+    location = await _location(work.session, cmd.location_unit_id, actor.county_id)
+    category = await _category(work.session, cmd.category_id, actor.county_id)
     risk = cmd.risk_level or intake.DEFAULT_RISK
     if not guard.may_register(enforcer, actor, location.path, risk):
         raise Forbidden("You may not register cases located there.")
-    scope = f"user:{actor.user_id}"
-    replay = await replay_idempotent(session, scope, cmd.idempotency_key, secret)
-    if replay is not None:
-        return replay
-    intake_units = await units_by_ids(session, [actor.unit_id])
-    return await create_case(
-        session,
-        cmd,
-        title=title,
-        description=description,
-        reporter=reporter,
-        category=category,
-        location=location,
-        intake_unit=intake_units[actor.unit_id],
-        risk=risk,
-        actor_id=actor.user_id,
-        scope=scope,
-        now=now,
-        calendar=calendar,
-        secret=secret,
-    )
+    intake_unit = (await units_by_ids(work.session, [actor.unit_id]))[actor.unit_id]
+    placement = Placement(category, location, intake_unit, risk, f"user:{actor.user_id}")
+    return await create_case(work, cmd, checked, placement)
 
 
 async def create_case(
-    session: AsyncSession,
-    cmd: RegisterCommand,
-    *,
-    title: str,
-    description: str,
-    reporter: intake.ReporterData,
-    category: Category,
-    location: Unit,
-    intake_unit: Unit,
-    risk: RiskLevel,
-    actor_id: int | None,
-    scope: str,
-    now: datetime,
-    calendar: WorkingCalendar,
-    secret: str,
+    work: Work, cmd: RegisterCommand, checked: Checked, placement: Placement
 ) -> Registered:
-    """Insert the case, its REGISTERED event and its idempotency record in one transaction."""
+    """Insert the case, its REGISTERED event and its idempotency record in one transaction;
+    a retry under a known idempotency key gets the first case back instead."""
+    scope = placement.scope
+    replay = await replay_idempotent(work, scope, cmd.idempotency_key)
+    if replay is not None:
+        return replay
+    session, now = work.session, work.now
+    location, intake_unit, category = placement.location, placement.intake_unit, placement.category
+    reporter = checked.reporter
     county_units = await units_by_ids(session, [location.county_id])
     county = county_units[location.county_id]
     year = now.astimezone(SHANGHAI).year
     sequence = await case_store.next_sequence(session, county.id, year)
     key = cmd.idempotency_key
     tracking_code = (
-        derived_tracking_code(secret, f"{scope}/{key}") if key is not None else new_tracking_code()
+        derived_tracking_code(work.secret, f"{scope}/{key}")
+        if key is not None
+        else new_tracking_code()
     )
     track = intake.DEFAULT_TRACK
     case = Case(
         county_id=county.id,
         number=format_case_number(county.code, year, sequence),
         tracking_code_hash=hash_tracking_code(tracking_code),
-        title=title,
-        description=description,
+        title=checked.title,
+        description=checked.description,
         category_id=category.id,
         channel=cmd.channel.value,
         status=CaseStatus.REGISTERED.value,
-        risk_level=risk.value,
+        risk_level=placement.risk.value,
         track=track.value,
         parties_count=cmd.parties_count,
         reporter_name=reporter.name,
@@ -191,38 +173,20 @@ async def create_case(
         location_unit_id=location.id,
         intake_unit_id=intake_unit.id,
         handling_unit_id=intake_unit.id,
-        registered_by_id=actor_id,
+        registered_by_id=work.actor.user_id if work.actor is not None else None,
         co_handling_unit_ids=[],
         handling_path=list(intake_unit.path),
         location_path=list(location.path),
         involved_path=sorted(set(intake_unit.path) | set(location.path)),
         registered_at=now,
-        due_at=calendar.due_at(now, intake.time_limit_days(track, category.time_limit_days)),
+        due_at=work.calendar.due_at(now, intake.time_limit_days(track, category.time_limit_days)),
         supervision_count=0,
         escalation_count=0,
         duplicates_count=0,
-        version=1,
+        version=0,  # the REGISTERED event makes it 1
     )
-    session.add(case)
-    await session.flush()
-    session.add(
-        CaseEvent(
-            county_id=case.county_id,
-            case_id=case.id,
-            type=CaseEventType.REGISTERED.value,
-            at=now,
-            actor_id=actor_id,
-            to_unit_id=intake_unit.id,
-        )
-    )
-    if cmd.idempotency_key is not None:
-        session.add(
-            IdempotencyKey(
-                scope=scope,
-                key=cmd.idempotency_key,
-                county_id=case.county_id,
-                case_id=case.id,
-            )
-        )
-    await session.flush()
+    await case_store.add_case(session, case)
+    await record(work, case, CaseEventType.REGISTERED, to_unit_id=intake_unit.id)
+    if key is not None:
+        await idempotency.remember(session, scope, key, case.county_id, case.id)
     return Registered(case, tracking_code)

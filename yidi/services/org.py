@@ -1,18 +1,18 @@
 """Creating the org tree, categories and users (used by demo data, tests and admin tooling)."""
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from yidi.authz.default_policy import DEFAULT_POLICY
 from yidi.domain.enums import Role, UnitKind, UnitLevel
 from yidi.persistence.models import Category, Unit, User
 from yidi.persistence.policies import replace_rules
+from yidi.persistence.session import Session
+from yidi.persistence.units import add
 from yidi.services.auth import hash_password
 
 UNCLASSIFIED = ("UNCLASSIFIED", "待分类", 15)
 
 
 async def create_unit(
-    session: AsyncSession,
+    session: Session,
     code: str,
     name: str,
     level: UnitLevel,
@@ -31,8 +31,7 @@ async def create_unit(
         county_id=parent.county_id if parent else 0,
         path=[],
     )
-    session.add(unit)
-    await session.flush()
+    await add(session, unit)
     unit.path = [*parent.path, unit.id] if parent else [unit.id]
     if parent is None:
         unit.county_id = unit.id
@@ -40,7 +39,7 @@ async def create_unit(
     return unit
 
 
-async def create_county(session: AsyncSession, code: str, name: str) -> Unit:
+async def create_county(session: Session, code: str, name: str) -> Unit:
     """A county (tenant) with the default policy and the UNCLASSIFIED category every
     deployment has."""
     county = await create_unit(session, code, name, UnitLevel.COUNTY)
@@ -50,7 +49,7 @@ async def create_county(session: AsyncSession, code: str, name: str) -> Unit:
 
 
 async def create_category(
-    session: AsyncSession,
+    session: Session,
     county: Unit,
     code: str,
     name: str,
@@ -65,15 +64,14 @@ async def create_category(
         parent_id=parent.id if parent else None,
         path=[],
     )
-    session.add(category)
-    await session.flush()
+    await add(session, category)
     category.path = [*parent.path, category.id] if parent else [category.id]
     await session.flush()
     return category
 
 
 async def create_user(
-    session: AsyncSession,
+    session: Session,
     username: str,
     display_name: str,
     unit: Unit,
@@ -88,6 +86,5 @@ async def create_user(
         password_hash=hash_password(password),
         roles=[r.value for r in roles],
     )
-    session.add(user)
-    await session.flush()
+    await add(session, user)
     return user

@@ -4,8 +4,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from yidi.authz import guard
 from yidi.authz.actor import Actor
 from yidi.authz.enforcer import CountyEnforcer
@@ -14,8 +12,25 @@ from yidi.domain.enums import CaseAction
 from yidi.domain.lifecycle import actions_allowed_by_status
 from yidi.domain.masking import mask_id_number, mask_name, mask_phone
 from yidi.persistence import cases as case_store
+from yidi.persistence.cases import CaseQuery as CaseQuery
+from yidi.persistence.cases import EventSlice as EventSlice
+from yidi.persistence.cases import case_by_number as case_by_number
+from yidi.persistence.cases import cases_by_ids as cases_by_ids
+from yidi.persistence.cases import event_by_id as event_by_id
+from yidi.persistence.cases import events_of_cases as events_of_cases
+from yidi.persistence.cases import follow_ups_of_cases as follow_ups_of_cases
 from yidi.persistence.models import Case
+from yidi.persistence.session import Session
+from yidi.persistence.units import categories_by_ids as categories_by_ids
+from yidi.persistence.units import categories_of_county as categories_of_county
+from yidi.persistence.units import children_of as children_of
+from yidi.persistence.units import unit_by_code as unit_by_code
+from yidi.persistence.units import units_by_ids as units_by_ids
+from yidi.persistence.units import users_by_ids as users_by_ids
 from yidi.services.case_facts import authz_facts, lifecycle_facts
+
+# The batch and single-row reads above are this layer's answer to "load X": resolvers and
+# their DataLoaders read through here, never from persistence directly.
 
 
 def visible(enforcer: CountyEnforcer, actor: Actor, case: Case | None) -> Case | None:
@@ -32,7 +47,7 @@ class CaseListResult:
 
 
 async def list_cases(
-    session: AsyncSession,
+    session: Session,
     enforcer: CountyEnforcer,
     actor: Actor,
     query: case_store.CaseQuery,

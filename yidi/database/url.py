@@ -1,7 +1,7 @@
 """Which database to use: YIDI_DATABASE_URL, else the embedded server under YIDI_DATA_DIR."""
 
 from yidi.config import Settings
-from yidi.embedded_db import start_embedded
+from yidi.database.embedded import start_embedded
 
 
 def resolve_database_url(settings: Settings | None = None) -> str:

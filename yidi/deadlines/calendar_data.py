@@ -1,6 +1,6 @@
 """The official holiday schedules bundled with yidi, one JSON file per year.
 
-The files live in `yidi/data/calendar/<year>.json` and are transcribed from the State
+The files live in `yidi/deadlines/calendar/<year>.json` and are transcribed from the State
 Council General Office notices (国务院办公厅关于<year>年部分节假日安排的通知). A new file
 has to be added every year when the notice comes out (usually in November); until then
 deadlines in the new year are counted Monday to Friday, and `warn_missing_years` says so.
@@ -14,8 +14,6 @@ from collections.abc import Iterable
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from yidi.domain.calendar import (
     CalendarDataError,
     CalendarYear,
@@ -23,7 +21,9 @@ from yidi.domain.calendar import (
     build_calendar,
     parse_year,
 )
-from yidi.persistence.calendar_store import stored_years
+from yidi.persistence.calendar_store import store_year, stored_years
+from yidi.persistence.session import Session
+from yidi.services.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ _warned_lock = threading.Lock()
 
 
 def calendar_data_dir() -> Traversable:
-    return files("yidi") / "data" / "calendar"
+    return files("yidi.deadlines") / "calendar"
 
 
 def load_bundled_years() -> list[CalendarYear]:
@@ -85,8 +85,14 @@ def warn_missing_years(cal: WorkingCalendar, years: Iterable[int]) -> list[int]:
     return missing
 
 
-async def current_calendar(session: AsyncSession) -> WorkingCalendar:
+async def current_calendar(session: Session) -> WorkingCalendar:
     """Bundled years, overridden and extended by the years stored with `yidi calendar add`."""
     years = {y.year: y for y in load_bundled_years()}
     years.update({y.year: y for y in await stored_years(session)})
     return build_calendar(years[y] for y in sorted(years))
+
+
+async def store_calendar_year(uow: UnitOfWork, year: CalendarYear) -> None:
+    """Add or correct one year's schedule; every process picks it up at its next sweep."""
+    async with uow.begin() as work:
+        await store_year(work.session, year)

@@ -9,18 +9,18 @@ and bounds the delay to well under the one second the design allows.
 import asyncio
 import logging
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from yidi.authz.enforcer import PolicyRegistry
 from yidi.persistence.policies import all_revisions
+from yidi.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.5
 
 
-async def sync_once(registry: PolicyRegistry, sessions: async_sessionmaker[AsyncSession]) -> None:
-    async with sessions() as session:
+async def sync_once(uow: UnitOfWork) -> None:
+    registry: PolicyRegistry = uow.registry
+    async with uow.read() as session:
         current = await all_revisions(session)
     for county_id, known in registry.known_revisions().items():
         if current.get(county_id, 0) != known:
@@ -28,12 +28,10 @@ async def sync_once(registry: PolicyRegistry, sessions: async_sessionmaker[Async
             registry.invalidate(county_id)
 
 
-async def watch_policies(
-    registry: PolicyRegistry, sessions: async_sessionmaker[AsyncSession]
-) -> None:
+async def watch_policies(uow: UnitOfWork) -> None:
     while True:
         try:
-            await sync_once(registry, sessions)
+            await sync_once(uow)
         except Exception:  # the database may be briefly unreachable; keep watching
             log.warning("policy revision poll failed", exc_info=True)
         await asyncio.sleep(POLL_SECONDS)

@@ -2,16 +2,13 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from yidi.authz import guard
 from yidi.authz.actor import Actor
 from yidi.authz.enforcer import CountyEnforcer
 from yidi.authz.rules import Rule, validate_rules
 from yidi.domain.errors import BadInput, Conflict, Forbidden
-from yidi.persistence.models import PolicyRevision
-from yidi.persistence.policies import load_rules, replace_rules
+from yidi.persistence.policies import load_rules, lock_revision, replace_rules
+from yidi.services.unit_of_work import Work
 
 
 @dataclass(frozen=True)
@@ -26,34 +23,26 @@ def _require_admin(enforcer: CountyEnforcer, actor: Actor) -> None:
         raise Forbidden("Only the county's administrators manage its policy.")
 
 
-async def read_policy(
-    session: AsyncSession, enforcer: CountyEnforcer, actor: Actor
-) -> CountyPolicy:
+async def read_policy(work: Work) -> CountyPolicy:
+    actor, enforcer = work.staff()
     _require_admin(enforcer, actor)
-    revision, rules = await load_rules(session, actor.county_id)
+    revision, rules = await load_rules(work.session, actor.county_id)
     return CountyPolicy(actor.county_id, revision, rules)
 
 
 async def replace_policy(
-    session: AsyncSession,
-    enforcer: CountyEnforcer,
-    actor: Actor,
-    rules: list[Rule],
-    expected_revision: int | None,
+    work: Work, rules: list[Rule], expected_revision: int | None
 ) -> CountyPolicy:
     """Swap the whole rule set at once; an invalid rule rejects the set and changes nothing."""
+    actor, enforcer = work.staff()
     _require_admin(enforcer, actor)
     valid = validate_rules(rules)
     # The admin saving the policy must still be able to manage it under the new rules,
     # or the county could lock itself out of its own policy.
     if not guard.may_manage_policy(CountyEnforcer(valid), actor):
         raise BadInput("rules", "The new policy must still let you manage the policy.")
-    current = await session.scalar(
-        select(PolicyRevision.revision)
-        .where(PolicyRevision.county_id == actor.county_id)
-        .with_for_update()
-    )
-    if expected_revision is not None and expected_revision != (current or 0):
+    current = await lock_revision(work.session, actor.county_id)
+    if expected_revision is not None and expected_revision != current:
         raise Conflict(f"The policy has changed (revision {current}); reload it and try again.")
-    revision = await replace_rules(session, actor.county_id, valid)
+    revision = await replace_rules(work.session, actor.county_id, valid)
     return CountyPolicy(actor.county_id, revision, valid)

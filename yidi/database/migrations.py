@@ -6,7 +6,7 @@ from alembic import command
 from alembic.config import Config
 
 # migrations/ sits beside the package (an editable install, as the README sets up).
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
 
 def alembic_config(database_url: str) -> Config:

@@ -1,0 +1,71 @@
+"""Rules about the code itself that a reviewer could miss: read from the source.
+
+The layer rules are import-linter's (pyproject.toml, run by `.ci/run`); these are the
+ones it cannot express.
+"""
+
+import ast
+from pathlib import Path
+
+from yidi.domain import commands
+from yidi.domain.enums import CaseAction
+from yidi.services.actions import handled_commands
+
+PACKAGE = Path(__file__).resolve().parents[1] / "yidi"
+
+
+def _functions_building_case_events() -> set[tuple[str, str]]:
+    """(module, function) of every place that constructs a CaseEvent row or inserts one."""
+    found: set[tuple[str, str]] = set()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        module = path.relative_to(PACKAGE.parent).as_posix()
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(function):
+                if isinstance(node, ast.Call) and _builds_case_event(node):
+                    found.add((module, function.name))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                assert "insert into case_events" not in node.value.lower(), module
+    return found
+
+
+def _named(node: ast.expr, name: str) -> bool:
+    return (isinstance(node, ast.Name) and node.id == name) or (
+        isinstance(node, ast.Attribute) and node.attr == name
+    )
+
+
+def _builds_case_event(call: ast.Call) -> bool:
+    """`CaseEvent(...)`, or `insert(CaseEvent)` (reading with `select(CaseEvent)` is fine)."""
+    if _named(call.func, "CaseEvent"):
+        return True
+    return _named(call.func, "insert") and any(_named(a, "CaseEvent") for a in call.args)
+
+
+def test_a_case_event_row_is_created_in_exactly_one_function() -> None:
+    assert _functions_building_case_events() == {("yidi/services/events.py", "record")}
+
+
+def test_the_check_finds_a_case_event_built_elsewhere() -> None:
+    # The AST probe itself must see a constructor call and an insert of the model.
+    for source in ("CaseEvent(case_id=1)", "models.CaseEvent()", "insert(CaseEvent)"):
+        call = ast.parse(source).body[0]
+        assert isinstance(call, ast.Expr)
+        assert isinstance(call.value, ast.Call)
+        assert _builds_case_event(call.value), source
+
+
+def test_every_action_is_one_command_with_one_handler() -> None:
+    command_types = [
+        value
+        for value in vars(commands).values()
+        if isinstance(value, type)
+        and issubclass(value, commands.CaseCommand)
+        and value is not commands.CaseCommand
+    ]
+    actions = sorted(t.action.value for t in command_types)
+    assert actions == sorted(a.value for a in CaseAction if a is not CaseAction.VIEW)
+    assert handled_commands() == frozenset(command_types)

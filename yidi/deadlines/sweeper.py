@@ -1,0 +1,78 @@
+"""Deadline alerts: DUE_SOON (less than one working day left) and OVERDUE, once per case.
+
+Every server process runs the loop, but a sweep runs only inside a transaction holding
+a PostgreSQL advisory lock, so however many processes there are, one sweeps at a time.
+Cases a user is changing right now are skipped (SKIP LOCKED) and caught next round.
+"""
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from yidi.deadlines.calendar_data import current_calendar, warn_missing_years
+from yidi.domain.calendar import SHANGHAI, is_due_soon
+from yidi.domain.enums import CaseEventType
+from yidi.persistence import deadlines
+from yidi.persistence.models import Case
+from yidi.services.events import record
+from yidi.services.unit_of_work import UnitOfWork, Work
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+# Long holidays put "less than one working day left" up to ~10 calendar days ahead.
+DUE_SOON_HORIZON = timedelta(days=12)
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    due_soon: int
+    overdue: int
+
+
+async def _alert(work: Work, case: Case, kind: CaseEventType) -> None:
+    due_at = case.due_at.isoformat() if case.due_at else None
+    await record(work, case, kind, to_unit_id=case.handling_unit_id, data={"dueAt": due_at})
+
+
+async def sweep_once(uow: UnitOfWork, now: datetime) -> SweepResult | None:
+    """One sweep at `now`; None when another process holds the sweep lock."""
+    async with uow.begin(now=now) as work:
+        if not await deadlines.try_sweep_lock(work.session):
+            return None
+        overdue = await deadlines.newly_overdue(work.session, now, BATCH)
+        for case in overdue:
+            await _alert(work, case, CaseEventType.OVERDUE)
+            case.overdue_sent_at = now
+        due_soon = 0
+        for case in await deadlines.due_within(work.session, now, DUE_SOON_HORIZON, BATCH):
+            if case.due_at is not None and is_due_soon(now, case.due_at, work.calendar):
+                await _alert(work, case, CaseEventType.DUE_SOON)
+                case.due_soon_sent_at = now
+                due_soon += 1
+    return SweepResult(due_soon=due_soon, overdue=len(overdue))
+
+
+async def refresh_calendar(uow: UnitOfWork) -> None:
+    """Pick up years added by `yidi calendar add` (stored in the database)."""
+    async with uow.read() as session:
+        uow.calendar = await current_calendar(session)
+    today = uow.clock().astimezone(SHANGHAI).year
+    warn_missing_years(uow.calendar, [today, today + 1])
+
+
+async def run_sweeper(uow: UnitOfWork, interval_seconds: float) -> None:
+    """The background loop: refresh the calendar, then sweep; errors are logged and the
+    loop goes on."""
+    while True:
+        try:
+            await refresh_calendar(uow)
+            result = await sweep_once(uow, uow.clock())
+            if result and (result.due_soon or result.overdue):
+                log.info(
+                    "deadline alerts: %s due soon, %s overdue", result.due_soon, result.overdue
+                )
+        except Exception:
+            log.warning("deadline sweep failed", exc_info=True)
+        await asyncio.sleep(interval_seconds)

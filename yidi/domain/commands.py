@@ -1,0 +1,139 @@
+"""Lifecycle commands: each action on a case is one value carrying its arguments.
+
+A command names its action (the lifecycle table and the policy judge it by that) and
+holds the already-decoded input; `services/actions.py` has one handler per command type.
+Adding an action means a row in the lifecycle table, a command here, its handler and its
+GraphQL field — nothing else.
+"""
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from yidi.domain.enums import (
+    CaseAction,
+    FollowUpMethod,
+    HandlingTrack,
+    Outcome,
+    RiskLevel,
+    Satisfaction,
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseCommand:
+    action: ClassVar[CaseAction]
+    case_id: int
+    # The version the caller last saw; a stale one answers CONFLICT. None: do not check.
+    expected_version: int | None = None
+
+    def other_case_id(self) -> int | None:
+        """A second case the action reads and changes (locked with the first), if any."""
+        return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Assess(CaseCommand):
+    action: ClassVar[CaseAction] = CaseAction.ASSESS
+    risk_level: RiskLevel | None = None
+    track: HandlingTrack | None = None
+    category_id: int | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Dispatch(CaseCommand):
+    action: ClassVar[CaseAction] = CaseAction.DISPATCH
+    unit_id: int
+    assignee_id: int | None = None
+    co_handling_unit_ids: tuple[int, ...] = ()
+    note: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Accept(CaseCommand):
+    action: ClassVar[CaseAction] = CaseAction.ACCEPT
+    assignee_id: int | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Return(CaseCommand):
+    action: ClassVar[CaseAction] = CaseAction.RETURN
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Escalate(CaseCommand):
+    action: ClassVar[CaseAction] = CaseAction.ESCALATE
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reassign(CaseCommand):
+    action: ClassVar[CaseAction] = CaseAction.REASSIGN
+    unit_id: int
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Supervise(CaseCommand):
+    action: ClassVar[CaseAction] = CaseAction.SUPERVISE
+    note: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Comment(CaseCommand):
+    action: ClassVar[CaseAction] = CaseAction.COMMENT
+    note: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Resolve(CaseCommand):
+    action: ClassVar[CaseAction] = CaseAction.RESOLVE
+    outcome: Outcome
+    summary: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Close(CaseCommand):
+    action: ClassVar[CaseAction] = CaseAction.CLOSE
+    note: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reopen(CaseCommand):
+    action: ClassVar[CaseAction] = CaseAction.REOPEN
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Redirect(CaseCommand):
+    action: ClassVar[CaseAction] = CaseAction.REDIRECT
+    reason: str
+    guidance: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Merge(CaseCommand):
+    action: ClassVar[CaseAction] = CaseAction.MERGE
+    into_case_id: int
+
+    def other_case_id(self) -> int | None:
+        return self.into_case_id
+
+
+@dataclass(frozen=True, kw_only=True)
+class Evaluate(CaseCommand):
+    """Staff record the reporter's satisfaction, or the reporter gives it by tracking code."""
+
+    action: ClassVar[CaseAction] = CaseAction.EVALUATE
+    satisfaction: Satisfaction
+    comment: str | None = None
+    by_reporter: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class FollowUp(CaseCommand):
+    action: ClassVar[CaseAction] = CaseAction.FOLLOW_UP
+    method: FollowUpMethod
+    note: str

@@ -1,0 +1,94 @@
+"""One unit of work per use case: the way every caller runs one.
+
+GraphQL resolvers, the CLI, the demo loader, the deadline sweeper and the tests all open
+a `Work` here: one transaction, the actor's county enforcer, the clock's now, the working
+calendar. It commits when the block ends without an error and rolls back otherwise, so a
+failing use case leaves nothing behind.
+"""
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from yidi.authz.actor import Actor
+from yidi.authz.enforcer import CountyEnforcer, PolicyRegistry
+from yidi.domain.calendar import WorkingCalendar
+from yidi.persistence.models import Case
+from yidi.persistence.policies import rule_loader
+from yidi.persistence.session import Session, SessionFactory
+
+AfterCommit = Callable[[Sequence[Case]], None]
+
+
+@dataclass
+class Work:
+    """What a use case runs with. `changed` lists the cases its events were written for."""
+
+    session: Session
+    actor: Actor | None
+    enforcer: CountyEnforcer | None
+    now: datetime
+    calendar: WorkingCalendar
+    secret: str
+    changed: list[Case] = field(default_factory=list)
+
+    def staff(self) -> tuple[Actor, CountyEnforcer]:
+        """The signed-in actor and their county's rules; only staff use cases ask."""
+        if self.actor is None or self.enforcer is None:
+            raise RuntimeError("this use case needs a signed-in actor")
+        return self.actor, self.enforcer
+
+
+class UnitOfWork:
+    """Process-wide: the session factory, the policy registry, the clock and the calendar."""
+
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        *,
+        clock: Callable[[], datetime],
+        calendar: WorkingCalendar,
+        secret: str,
+        registry: PolicyRegistry | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.clock = clock
+        # Replaced by the deadline sweeper when `yidi calendar add` stores a new year.
+        self.calendar = calendar
+        self.secret = secret
+        self.registry = registry or PolicyRegistry(rule_loader(sessions))
+
+    @asynccontextmanager
+    async def begin(
+        self,
+        actor: Actor | None = None,
+        *,
+        now: datetime | None = None,
+        after_commit: AfterCommit | None = None,
+    ) -> AsyncIterator[Work]:
+        """A transaction for one use case, committed when the block ends.
+
+        The enforcer is loaded before the transaction opens: a request never asks the pool
+        for a second connection while it holds one (a burst of first requests would starve
+        it). `after_commit` hears which cases changed, e.g. to refresh request caches.
+        """
+        enforcer = await self.registry.enforcer(actor.county_id) if actor is not None else None
+        async with self.sessions.begin() as session:
+            work = Work(
+                session,
+                actor,
+                enforcer,
+                now if now is not None else self.clock(),
+                self.calendar,
+                self.secret,
+            )
+            yield work
+        if after_commit is not None:
+            after_commit(work.changed)
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[Session]:
+        """A session for reading only; nothing it does is committed."""
+        async with self.sessions() as session:
+            yield session
