@@ -1,10 +1,12 @@
-"""The command line: help, the secret requirement, calendar data validation."""
+"""The command line: help, version, the secret requirement, calendar data validation."""
 
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+from yidi import __version__
 
 
 def _yidi(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -24,6 +26,12 @@ def test_help_lists_the_commands() -> None:
     assert result.returncode == 0
     for command in ("serve", "migrate", "calendar"):
         assert command in result.stdout
+
+
+def test_version_prints_the_package_version() -> None:
+    result = _yidi("--version")
+    assert result.returncode == 0
+    assert result.stdout == f"yidi {__version__}\n"
 
 
 def test_serve_refuses_to_start_without_a_secret_outside_demo() -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import uvicorn
 
+from yidi import __version__
 from yidi.calendar_data import bundled_calendar
 from yidi.config import Settings
 from yidi.demo import load_demo
@@ -95,6 +96,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="yidi", description="yidi: GraphQL backend for one-stop grassroots case handling."
     )
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
     data_help = "where the embedded PostgreSQL keeps its data (YIDI_DATA_DIR; default ./.yidi)"
 
