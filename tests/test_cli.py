@@ -1,10 +1,12 @@
-"""The command line: help, the secret requirement, calendar data validation."""
+"""The command line: help, version, schema, the secret requirement, calendar data validation."""
 
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+from yidi import __version__
 
 
 def _yidi(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -22,8 +24,23 @@ def _yidi(*args: str, env: dict[str, str] | None = None) -> subprocess.Completed
 def test_help_lists_the_commands() -> None:
     result = _yidi("--help")
     assert result.returncode == 0
-    for command in ("serve", "migrate", "calendar"):
+    for command in ("serve", "migrate", "calendar", "schema"):
         assert command in result.stdout
+
+
+def test_version_prints_the_package_version() -> None:
+    result = _yidi("--version")
+    assert result.returncode == 0
+    assert result.stdout == f"yidi {__version__}\n"
+
+
+def test_schema_writes_the_same_sdl_it_prints(tmp_path: Path) -> None:
+    printed = _yidi("schema")
+    assert printed.returncode == 0
+    assert "type Query {" in printed.stdout
+    written = _yidi("schema", "--output", str(tmp_path / "schema.graphql"))
+    assert written.returncode == 0
+    assert (tmp_path / "schema.graphql").read_text(encoding="utf-8") == printed.stdout
 
 
 def test_serve_refuses_to_start_without_a_secret_outside_demo() -> None:

@@ -1,4 +1,5 @@
-"""The served schema must be a compatible superset of ../shared/contract.graphql."""
+"""The served schema must be a compatible superset of docs/contract.graphql, and the committed
+schema.graphql must be exactly what is served."""
 
 from pathlib import Path
 
@@ -6,10 +7,13 @@ import pytest
 from graphql import build_schema
 from graphql.utilities import find_breaking_changes
 
+from yidi.cli import schema_sdl
 from yidi.config import Settings
 from yidi.schema.build import build_schema as build_served_schema
 
-CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "contract.graphql"
+REPO = Path(__file__).resolve().parents[1]
+CONTRACT = REPO / "docs" / "contract.graphql"
+SERVED_SCHEMA_FILE = REPO / "schema.graphql"
 
 # What later issues add; nothing else may be missing or differ.
 NOT_YET_SERVED = {
@@ -59,3 +63,13 @@ def test_not_yet_served_entries_are_really_missing(name: str) -> None:
         assert served_type is None
     else:
         assert served_type is None or field_name not in served_type.fields  # type: ignore[union-attr]
+
+
+def test_committed_schema_file_is_what_is_served() -> None:
+    """schema.graphql lets clients and reviewers see the served schema without running code."""
+    found = SERVED_SCHEMA_FILE.is_file()
+    committed = SERVED_SCHEMA_FILE.read_text(encoding="utf-8") if found else ""
+    assert committed == schema_sdl(), (
+        "schema.graphql is not what the code serves; run `yidi schema --output schema.graphql` "
+        "and commit the result"
+    )

@@ -1,4 +1,4 @@
-"""Command line: `yidi serve`, `yidi migrate`."""
+"""Command line: `yidi serve`, `yidi migrate`, `yidi calendar add`, `yidi schema`."""
 
 import argparse
 import asyncio
@@ -9,6 +9,7 @@ from pathlib import Path
 
 import uvicorn
 
+from yidi import __version__
 from yidi.config import Settings
 from yidi.database.engine import make_engine, make_session_factory
 from yidi.database.migrations import upgrade
@@ -18,6 +19,7 @@ from yidi.demo import load_demo
 from yidi.domain.calendar import CalendarYear, parse_year
 from yidi.http.app import create_app, utc_now
 from yidi.persistence.session import SessionFactory
+from yidi.schema.build import build_schema
 from yidi.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger("yidi")
@@ -97,10 +99,28 @@ def calendar_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def schema_sdl() -> str:
+    """The served GraphQL schema as SDL, ending in a newline: what schema.graphql holds."""
+    # Defaults only, not the environment: the SDL does not depend on configuration, and a bad
+    # YIDI_* variable should not stop anyone from reading it.
+    return f"{build_schema(Settings.model_construct())}\n"
+
+
+def schema(args: argparse.Namespace) -> int:
+    sdl = schema_sdl()
+    if args.output:
+        Path(args.output).write_text(sdl, encoding="utf-8", newline="\n")
+        print(f"wrote {args.output}")
+    else:
+        sys.stdout.write(sdl)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="yidi", description="yidi: GraphQL backend for one-stop grassroots case handling."
     )
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
     data_help = "where the embedded PostgreSQL keeps its data (YIDI_DATA_DIR; default ./.yidi)"
 
@@ -126,6 +146,10 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("file")
     add.add_argument("--data-dir", help=data_help)
     add.set_defaults(func=calendar_add)
+
+    g = sub.add_parser("schema", help="print the served GraphQL schema (SDL)")
+    g.add_argument("--output", metavar="PATH", help="write it to PATH instead of stdout")
+    g.set_defaults(func=schema)
     return p
 
 
