@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from yidi.authz import guard
 from yidi.domain.intake import check_optional_text
@@ -20,21 +21,24 @@ async def me(ctx: Context) -> User:
     return user
 
 
-async def _unit_in_county(ctx: Context, unit: Unit | None) -> Unit | None:
+OrgRow = TypeVar("OrgRow", Unit, User, Category)
+
+
+async def _in_own_county(ctx: Context, row: OrgRow | None) -> OrgRow | None:
     """Staff see the org tree of their own county only; other counties do not exist for them."""
     actor = await ctx.actor()
-    return unit if unit is not None and guard.may_see_org_object(actor, unit.county_id) else None
+    return row if row is not None and guard.may_see_org_object(actor, row.county_id) else None
 
 
 async def unit(ctx: Context, global_id: str) -> Unit | None:
     pk = pk_or_none(global_id, "Unit")
-    return await _unit_in_county(ctx, await ctx.loaders.units.load(pk) if pk else None)
+    return await _in_own_county(ctx, await ctx.loaders.units.load(pk) if pk else None)
 
 
 async def unit_by_code(ctx: Context, code: str) -> Unit | None:
     if "\x00" in code or len(code) > 64:
         return None  # no unit has such a code
-    return await _unit_in_county(ctx, await reading.unit_by_code(await ctx.session(), code))
+    return await _in_own_county(ctx, await reading.unit_by_code(await ctx.session(), code))
 
 
 async def categories(ctx: Context) -> list[Category]:
@@ -57,16 +61,12 @@ async def case_by_number(ctx: Context, number: str) -> Case | None:
 
 async def user(ctx: Context, global_id: str) -> User | None:
     pk = pk_or_none(global_id, "User")
-    row = await ctx.loaders.users.load(pk) if pk else None
-    actor = await ctx.actor()
-    return row if row is not None and guard.may_see_org_object(actor, row.county_id) else None
+    return await _in_own_county(ctx, await ctx.loaders.users.load(pk) if pk else None)
 
 
 async def category(ctx: Context, global_id: str) -> Category | None:
     pk = pk_or_none(global_id, "Category")
-    row = await ctx.loaders.categories.load(pk) if pk else None
-    actor = await ctx.actor()
-    return row if row is not None and guard.may_see_org_object(actor, row.county_id) else None
+    return await _in_own_county(ctx, await ctx.loaders.categories.load(pk) if pk else None)
 
 
 async def case_event(ctx: Context, global_id: str) -> CaseEvent | None:
