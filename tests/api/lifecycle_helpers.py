@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import text
 from starlette.applications import Starlette
 
-from tests.conftest import Api
+from tests.support.driver import Api
 
 LEADER = "county.leader"
 COUNTY = "990100"

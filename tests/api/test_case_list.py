@@ -19,7 +19,9 @@ import pytest
 from sqlalchemy import text
 from starlette.applications import Starlette
 
-from tests.conftest import DEMO_NOW, TEMPLATE, Api, Clock, _admin, _with_database
+from tests.support.clock import DEMO_NOW, Clock
+from tests.support.database import TEMPLATE, admin, with_database
+from tests.support.driver import Api
 from yidi.config import Settings
 from yidi.http.app import create_app
 
@@ -137,17 +139,17 @@ async def deployment(server_url: str, clock: Clock) -> AsyncIterator[tuple[Api, 
     shared by the module: these tests only read (the clock is reset after each use), and
     ~80 of them each re-creating the database would take minutes."""
     name = f"yidi_case_list_{os.getpid()}_{next(_databases)}"
-    await _admin(server_url, f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
+    await admin(server_url, f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
     try:
         # As conftest's `settings`: no background sweeper writing under the tests.
         settings = Settings(demo=True, database_url=None, run_sweeper=False)
-        app = create_app(settings, _with_database(server_url, name), clock=clock)
+        app = create_app(settings, with_database(server_url, name), clock=clock)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
                 yield Api(client), app
     finally:
-        await _admin(server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        await admin(server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 UNIT_CODES = [

@@ -28,7 +28,7 @@ from tests.api.lifecycle_helpers import (
     global_id,
     inputs_for,
 )
-from tests.conftest import Api
+from tests.support.driver import Api
 from yidi.config import Settings
 
 ACTION_OF_EVENT = {event: action for action, event in EVENT_OF.items()}

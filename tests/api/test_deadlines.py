@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from tests.conftest import Api, Clock
+from tests.support.clock import Clock
+from tests.support.driver import Api
 from yidi.calendar_data import current_calendar
 from yidi.domain.calendar import CalendarYear
 from yidi.domain.enums import OPEN_STATUSES

@@ -10,7 +10,8 @@ import jwt
 import pytest
 from sqlalchemy import text
 
-from tests.conftest import Api, Clock
+from tests.support.clock import Clock
+from tests.support.driver import Api
 from yidi.config import DEMO_SECRET
 from yidi.demo import DEMO_PASSWORD
 

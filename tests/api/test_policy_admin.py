@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 from starlette.applications import Starlette
 
-from tests.conftest import Api
+from tests.support.driver import Api
 
 RULE_FIELDS = "role level relation action risk"
 POLICY = f"{{ countyPolicy {{ revision county {{ code }} rules {{ {RULE_FIELDS} }} }} }}"

@@ -17,7 +17,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tests.conftest import Api, Clock
+from tests.support.clock import Clock
+from tests.support.driver import Api
 from yidi.authz.actor import Actor
 from yidi.authz.enforcer import PolicyRegistry
 from yidi.domain.calendar import WorkingCalendar

@@ -18,7 +18,8 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from tests.conftest import Api, Clock
+from tests.support.clock import Clock
+from tests.support.driver import Api
 from yidi.config import Settings
 
 SUBMIT = """

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from tests.conftest import Api
+from tests.support.driver import Api
 
 CASE_FIELDS = """
   id number status version riskLevel escalationCount

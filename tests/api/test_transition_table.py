@@ -32,7 +32,7 @@ from tests.api.lifecycle_helpers import (
     Stored,
     inputs_for,
 )
-from tests.conftest import Api
+from tests.support.driver import Api
 
 
 def actor_for(action: str, handling: str) -> str:

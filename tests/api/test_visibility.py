@@ -22,7 +22,9 @@ import pytest
 from sqlalchemy import text
 from starlette.applications import Starlette
 
-from tests.conftest import TEMPLATE, Api, Clock, _admin, _with_database
+from tests.support.clock import Clock
+from tests.support.database import TEMPLATE, admin, with_database
+from tests.support.driver import Api
 from yidi.config import Settings
 from yidi.demo import PAST_CASES
 from yidi.http.app import create_app
@@ -218,17 +220,17 @@ async def deployment(server_url: str) -> AsyncIterator[tuple[Api, Starlette]]:
     shared by a module: the read-only matrix below would otherwise spend minutes re-creating
     the same database and logging the same users in for each of its ~50 tests."""
     name = f"yidi_visibility_{os.getpid()}_{next(_databases)}"
-    await _admin(server_url, f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
+    await admin(server_url, f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
     try:
         # As conftest's `settings`: no background sweeper writing events under the tests.
         settings = Settings(demo=True, database_url=None, run_sweeper=False)
-        app = create_app(settings, _with_database(server_url, name), clock=Clock())
+        app = create_app(settings, with_database(server_url, name), clock=Clock())
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
                 yield Api(client), app
     finally:
-        await _admin(server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        await admin(server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 async def prepare(api: Api, app: Starlette) -> Setup:

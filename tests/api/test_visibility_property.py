@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.conftest import Api, Clock
+from tests.support.clock import Clock
+from tests.support.driver import Api
 from yidi.authz.default_policy import DEFAULT_POLICY
 from yidi.authz.guard import can_view
 from yidi.authz.rules import Rule, validate_rules

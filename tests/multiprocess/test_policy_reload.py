@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import Api
+from tests.support.driver import Api
 
 pytestmark = pytest.mark.slow
 
