@@ -325,14 +325,12 @@ def token_for(app: Any, clock: Clock, user_id: int) -> str:
 
 async def listed(api: Api, username: str) -> list[str]:
     ids: list[str] = []
-    after: str | None = None
-    while True:
-        page = (await api.ok(LIST, {"after": after}, user=username))["cases"]
+    totals: list[int] = []
+    async for page in api.pages(LIST, user=username):
         ids += [e["node"]["id"] for e in page["edges"]]
-        if not page["pageInfo"]["hasNextPage"]:
-            assert page["totalCount"] == len(ids), username
-            return ids
-        after = page["pageInfo"]["endCursor"]
+        totals.append(page["totalCount"])
+    assert totals[-1] == len(ids), username
+    return ids
 
 
 async def looked_up(api: Api, username: str, ids: list[str]) -> dict[str, set[str]]:
