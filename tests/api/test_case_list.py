@@ -6,27 +6,26 @@ of 青山县 (it sits at the root of the tree), so its list is the county's case
 """
 
 import base64
-import itertools
-import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-import httpx
 import pytest
-from sqlalchemy import text
 from starlette.applications import Starlette
 
-from tests.conftest import DEMO_NOW, TEMPLATE, Api, Clock, _admin, _with_database
-from yidi.config import Settings
-from yidi.http.app import create_app
+from tests.support.clock import DEMO_NOW, Clock
+from tests.support.demo import COUNTY, LEADER, OTHER_COUNTY
+from tests.support.deployment import deployment
+from tests.support.driver import Api
+from tests.support.intake import register
+from tests.support.lookups import unit_id
+from tests.support.oracles import OPEN
+from tests.support.sql import rows
+from tests.support.tree import Tree, load_tree
 
-LEADER = "county.leader"
-OPEN = {"REGISTERED", "DISPATCHED", "IN_PROGRESS"}
 RISK_ORDER = ["BLUE", "YELLOW", "ORANGE", "RED"]
-_databases = itertools.count()
 
 LIST = """
 query($filter: CaseFilter, $orderBy: CaseOrder, $first: Int, $after: String) {
@@ -63,23 +62,8 @@ class Row:
 @dataclass(frozen=True)
 class World:
     rows: list[Row]
-    unit_parent: dict[int, int | None]
-    unit_code: dict[str, int]
-    category_parent: dict[int, int | None]
-    category_code: dict[str, int]
-
-    @staticmethod
-    def _lineage(parent: dict[int, int | None], node: int) -> list[int]:
-        chain = [node]
-        while (up := parent[chain[-1]]) is not None:
-            chain.append(up)
-        return chain
-
-    def unit_under(self, unit: int, code: str) -> bool:
-        return self.unit_code[code] in self._lineage(self.unit_parent, unit)
-
-    def category_under(self, category: int, code: str) -> bool:
-        return self.category_code[code] in self._lineage(self.category_parent, category)
+    units: Tree
+    categories: Tree
 
     def numbers(self, keep: Callable[[Row], bool]) -> set[str]:
         return {r.number for r in self.rows if keep(r)}
@@ -89,36 +73,20 @@ class World:
 
 
 async def load_world(app: Starlette) -> World:
-    async with app.state.yidi.sessions() as session:
-        units = (await session.execute(text("SELECT id, parent_id, code FROM units"))).all()
-        categories = (
-            await session.execute(
-                text(
-                    "SELECT c.id, c.parent_id, c.code FROM categories c "
-                    "JOIN units u ON u.id = c.county_id WHERE u.code = '990100'"
-                )
-            )
-        ).all()
-        cases = (
-            await session.execute(
-                text(
-                    "SELECT number, title, description, status, risk_level, channel, "
-                    "category_id, handling_unit_id, registered_at, due_at, location_unit_id "
-                    "FROM cases"
-                )
-            )
-        ).all()
-    unit_parent = {u.id: u.parent_id for u in units}
-    world = World(
-        rows=[],
-        unit_parent=unit_parent,
-        unit_code={u.code: u.id for u in units},
-        category_parent={c.id: c.parent_id for c in categories},
-        category_code={c.code: c.id for c in categories},
+    units = await load_tree(app)
+    categories = await load_tree(
+        app,
+        "SELECT c.id, c.parent_id, c.code FROM categories c "
+        f"JOIN units u ON u.id = c.county_id WHERE u.code = '{COUNTY}'",
+    )
+    cases = await rows(
+        app,
+        "SELECT number, title, description, status, risk_level, channel, category_id, "
+        "handling_unit_id, registered_at, due_at, location_unit_id FROM cases",
     )
     # county.leader's cases: those whose location lies in 青山县's tree.
-    world.rows.extend(Row(*c[:10]) for c in cases if world.unit_under(c.location_unit_id, "990100"))
-    return world
+    mine = [Row(*c[:10]) for c in cases if units.under(c.location_unit_id, COUNTY)]
+    return World(mine, units, categories)
 
 
 @dataclass
@@ -129,25 +97,6 @@ class Setup:
     category_ids: dict[str, str]  # code → global id
     unit_ids: dict[str, str]  # code → global id
     search_numbers: dict[str, str]  # SEARCH_CASES key → case number
-
-
-@asynccontextmanager
-async def deployment(server_url: str, clock: Clock) -> AsyncIterator[tuple[Api, Starlette]]:
-    """A database copied from the demo template and an app on it, like conftest's `api` but
-    shared by the module: these tests only read (the clock is reset after each use), and
-    ~80 of them each re-creating the database would take minutes."""
-    name = f"yidi_case_list_{os.getpid()}_{next(_databases)}"
-    await _admin(server_url, f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
-    try:
-        # As conftest's `settings`: no background sweeper writing under the tests.
-        settings = Settings(demo=True, database_url=None, run_sweeper=False)
-        app = create_app(settings, _with_database(server_url, name), clock=clock)
-        async with app.router.lifespan_context(app):
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-                yield Api(client), app
-    finally:
-        await _admin(server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 UNIT_CODES = [
@@ -165,34 +114,29 @@ UNIT_CODES = [
 
 @pytest.fixture(scope="module")
 async def setup(server_url: str, template_url: str) -> AsyncIterator[Setup]:
+    """A database of the module's own: these tests only read (the clock is reset after each
+    use), and ~80 of them each re-creating the database would take minutes."""
     clock = Clock()
-    async with deployment(server_url, clock) as (api, app):
+    async with deployment(server_url, "yidi_case_list", clock) as (api, app):
         categories = (await api.ok("{ categories { id code } }", user=LEADER))["categories"]
         category_ids = {c["code"]: c["id"] for c in categories}
-        unit_ids: dict[str, str] = {}
-        for code in [*UNIT_CODES, "990200"]:
-            # other.leader for 白水县's unit: 青山县's staff are not told it exists.
-            user = "other.leader" if code == "990200" else LEADER
-            found = await api.ok(
-                "query($c: String!) { unitByCode(code: $c) { id } }", {"c": code}, user=user
-            )
-            unit_ids[code] = found["unitByCode"]["id"]
+        unit_ids = {code: await unit_id(api, code) for code in UNIT_CODES}
+        # other.leader for 白水县's unit: 青山县's staff are not told it exists.
+        unit_ids[OTHER_COUNTY] = await unit_id(api, OTHER_COUNTY, "other.leader")
         search_numbers: dict[str, str] = {}
         for key, title in SEARCH_CASES.items():
-            payload = {
-                "title": title,
-                "description": f"{title}。",
-                "categoryId": category_ids["LIVELIHOOD.WATER"],
-                "channel": "HOTLINE",
-                "locationUnitId": unit_ids["990100003001"],
-                "reporter": {"name": "测试人", "phone": "13900002222"},
-            }
-            data = await api.ok(
-                "mutation($i: RegisterCaseInput!) { registerCase(input: $i) { case { number } } }",
-                {"i": payload},
-                user="county.intake",
+            case = await register(
+                api,
+                "county.intake",
+                "990100003001",
+                category="LIVELIHOOD.WATER",
+                selection="number",
+                title=title,
+                description=f"{title}。",
+                channel="HOTLINE",
+                reporter={"name": "测试人", "phone": "13900002222"},
             )
-            search_numbers[key] = data["registerCase"]["case"]["number"]
+            search_numbers[key] = case["number"]
         world = await load_world(app)
         yield Setup(api, clock, world, category_ids, unit_ids, search_numbers)
 
@@ -205,19 +149,11 @@ async def walk(
     first: int = 100,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """All nodes of a list paged to its end, and each page's connection (for pageInfo)."""
-    variables: dict[str, Any] = {"filter": filter, "first": first, "after": None}
+    variables: dict[str, Any] = {"filter": filter, "first": first}
     if order is not None:
         variables["orderBy"] = {"field": order[0], "direction": order[1]}
-    nodes: list[dict[str, Any]] = []
-    pages: list[dict[str, Any]] = []
-    for _ in range(200):  # a bound, so a cursor that never ends fails instead of hanging
-        connection = (await setup.api.ok(LIST, variables, user=LEADER))["cases"]
-        pages.append(connection)
-        nodes += [e["node"] for e in connection["edges"]]
-        if not connection["pageInfo"]["hasNextPage"]:
-            return nodes, pages
-        variables["after"] = connection["pageInfo"]["endCursor"]
-    pytest.fail("the list never reached hasNextPage=false")
+    pages = [page async for page in setup.api.pages(LIST, variables, user=LEADER)]
+    return [e["node"] for page in pages for e in page["edges"]], pages
 
 
 def numbers_of(nodes: list[dict[str, Any]]) -> list[str]:
@@ -252,12 +188,12 @@ def channel_is(*channels: str) -> FilterCase:
 
 def category(code: str, splits: bool = True) -> FilterCase:
     return FilterCase(
-        {"categoryCode": code}, lambda r, w: w.category_under(r.category, code), splits
+        {"categoryCode": code}, lambda r, w: w.categories.under(r.category, code), splits
     )
 
 
 def unit(code: str, splits: bool = True) -> FilterCase:
-    return FilterCase({"unitCode": code}, lambda r, w: w.unit_under(r.handling, code), splits)
+    return FilterCase({"unitCode": code}, lambda r, w: w.units.under(r.handling, code), splits)
 
 
 FILTERS = {
@@ -297,7 +233,7 @@ FILTERS = {
         lambda r, w: (
             r.status in ("CLOSED", "RESOLVED")
             and r.risk == "BLUE"
-            and w.unit_under(r.handling, "990100001")
+            and w.units.under(r.handling, "990100001")
         ),
     ),
 }

@@ -12,53 +12,38 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 from starlette.applications import Starlette
 
-from tests.api.lifecycle_helpers import (
-    EVENT_OF,
-    EXPECTED,
-    HOUSING,
-    LEADER,
-    PARENT,
-    VILLAGE,
+from tests.support.demo import HOUSING, LEADER, PARENT, V11, VILLAGE
+from tests.support.deployment import demo_settings
+from tests.support.driver import Api
+from tests.support.intake import submit
+from tests.support.lifecycle import (
     Lifecycle,
     Outcome,
-    Stored,
+    actor_for,
     global_id,
     inputs_for,
+    unchanged,
 )
-from tests.conftest import Api
+from tests.support.oracles import EVENT_OF, TRANSITIONS
+from tests.support.sql import footprint, scalar
 from yidi.config import Settings
 
 ACTION_OF_EVENT = {event: action for action, event in EVENT_OF.items()}
-V11 = "v11.handler"
 
 
 @pytest.fixture
 def settings() -> Settings:
     # Resident submissions are limited to 5 per address per 10 minutes; these tests retry
     # one submission many times from the one test address to test idempotency, not the limit.
-    return Settings(demo=True, database_url=None, submit_per_10min=1000, run_sweeper=False)
-
-
-def actor_of(action: str) -> str:
-    """On a case registered (and handled) by 东湖村: its own handler does SAME-unit work."""
-    return V11 if action in ("ACCEPT", "ESCALATE", "RETURN", "RESOLVE") else LEADER
+    return demo_settings(submit_per_10min=1000)
 
 
 async def warm_up(api: Api, *users: str) -> None:
     # Log in before a burst, so the burst measures the mutations and not the logins.
     for user in users:
         await api.token(user)
-
-
-def same_stored(before: Stored, after: Stored) -> bool:
-    return (after.row, after.events, after.follow_ups) == (
-        before.row,
-        before.events,
-        before.follow_ups,
-    )
 
 
 # --- (a) expectedVersion --------------------------------------------------------------
@@ -78,12 +63,12 @@ async def test_expected_version_mismatch_is_conflict(api: Api, app: Starlette, a
     before = await lc.stored(case_id)
     assert before.version == 2
     inputs = inputs_for(action, target=lc.unit(HOUSING), into=original)
-    actor = actor_of(action)
+    actor = actor_for(action, VILLAGE)  # the case lies with 东湖村
 
     for stale in (1, 3, 0):
         outcome = await lc.attempt(action, case_id, actor, inputs, expected_version=stale)
         assert outcome.code == "CONFLICT", (stale, outcome)
-        assert same_stored(before, await lc.stored(case_id)), stale
+        assert unchanged(before, await lc.stored(case_id)) == [], stale
 
     # The same request with the current version goes through: only the version stopped it.
     done = await lc.attempt(action, case_id, actor, inputs, expected_version=2)
@@ -115,7 +100,7 @@ async def test_stale_version_is_conflict_even_when_the_case_moved_away(
     outcome = await lc.attempt(
         loser[0], case_id, loser[1], inputs_for(loser[0], target=""), expected_version=1
     )
-    assert same_stored(before, await lc.stored(case_id))
+    assert unchanged(before, await lc.stored(case_id)) == []
     assert outcome.code == "CONFLICT", outcome.error
 
 
@@ -162,7 +147,7 @@ async def test_racers_with_one_expected_version_one_wins(
     assert events == ["REGISTERED", *(EVENT_OF[a] for a in winners)]
     # Then the answers: exactly one winner; the rest told their version is stale.
     assert len(winners) == 1, f"no winner; refusals {dict(refusals)}: {odd[:1]}"
-    assert after.status == EXPECTED["REGISTERED"][winners[0]]
+    assert after.status == TRANSITIONS["REGISTERED"][winners[0]]
     assert odd == [], f"winner {winners[0]}; refusals {dict(refusals)}; first odd: {odd[0]}"
 
 
@@ -171,8 +156,8 @@ def replay(events: list[str]) -> tuple[str, str]:
     status, unit = "REGISTERED", VILLAGE
     for event in events:
         action = ACTION_OF_EVENT[event]
-        assert action in EXPECTED[status], f"log has {event} while {status}: {events}"
-        status = EXPECTED[status][action]
+        assert action in TRANSITIONS[status], f"log has {event} while {status}: {events}"
+        status = TRANSITIONS[status][action]
         if action == "ESCALATE":
             unit = PARENT[unit]
         elif action == "DISPATCH":
@@ -272,14 +257,18 @@ async def test_merge_races_leave_an_original(api: Api, app: Starlette, race: str
 
 
 async def count_cases(app: Starlette, title: str | None = None) -> int:
-    async with app.state.yidi.sessions() as session:
-        if title is None:
-            found = await session.scalar(text("SELECT count(*) FROM cases"))
-        else:
-            found = await session.scalar(
-                text("SELECT count(*) FROM cases WHERE title = :t"), {"t": title}
-            )
-    return int(found or 0)
+    if title is None:
+        return int(await scalar(app, "SELECT count(*) FROM cases"))
+    return int(await scalar(app, "SELECT count(*) FROM cases WHERE title = :t", t=title))
+
+
+async def retried(
+    send: Callable[[], Awaitable[dict[str, Any]]], *, concurrent: bool, tries: int
+) -> list[Any]:
+    """`tries` sends of one request, all at once (answers or exceptions) or one by one."""
+    if concurrent:
+        return await asyncio.gather(*(send() for _ in range(tries)), return_exceptions=True)
+    return [await send() for _ in range(tries)]
 
 
 def answered(results: list[Any]) -> list[dict[str, Any]]:
@@ -289,11 +278,14 @@ def answered(results: list[Any]) -> list[dict[str, Any]]:
     return list(results)
 
 
-@pytest.mark.parametrize(
+RETRIES = pytest.mark.parametrize(
     ("concurrent", "tries"),
     [(False, 3), (True, 5), (True, 10)],
     ids=["sequential-x3", "concurrent-x5", "concurrent-x10"],
 )
+
+
+@RETRIES
 async def test_register_retry_with_one_key_makes_one_case(
     api: Api, app: Starlette, concurrent: bool, tries: int
 ) -> None:
@@ -305,10 +297,7 @@ async def test_register_retry_with_one_key_makes_one_case(
     def retry() -> Awaitable[dict[str, Any]]:
         return lc.register(V11, key="station-7/2026-11-20/0001", title=title)
 
-    if concurrent:
-        results = await asyncio.gather(*(retry() for _ in range(tries)), return_exceptions=True)
-    else:
-        results = [await retry() for _ in range(tries)]
+    results = await retried(retry, concurrent=concurrent, tries=tries)
 
     # Never a second case, whatever else went wrong; then every retry got the first one.
     assert await count_cases(app, title) == 1
@@ -327,16 +316,7 @@ async def test_register_retry_with_one_key_makes_one_case(
     assert await count_cases(app, title) == 2
 
 
-SUBMIT = """
-mutation($input: SubmitRequestInput!) { submitRequest(input: $input) { number trackingCode } }
-"""
-
-
-@pytest.mark.parametrize(
-    ("concurrent", "tries"),
-    [(False, 3), (True, 5), (True, 10)],
-    ids=["sequential-x3", "concurrent-x5", "concurrent-x10"],
-)
+@RETRIES
 async def test_submit_retry_with_one_key_and_phone_makes_one_case(
     api: Api, app: Starlette, concurrent: bool, tries: int
 ) -> None:
@@ -344,28 +324,17 @@ async def test_submit_retry_with_one_key_and_phone_makes_one_case(
     total = await count_cases(app)
     title = "路灯损坏重复提交"
 
-    async def submit(phone: str) -> dict[str, Any]:
-        data = await api.ok(
-            SUBMIT,
-            {
-                "input": {
-                    "title": title,
-                    "description": "夜间出行不便。",
-                    "locationUnitId": lc.unit(VILLAGE),
-                    "reporter": {"name": "刘大爷", "phone": phone},
-                    "idempotencyKey": "app-install-42/req-1",
-                }
-            },
+    def send(phone: str) -> Awaitable[dict[str, str]]:
+        return submit(
+            api,
+            lc.unit(VILLAGE),
+            title=title,
+            description="夜间出行不便。",
+            reporter={"name": "刘大爷", "phone": phone},
+            idempotencyKey="app-install-42/req-1",
         )
-        answer: dict[str, Any] = data["submitRequest"]
-        return answer
 
-    if concurrent:
-        results = await asyncio.gather(
-            *(submit("13912345678") for _ in range(tries)), return_exceptions=True
-        )
-    else:
-        results = [await submit("13912345678") for _ in range(tries)]
+    results = await retried(lambda: send("13912345678"), concurrent=concurrent, tries=tries)
     assert await count_cases(app, title) == 1
     assert await count_cases(app) == total + 1
     answers = answered(results)
@@ -374,7 +343,7 @@ async def test_submit_retry_with_one_key_and_phone_makes_one_case(
     }
 
     # A key alone is no secret: the same key with another phone is another request.
-    other = await submit("13700000000")
+    other = await send("13700000000")
     assert other["number"] != answers[0]["number"]
     assert await count_cases(app, title) == 2
 
@@ -471,20 +440,6 @@ FAILURES: dict[str, Failure] = {
 }
 
 
-async def table_counts(app: Starlette) -> tuple[int, ...]:
-    async with app.state.yidi.sessions() as session:
-        row = (
-            await session.execute(
-                text(
-                    "SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM case_events), "
-                    "(SELECT count(*) FROM case_follow_ups), "
-                    "(SELECT count(*) FROM idempotency_keys)"
-                )
-            )
-        ).one()
-    return tuple(row)
-
-
 @pytest.mark.parametrize("name", list(FAILURES), ids=list(FAILURES))
 async def test_failed_mutation_leaves_nothing(api: Api, app: Starlette, name: str) -> None:
     failure = FAILURES[name]
@@ -493,15 +448,15 @@ async def test_failed_mutation_leaves_nothing(api: Api, app: Starlette, name: st
     for action, actor, inputs in failure.setup:
         await lc.do(action, case_id, actor, inputs(lc))
     before = await lc.stored(case_id)
-    counts = await table_counts(app)
+    counts = await footprint(app)
 
     outcome = await lc.attempt(
         failure.action, case_id, failure.actor, failure.inputs(lc, case_id), expected_version=None
     )
 
     assert (outcome.code, outcome.field) == (failure.code, failure.field), outcome.error
-    assert same_stored(before, await lc.stored(case_id))
-    assert await table_counts(app) == counts
+    assert unchanged(before, await lc.stored(case_id)) == []
+    assert await footprint(app) == counts
     # And what clients read agrees with the table.
     seen = await api.ok(
         "query($id: ID!) { case(id: $id) { version status handlingUnit { code } } }",

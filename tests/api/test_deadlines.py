@@ -7,7 +7,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from tests.conftest import Api, Clock
+from tests.support.clock import Clock
+from tests.support.demo import V11, VILLAGE
+from tests.support.driver import Api
+from tests.support.intake import register
+from tests.support.mutations import do
 from yidi.database.engine import make_engine, make_session_factory
 from yidi.deadlines.calendar_data import current_calendar
 from yidi.deadlines.sweeper import sweep_once
@@ -76,30 +80,19 @@ async def test_sweeper_alerts_once_per_case(app: Any, clock: Clock) -> None:
 async def test_due_soon_is_sent_on_the_last_working_day(api: Api, app: Any, clock: Clock) -> None:
     # Registered Monday 2026-11-23 on the SIMPLE track (3 working days): due Thu 11-26 end.
     clock.current = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
-    village = await api.ok('{ unitByCode(code: "990100001001") { id } }', user="v11.handler")
-    categories = await api.ok("{ categories { id code } }", user="v11.handler")
-    category = next(c["id"] for c in categories["categories"] if c["code"] == "CONSULT")
-    created = await api.ok(
-        """mutation($input: RegisterCaseInput!) { registerCase(input: $input) {
-             case { id version } } }""",
-        {
-            "input": {
-                "title": "咨询医保",
-                "description": "咨询医保缴费",
-                "categoryId": category,
-                "channel": "HOTLINE",
-                "locationUnitId": village["unitByCode"]["id"],
-                "reporter": {"name": "李四", "phone": "13700001234"},
-            }
-        },
-        user="v11.handler",
+    created = await register(
+        api,
+        V11,
+        VILLAGE,
+        category="CONSULT",
+        selection="id version",
+        title="咨询医保",
+        description="咨询医保缴费",
+        channel="HOTLINE",
+        reporter={"name": "李四", "phone": "13700001234"},
     )
-    case_id = created["registerCase"]["case"]["id"]
-    await api.ok(
-        """mutation($input: AssessCaseInput!) { assessCase(input: $input) { case { dueAt } } }""",
-        {"input": {"caseId": case_id, "track": "SIMPLE"}},
-        user="v11.handler",
-    )
+    case_id = created["id"]
+    await do(api, V11, "ASSESS", {"caseId": case_id, "track": "SIMPLE"}, "dueAt")
     uow = app.state.yidi.uow
     pk = await _pk(app, case_id)
     await sweep_once(uow, datetime(2026, 11, 25, 2, 0, tzinfo=UTC))  # Wed

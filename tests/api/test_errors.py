@@ -8,9 +8,11 @@ from typing import Any
 
 import jwt
 import pytest
-from sqlalchemy import text
 
-from tests.conftest import Api, Clock
+from tests.support.clock import Clock
+from tests.support.demo import V11
+from tests.support.driver import Api
+from tests.support.sql import footprint
 from yidi.config import DEMO_SECRET
 from yidi.demo import DEMO_PASSWORD
 
@@ -58,17 +60,31 @@ def assert_no_leak(body: Any) -> None:
         assert "exception" not in error.get("extensions", {})
 
 
-async def db_state(app: Any) -> dict[str, Any]:
-    """Everything a registration writes, to prove a refused one wrote nothing."""
-    async with app.state.yidi.sessions() as session:
-        cases = await session.scalar(text("SELECT count(*) FROM cases"))
-        events = await session.scalar(text("SELECT count(*) FROM case_events"))
-        keys = await session.scalar(text("SELECT count(*) FROM idempotency_keys"))
-        rows = await session.execute(
-            text("SELECT county_id, year, last_value FROM case_sequences ORDER BY 1, 2")
-        )
-        sequences = [tuple(row) for row in rows]
-    return {"cases": cases, "events": events, "keys": keys, "sequences": sequences}
+async def refused_registration(
+    api: Api, app: Any, variables: dict[str, Any], document: str = REGISTER
+) -> dict[str, Any]:
+    """The answer to a registration by 东湖村's handler that must fail: it wrote nothing (not
+    even a case number) and leaked nothing."""
+    await api.token(V11)  # logged in first, so only the registration is measured
+    before = await footprint(app)
+    body = await api.raw(document, variables, user=V11)
+    assert_no_leak(body)
+    assert await footprint(app) == before
+    return body
+
+
+def codes(body: dict[str, Any]) -> set[str]:
+    return {e["extensions"]["code"] for e in body["errors"]}
+
+
+async def assert_refused_whole(api: Api, query: str, code: str) -> None:
+    """The document is refused before anything runs: no data, errors of `code` only, and
+    nothing of the server's insides in them."""
+    body = await api.raw(query, user=V11)
+    assert body.get("data") is None, body
+    assert body["errors"]
+    assert codes(body) == {code}, body
+    assert_no_leak(body)
 
 
 async def ids_by_code(api: Api, user: str = "county.leader") -> dict[str, str]:
@@ -185,10 +201,8 @@ async def test_register_bad_input(api: Api, app: Any, patch: Patch, field: str) 
     ids["other:category"] = next(v for k, v in other.items() if k.startswith("category:"))
     data = valid_input(ids)
     patch(data, ids)
-    await api.token("v11.handler")
-    before = await db_state(app)
 
-    body = await api.raw(REGISTER, {"input": data}, user="v11.handler")
+    body = await refused_registration(api, app, {"input": data})
 
     assert body.get("data") is None, body
     assert len(body["errors"]) == 1, body
@@ -196,18 +210,14 @@ async def test_register_bad_input(api: Api, app: Any, patch: Patch, field: str) 
     assert error["extensions"]["code"] == "BAD_USER_INPUT", error
     assert error["extensions"]["field"] == field, error
     assert error["message"]
-    assert_no_leak(body)
-    assert await db_state(app) == before
 
 
 async def test_valid_input_of_these_tests_registers(api: Api, app: Any) -> None:
     # Guards the table above: each case fails because of its patch, not the base input.
-    before = await db_state(app)
-    data = await api.ok(
-        REGISTER, {"input": valid_input(await ids_by_code(api))}, user="v11.handler"
-    )
+    before = await footprint(app)
+    data = await api.ok(REGISTER, {"input": valid_input(await ids_by_code(api))}, user=V11)
     assert data["registerCase"]["case"]["number"]
-    assert (await db_state(app))["cases"] == before["cases"] + 1
+    assert (await footprint(app))["cases"] == before["cases"] + 1
 
 
 @pytest.mark.parametrize(
@@ -224,11 +234,7 @@ async def test_text_with_nul_is_bad_input(api: Api, app: Any, patch: Patch, fiel
     ids = await ids_by_code(api)
     data = valid_input(ids)
     patch(data, ids)
-    await api.token("v11.handler")
-    before = await db_state(app)
-    body = await api.raw(REGISTER, {"input": data}, user="v11.handler")
-    assert_no_leak(body)
-    assert await db_state(app) == before
+    body = await refused_registration(api, app, {"input": data})
     (error,) = body["errors"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT", error
     assert error["extensions"].get("field") == field, error
@@ -245,13 +251,9 @@ async def test_text_with_nul_is_bad_input(api: Api, app: Any, patch: Patch, fiel
 async def test_malformed_variables_are_bad_input(
     api: Api, app: Any, variables: dict[str, Any]
 ) -> None:
-    await api.token("v11.handler")
-    before = await db_state(app)
-    body = await api.raw(REGISTER, variables, user="v11.handler")
+    body = await refused_registration(api, app, variables)
     assert body["errors"]
-    assert {e["extensions"]["code"] for e in body["errors"]} == {"BAD_USER_INPUT"}
-    assert_no_leak(body)
-    assert await db_state(app) == before
+    assert codes(body) == {"BAD_USER_INPUT"}
 
 
 @pytest.mark.parametrize(
@@ -269,13 +271,9 @@ async def test_values_the_schema_rejects_are_bad_input(
 ) -> None:
     data = valid_input(await ids_by_code(api))
     data[field] = value
-    await api.token("v11.handler")
-    before = await db_state(app)
-    body = await api.raw(REGISTER, {"input": data}, user="v11.handler")
+    body = await refused_registration(api, app, {"input": data})
     assert body["errors"]
-    assert {e["extensions"]["code"] for e in body["errors"]} == {"BAD_USER_INPUT"}, body
-    assert_no_leak(body)
-    assert await db_state(app) == before
+    assert codes(body) == {"BAD_USER_INPUT"}, body
 
 
 @pytest.mark.parametrize(
@@ -345,10 +343,10 @@ async def test_me_without_a_valid_token_is_unauthenticated(
 
 async def test_register_without_a_token_is_unauthenticated(api: Api, app: Any) -> None:
     data = valid_input(await ids_by_code(api))
-    before = await db_state(app)
+    before = await footprint(app)
     error = await api.error(REGISTER, {"input": data})
     assert error["extensions"]["code"] == "UNAUTHENTICATED"
-    assert await db_state(app) == before
+    assert await footprint(app) == before
 
 
 async def test_token_expires_after_eight_hours(api: Api, clock: Clock) -> None:
@@ -415,11 +413,7 @@ async def test_bad_login_is_unauthenticated_and_reveals_nothing(
     ],
 )
 async def test_invalid_documents_are_bad_input(api: Api, query: str) -> None:
-    body = await api.raw(query, user="v11.handler")
-    assert body.get("data") is None, body
-    assert body["errors"]
-    assert {e["extensions"]["code"] for e in body["errors"]} == {"BAD_USER_INPUT"}, body
-    assert_no_leak(body)
+    await assert_refused_whole(api, query, "BAD_USER_INPUT")
 
 
 def nested_parents(levels: int) -> str:
@@ -459,11 +453,7 @@ async def test_moderately_nested_query_is_answered(api: Api) -> None:
     ],
 )
 async def test_too_deep_queries_are_refused(api: Api, query: str) -> None:
-    body = await api.raw(query, user="v11.handler")
-    assert body.get("data") is None, body
-    assert body["errors"]
-    assert {e["extensions"]["code"] for e in body["errors"]} == {"QUERY_TOO_COMPLEX"}, body
-    assert_no_leak(body)
+    await assert_refused_whole(api, query, "QUERY_TOO_COMPLEX")
 
 
 def aliased(count: int) -> str:
@@ -477,35 +467,21 @@ async def test_thirty_aliases_are_fine(api: Api) -> None:
 
 @pytest.mark.parametrize("count", [31, 200], ids=["31", "200"])
 async def test_too_many_aliases_are_refused(api: Api, count: int) -> None:
-    body = await api.raw(aliased(count), user="v11.handler")
-    assert body.get("data") is None
-    assert body["errors"]
-    assert {e["extensions"]["code"] for e in body["errors"]} == {"QUERY_TOO_COMPLEX"}, body
-    assert_no_leak(body)
+    await assert_refused_whole(api, aliased(count), "QUERY_TOO_COMPLEX")
 
 
 async def test_too_many_aliases_in_a_mutation_write_nothing(api: Api, app: Any) -> None:
     # Forty registrations in one document must be refused before any of them runs.
     ids = await ids_by_code(api)
-    await api.token("v11.handler")
-    before = await db_state(app)
     fields = " ".join(f"r{i}: registerCase(input: $input) {{ trackingCode }}" for i in range(40))
-    body = await api.raw(
-        f"mutation($input: RegisterCaseInput!) {{ {fields} }}",
-        {"input": valid_input(ids)},
-        user="v11.handler",
-    )
-    assert {e["extensions"]["code"] for e in body["errors"]} == {"QUERY_TOO_COMPLEX"}, body
-    assert await db_state(app) == before
+    document = f"mutation($input: RegisterCaseInput!) {{ {fields} }}"
+    body = await refused_registration(api, app, {"input": valid_input(ids)}, document)
+    assert codes(body) == {"QUERY_TOO_COMPLEX"}, body
 
 
 async def test_too_many_tokens_are_refused(api: Api) -> None:
     # Without aliases or depth: a flat document of more than 5 000 tokens.
-    query = "{ " + "__typename " * 6000 + "}"
-    body = await api.raw(query, user="v11.handler")
-    assert body.get("data") is None
-    assert {e["extensions"]["code"] for e in body["errors"]} == {"QUERY_TOO_COMPLEX"}, body
-    assert_no_leak(body)
+    await assert_refused_whole(api, "{ " + "__typename " * 6000 + "}", "QUERY_TOO_COMPLEX")
 
 
 # --- transport -----------------------------------------------------------------------------
@@ -540,13 +516,13 @@ async def test_get_with_a_mutation_is_refused(
     params = {"query": document}
     if operation_name:
         params["operationName"] = operation_name
-    before = await db_state(app)
+    before = await footprint(app)
     response = await api.client.get(
         "/graphql", params=params, headers={"authorization": f"Bearer {token}"}
     )
     assert response.status_code in (400, 405), response.text
     assert "trackingCode" not in response.text
-    assert await db_state(app) == before
+    assert await footprint(app) == before
     # The same mutation over POST does run, so the refusal above is about the method.
     body = await api.raw(document, user="v11.handler") if not operation_name else None
     if body is not None:

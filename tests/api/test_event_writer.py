@@ -6,8 +6,10 @@ original without a trace, and deadline alerts wrote events without a new version
 
 from starlette.applications import Starlette
 
-from tests.api.lifecycle_helpers import LEADER, Lifecycle
-from tests.conftest import Api, Clock
+from tests.support.clock import Clock
+from tests.support.demo import LEADER
+from tests.support.driver import Api
+from tests.support.lifecycle import Lifecycle
 from yidi.deadlines.sweeper import sweep_once
 
 TRACK = """query($code: String!, $phone: String!) {

@@ -7,25 +7,27 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 from starlette.applications import Starlette
 
-from tests.conftest import Api
+from tests.support.demo import OTHER_COUNTY, OTHER_VILLAGE, V11, VILLAGE
+from tests.support.driver import Api
+from tests.support.intake import register
+from tests.support.lifecycle import resolved_in_place
+from tests.support.mutations import act, do
+from tests.support.policy import (
+    ADMIN,
+    POLICY,
+    REPLACE,
+    RULE_FIELDS,
+    county_policy,
+    replace_county_policy,
+)
+from tests.support.sql import rows
 
-RULE_FIELDS = "role level relation action risk"
-POLICY = f"{{ countyPolicy {{ revision county {{ code }} rules {{ {RULE_FIELDS} }} }} }}"
 DEFAULT = f"{{ defaultPolicy {{ {RULE_FIELDS} }} }}"
-REPLACE = f"""
-mutation($rules: [PolicyRuleInput!]!, $rev: Int) {{
-  replaceCountyPolicy(rules: $rules, expectedRevision: $rev) {{
-    revision county {{ code }} rules {{ {RULE_FIELDS} }} }} }}
-"""
 CASE = "query($id: ID!) { case(id: $id) { id status allowedActions } }"
 BY_NUMBER = "query($n: String!) { caseByNumber(number: $n) { id } }"
 SEARCH = "query($n: String!) { cases(filter: {search: $n}) { totalCount edges { node { id } } } }"
-REGISTER = """
-mutation($input: RegisterCaseInput!) { registerCase(input: $input) { case { id number } } }
-"""
 
 
 @dataclass(frozen=True)
@@ -55,20 +57,15 @@ async def default_rules(api: Api) -> list[Rule]:
     return [Rule.of(r) for r in data["defaultPolicy"]]
 
 
-async def read_policy(api: Api, user: str = "county.admin") -> tuple[int, list[Rule]]:
-    data = await api.ok(POLICY, user=user)
-    policy = data["countyPolicy"]
-    return int(policy["revision"]), [Rule.of(r) for r in policy["rules"]]
+async def read_policy(api: Api, user: str = ADMIN) -> tuple[int, list[Rule]]:
+    revision, rules = await county_policy(api, user)
+    return revision, [Rule.of(r) for r in rules]
 
 
 async def replace_policy(
-    api: Api, rules: list[Rule], revision: int | None = None, user: str = "county.admin"
+    api: Api, rules: list[Rule], revision: int | None = None, user: str = ADMIN
 ) -> dict[str, Any]:
-    data = await api.ok(
-        REPLACE, {"rules": [r.as_input() for r in rules], "rev": revision}, user=user
-    )
-    result: dict[str, Any] = data["replaceCountyPolicy"]
-    return result
+    return await replace_county_policy(api, [r.as_input() for r in rules], revision, user)
 
 
 def without_involved_view(rules: list[Rule]) -> list[Rule]:
@@ -87,75 +84,10 @@ def ordered(rules: list[Rule]) -> list[Rule]:
     return sorted(rules, key=lambda r: (r.role, r.level, r.relation, r.action, r.risk))
 
 
-async def unit_id(api: Api, code: str, user: str = "county.leader") -> str:
-    data = await api.ok(
-        "query($c: String!) { unitByCode(code: $c) { id } }", {"c": code}, user=user
-    )
-    found: str = data["unitByCode"]["id"]
-    return found
-
-
-async def category_id(api: Api, code: str, user: str) -> str:
-    data = await api.ok("{ categories { id code } }", user=user)
-    found: str = next(c["id"] for c in data["categories"] if c["code"] == code)
-    return found
-
-
-async def register(api: Api, user: str, location: str) -> dict[str, str]:
-    """A case registered by `user` at `location` (both in the user's county)."""
-    data = await api.ok(
-        REGISTER,
-        {
-            "input": {
-                "title": "邻里噪音纠纷",
-                "description": "楼上装修噪音扰民。",
-                "categoryId": await category_id(api, "DISPUTE.NEIGHBOR", user),
-                "channel": "VISIT",
-                "locationUnitId": await unit_id(api, location, user),
-                "reporter": {"name": "张三", "phone": "13800001111"},
-            }
-        },
-        user=user,
-    )
-    case: dict[str, str] = data["registerCase"]["case"]
-    return case
-
-
-async def act(api: Api, user: str, name: str, input_type: str, **fields: Any) -> dict[str, Any]:
-    return await api.raw(
-        f"mutation($input: {input_type}!) {{ {name}(input: $input) {{ case {{ id status }} }} }}",
-        {"input": fields},
-        user=user,
-    )
-
-
-async def do(api: Api, user: str, name: str, input_type: str, **fields: Any) -> None:
-    body = await act(api, user, name, input_type, **fields)
-    assert not body.get("errors"), body
-
-
 async def escalated_village_case(api: Api) -> dict[str, str]:
     """Registered by 东湖村 and escalated to 东湖镇: the village stays INVOLVED only."""
-    case = await register(api, "v11.handler", "990100001001")
-    await do(
-        api, "v11.handler", "escalateCase", "ReasonInput", caseId=case["id"], reason="需镇处理"
-    )
-    return case
-
-
-async def resolved_village_case(api: Api) -> dict[str, str]:
-    """Registered, accepted and resolved by 东湖村; the township and county are ANCESTORs."""
-    case = await register(api, "v11.handler", "990100001001")
-    await do(api, "v11.handler", "acceptCase", "AcceptCaseInput", caseId=case["id"])
-    await do(
-        api,
-        "v11.handler",
-        "resolveCase",
-        "ResolveCaseInput",
-        caseId=case["id"],
-        outcome="MEDIATED",
-        summary="双方达成和解。",
-    )
+    case = await register(api, V11, VILLAGE)
+    await do(api, V11, "ESCALATE", {"caseId": case["id"], "reason": "需镇处理"})
     return case
 
 
@@ -347,9 +279,7 @@ async def test_view_change_takes_effect_at_once(api: Api) -> None:
 
     assert await visible(api, "v11.handler", case) == nowhere
     # Not visible means NOT_FOUND for actions too, never FORBIDDEN (existence stays hidden).
-    body = await act(
-        api, "v11.handler", "commentCase", "CommentCaseInput", caseId=case["id"], note="x"
-    )
+    body = await act(api, V11, "COMMENT", {"caseId": case["id"], "note": "x"}, "id status")
     assert [e["extensions"]["code"] for e in body["errors"]] == ["NOT_FOUND"]
     for user in ("t1.leader", "county.leader"):  # SAME and ANCESTOR keep seeing it
         assert await visible(api, user, case) == everywhere, user
@@ -358,7 +288,7 @@ async def test_view_change_takes_effect_at_once(api: Api) -> None:
 async def test_close_change_takes_effect_at_once(api: Api) -> None:
     """Tightening CLOSE to township leaders: the county leader loses the button and the action,
     the township leader keeps both."""
-    case = await resolved_village_case(api)
+    case = await resolved_in_place(api)
     before = await allowed(api, "county.leader", case)
     assert "CLOSE" in before
 
@@ -367,14 +297,14 @@ async def test_close_change_takes_effect_at_once(api: Api) -> None:
 
     # Exactly CLOSE goes; every other button stays as it was.
     assert await allowed(api, "county.leader", case) == [a for a in before if a != "CLOSE"]
-    body = await act(api, "county.leader", "closeCase", "CloseCaseInput", caseId=case["id"])
+    body = await act(api, "county.leader", "CLOSE", {"caseId": case["id"]}, "id status")
     assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
     assert (await api.ok(CASE, {"id": case["id"]}, user="county.leader"))["case"]["status"] == (
         "RESOLVED"
     )
 
     assert "CLOSE" in await allowed(api, "t1.leader", case)
-    await do(api, "t1.leader", "closeCase", "CloseCaseInput", caseId=case["id"])
+    await do(api, "t1.leader", "CLOSE", {"caseId": case["id"]})
 
 
 async def test_restoring_the_default_restores_behaviour(api: Api) -> None:
@@ -429,45 +359,33 @@ async def test_concurrent_changes_on_one_revision_one_wins(api: Api) -> None:
 
 async def policy_rows(app: Starlette, county_code: str) -> list[tuple[str, ...]]:
     """A county's stored rules, read from the table (no admin exists in the other county)."""
-    async with app.state.yidi.sessions() as session:
-        rows = await session.execute(
-            text(
-                "SELECT r.role, r.level, r.relation, r.action, r.risk FROM policy_rules r "
-                "JOIN units u ON u.id = r.county_id WHERE u.code = :code ORDER BY r.id"
-            ),
-            {"code": county_code},
-        )
-        return [tuple(row) for row in rows]
+    stored = await rows(
+        app,
+        "SELECT r.role, r.level, r.relation, r.action, r.risk FROM policy_rules r "
+        "JOIN units u ON u.id = r.county_id WHERE u.code = :code ORDER BY r.id",
+        code=county_code,
+    )
+    return [tuple(row) for row in stored]
 
 
 async def test_other_counties_are_unaffected(api: Api, app: Starlette) -> None:
     """A county's policy is its own: 白水县 keeps its rules and its leader keeps every right
     that 青山县 took away from its own leaders."""
-    other_before = await policy_rows(app, "990200")
+    other_before = await policy_rows(app, OTHER_COUNTY)
     assert other_before, "the other county has a policy of its own"
 
     revision, rules = await read_policy(api)
     # 青山县 drops INVOLVED views and every CLOSE and REOPEN right of leaders.
     stripped = [r for r in without_involved_view(rules) if r.action not in ("CLOSE", "REOPEN")]
     await replace_policy(api, stripped, revision)
-    assert await policy_rows(app, "990200") == other_before
+    assert await policy_rows(app, OTHER_COUNTY) == other_before
     assert (await api.ok(POLICY, user="county.admin"))["countyPolicy"]["county"] == {
         "code": "990100"
     }
 
-    case = await register(api, "other.leader", "990200001001")
-    await do(api, "other.leader", "acceptCase", "AcceptCaseInput", caseId=case["id"])
-    await do(
-        api,
-        "other.leader",
-        "resolveCase",
-        "ResolveCaseInput",
-        caseId=case["id"],
-        outcome="SOLVED",
-        summary="已解决。",
-    )
+    case = await resolved_in_place(api, "other.leader", OTHER_VILLAGE)
     assert {"CLOSE", "REOPEN"} <= set(await allowed(api, "other.leader", case))
-    await do(api, "other.leader", "closeCase", "CloseCaseInput", caseId=case["id"])
+    await do(api, "other.leader", "CLOSE", {"caseId": case["id"]})
     # And the change did take effect at home.
-    home = await resolved_village_case(api)
+    home = await resolved_in_place(api)
     assert "CLOSE" not in await allowed(api, "county.leader", home)

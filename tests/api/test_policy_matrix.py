@@ -1,8 +1,9 @@
 """Who may do what: every demo user against every mutation, through GraphQL.
 
-The expected answers are written here from DESIGN.md's default policy table (role @ level x
-relation), its lifecycle and its structural rules, over the demo tree spelled out below. The
-application's authz code is never asked: if it and this table disagree, one of them is wrong.
+The expected answers come from DESIGN.md's default policy table (role @ level x relation) and
+its lifecycle, as tests/support/oracles.py writes them down, over the demo tree of
+tests/support/demo.py, plus the structural rules below. The application's authz code is never
+asked: if it and the oracle disagree, one of them is wrong.
 
 Cases are put in position in-process (the use cases, as demo users), because a fresh copy
 of a situation is needed after every attempt that succeeds; the attempts themselves go
@@ -16,7 +17,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import Api, Clock
+from tests.support.clock import Clock
+from tests.support.demo import OTHER_VILLAGE, PARENT, USERS, DemoUser, lineage
+from tests.support.driver import Api
+from tests.support.intake import ID_MASKED, ID_NUMBER, PHONE, PHONE_MASKED, register
+from tests.support.lifecycle import inputs_for
+from tests.support.mutations import MUTATIONS, act, mutation
+from tests.support.oracles import DEFAULT_POLICY, STATUS_ALLOWS, policy_allows, relations
 from yidi.authz.actor import Actor
 from yidi.domain import commands as c
 from yidi.domain.enums import CaseAction, Channel, Outcome, RiskLevel
@@ -28,112 +35,6 @@ from yidi.services.intake import RegisterCommand, ReporterInput, register_case
 from yidi.services.transitions import transition
 from yidi.services.unit_of_work import UnitOfWork
 
-# ---------------------------------------------------------------------------------------
-# The demo world, as DESIGN.md ("Demo data") describes it: unit code -> parent code.
-PARENT: dict[str, str | None] = {
-    "990100": None,
-    **{f"990100{t:03d}": "990100" for t in (1, 2, 3)},
-    **{f"990100{t:03d}{v:03d}": f"990100{t:03d}" for t in (1, 2, 3) for v in (1, 2, 3)},
-    **{f"990100{d}": "990100" for d in (901, 902, 903)},
-    "990100001901": "990100001",
-    "990200": None,
-    "990200001": "990200",
-    "990200001001": "990200001",
-}
-COUNTY_LEVEL, TOWNSHIP, VILLAGE, DEPARTMENT = "COUNTY", "TOWNSHIP", "VILLAGE", "DEPARTMENT"
-
-
-@dataclass(frozen=True)
-class DemoUser:
-    unit: str
-    roles: frozenset[str]
-    # The level a rule names: a department is a level of its own ("in any department").
-    level: str
-
-
-def _user(unit: str, level: str, *roles: str) -> DemoUser:
-    return DemoUser(unit, frozenset(roles), level)
-
-
-USERS: dict[str, DemoUser] = {
-    "county.leader": _user("990100", COUNTY_LEVEL, "LEADER"),
-    "county.intake": _user("990100", COUNTY_LEVEL, "INTAKE"),
-    "county.viewer": _user("990100", COUNTY_LEVEL, "VIEWER"),
-    "county.admin": _user("990100", COUNTY_LEVEL, "ADMIN"),
-    "t1.leader": _user("990100001", TOWNSHIP, "LEADER"),
-    "t1.handler": _user("990100001", TOWNSHIP, "HANDLER"),
-    "t2.leader": _user("990100002", TOWNSHIP, "LEADER"),
-    "v11.handler": _user("990100001001", VILLAGE, "INTAKE", "HANDLER"),
-    "v12.handler": _user("990100001002", VILLAGE, "INTAKE", "HANDLER"),
-    "v21.handler": _user("990100002001", VILLAGE, "INTAKE", "HANDLER"),
-    "dept.housing": _user("990100901", DEPARTMENT, "HANDLER"),
-    "t1.office": _user("990100001901", DEPARTMENT, "HANDLER"),
-    "other.leader": _user("990200", COUNTY_LEVEL, "LEADER"),
-}
-
-
-def lineage(code: str) -> list[str]:
-    """The unit and every unit above it."""
-    chain: list[str] = []
-    current: str | None = code
-    while current is not None:
-        chain.append(current)
-        current = PARENT[current]
-    return chain
-
-
-# ---------------------------------------------------------------------------------------
-# DESIGN.md's default policy table: action -> (roles, levels or None for any, relations).
-STAFF = frozenset({"INTAKE", "HANDLER", "LEADER"})
-EVERY_ROLE = STAFF | {"VIEWER", "ADMIN"}
-ANY_LEVEL = None
-SAME, ANCESTOR, INVOLVED = "SAME", "ANCESTOR", "INVOLVED"
-TABLE: dict[str, tuple[frozenset[str], frozenset[str] | None, frozenset[str]]] = {
-    "VIEW": (EVERY_ROLE, ANY_LEVEL, frozenset({SAME, ANCESTOR, INVOLVED})),
-    **dict.fromkeys(
-        ("ASSESS", "DISPATCH", "REDIRECT", "MERGE"),
-        (frozenset({"INTAKE", "LEADER"}), ANY_LEVEL, frozenset({SAME, ANCESTOR})),
-    ),
-    **dict.fromkeys(("ACCEPT", "RESOLVE", "RETURN"), (STAFF, ANY_LEVEL, frozenset({SAME}))),
-    "ESCALATE": (STAFF, frozenset({VILLAGE, TOWNSHIP, DEPARTMENT}), frozenset({SAME})),
-    "REASSIGN": (
-        frozenset({"LEADER"}),
-        frozenset({TOWNSHIP, COUNTY_LEVEL}),
-        frozenset({SAME, ANCESTOR}),
-    ),
-    "SUPERVISE": (
-        frozenset({"LEADER"}),
-        frozenset({TOWNSHIP, COUNTY_LEVEL}),
-        frozenset({ANCESTOR}),
-    ),
-    **dict.fromkeys(
-        ("CLOSE", "REOPEN"), (frozenset({"LEADER"}), ANY_LEVEL, frozenset({SAME, ANCESTOR}))
-    ),
-    **dict.fromkeys(
-        ("COMMENT", "EVALUATE", "FOLLOW_UP"),
-        (STAFF, ANY_LEVEL, frozenset({SAME, ANCESTOR, INVOLVED})),
-    ),
-}
-# "RED-risk cases only by a county LEADER".
-RED_ONLY_BY_COUNTY_LEADER = frozenset({"CLOSE", "REOPEN"})
-
-OPEN = frozenset({"REGISTERED", "DISPATCHED", "IN_PROGRESS"})
-DONE = frozenset({"RESOLVED", "CLOSED"})
-# DESIGN.md, "Case lifecycle": the statuses in which each action is possible at all.
-STATUS_ALLOWS: dict[str, frozenset[str]] = {
-    **dict.fromkeys(("ASSESS", "DISPATCH", "REDIRECT", "MERGE"), frozenset({"REGISTERED"})),
-    "ACCEPT": frozenset({"REGISTERED", "DISPATCHED"}),
-    "RETURN": frozenset({"DISPATCHED"}),
-    "ESCALATE": OPEN,
-    "REASSIGN": frozenset({"DISPATCHED", "IN_PROGRESS"}),
-    "SUPERVISE": OPEN,
-    "COMMENT": OPEN,
-    "RESOLVE": frozenset({"IN_PROGRESS"}),
-    "CLOSE": frozenset({"RESOLVED"}),
-    "REOPEN": DONE,
-    "EVALUATE": DONE,
-    "FOLLOW_UP": DONE,
-}
 MUTATING = tuple(a.value for a in CaseAction if a is not CaseAction.VIEW)
 
 
@@ -149,23 +50,11 @@ class Facts:
     risk: str
 
 
-def relations(unit: str, facts: Facts) -> frozenset[str]:
-    found: set[str] = set()
-    if unit == facts.handling:
-        found.add(SAME)
-    elif unit in lineage(facts.handling):
-        found.add(ANCESTOR)
-    if any(unit in lineage(u) for u in (facts.intake, facts.location, *facts.co_handling)):
-        found.add(INVOLVED)
-    return frozenset(found)
-
-
 def table_allows(user: DemoUser, action: str, facts: Facts) -> bool:
-    roles, levels, rels = TABLE[action]
-    if action in RED_ONLY_BY_COUNTY_LEADER and facts.risk == "RED" and user.level != COUNTY_LEVEL:
-        return False
-    level_ok = levels is ANY_LEVEL or user.level in levels
-    return bool(user.roles & roles) and level_ok and bool(relations(user.unit, facts) & rels)
+    """The default policy's answer, for the relations the user's unit stands in to the case."""
+    involved = (facts.intake, facts.location, *facts.co_handling)
+    standing = relations(user.unit, facts.handling, involved, lineage)
+    return policy_allows(user, action, standing, facts.risk)
 
 
 # Dispatch and reassign targets: the first of these strictly below the actor's unit.
@@ -302,20 +191,14 @@ class World:
         return to_global_id("Unit", self.units[code])
 
 
-# Every test copies one template database, so ids and tokens are the same in all of them;
-# logging in (Argon2) costs ~0.3 s, so each demo user does it once per run.
-_TOKENS: dict[str, str] = {}
 _titles = itertools.count()
-PHONE, PHONE_MASKED = "13812345678", "138****5678"
-ID_NUMBER, ID_MASKED = "620102199001011233", "6201**********1233"
 
 
 @pytest.fixture
 async def world(api: Api, app: Any, clock: Clock) -> World:
-    api.tokens.update(_TOKENS)
+    # Every demo user logs in up front (the driver reuses each token across tests).
     for username in USERS:
         await api.token(username)
-    _TOKENS.update(api.tokens)
     state = app.state.yidi
     async with state.sessions() as session:
         units = {u.code: u.id for u in await session.scalars(select(Unit))}
@@ -395,52 +278,16 @@ async def version_of(world: World, case_id: int) -> int:
 
 # ---------------------------------------------------------------------------------------
 # Attempts through GraphQL.
-MUTATIONS: dict[str, tuple[str, str]] = {
-    "ASSESS": ("assessCase", "AssessCaseInput"),
-    "DISPATCH": ("dispatchCase", "DispatchCaseInput"),
-    "ACCEPT": ("acceptCase", "AcceptCaseInput"),
-    "RETURN": ("returnCase", "ReasonInput"),
-    "ESCALATE": ("escalateCase", "ReasonInput"),
-    "REASSIGN": ("reassignCase", "ReassignCaseInput"),
-    "SUPERVISE": ("superviseCase", "SuperviseCaseInput"),
-    "COMMENT": ("commentCase", "CommentCaseInput"),
-    "RESOLVE": ("resolveCase", "ResolveCaseInput"),
-    "CLOSE": ("closeCase", "CloseCaseInput"),
-    "REOPEN": ("reopenCase", "ReasonInput"),
-    "REDIRECT": ("redirectCase", "RedirectCaseInput"),
-    "MERGE": ("mergeCase", "MergeCaseInput"),
-    "EVALUATE": ("evaluateCase", "EvaluateCaseInput"),
-    "FOLLOW_UP": ("recordFollowUp", "FollowUpInput"),
-}
-
-
 def action_input(action: str, case: str, *, target: str = "", into: str = "") -> dict[str, Any]:
     """A well-formed input for each action, so only authorization and status can refuse."""
-    extra: dict[str, dict[str, Any]] = {
-        "ASSESS": {"track": "SIMPLE"},
-        "DISPATCH": {"unitId": target},
-        "RETURN": {"reason": "不属于本单位职责"},
-        "ESCALATE": {"reason": "本级无法化解"},
-        "REASSIGN": {"unitId": target, "reason": "改派"},
-        "SUPERVISE": {"note": "请加快办理"},
-        "COMMENT": {"note": "备注"},
-        "RESOLVE": {"outcome": "SOLVED", "summary": "已解决"},
-        "REOPEN": {"reason": "重新办理"},
-        "REDIRECT": {"reason": "已进入诉讼程序", "guidance": "请向法院咨询"},
-        "MERGE": {"intoCaseId": into},
-        "EVALUATE": {"satisfaction": "SATISFIED"},
-        "FOLLOW_UP": {"method": "PHONE", "note": "电话回访"},
-    }
-    return {"caseId": case, **extra.get(action, {})}
+    return {"caseId": case, **inputs_for(action, target=target, into=into)}
 
 
 async def attempt(api: Api, username: str, action: str, variables: dict[str, Any]) -> str:
     """OK, or the code of the single error the mutation failed with."""
-    field, input_type = MUTATIONS[action]
-    query = f"mutation($input: {input_type}!) {{ {field}(input: $input) {{ case {{ id }} }} }}"
-    body = await api.raw(query, {"input": variables}, user=username)
+    body = await act(api, username, action, variables)
     if not body.get("errors"):
-        assert body["data"][field]["case"]["id"] == variables["caseId"], body
+        assert body["data"][MUTATIONS[action][0]]["case"]["id"] == variables["caseId"], body
         return "OK"
     assert len(body["errors"]) == 1, body["errors"]
     return str(body["errors"][0]["extensions"]["code"])
@@ -532,7 +379,7 @@ async def test_every_demo_user_against_every_action(world: World, action: str) -
 def test_the_table_covers_every_user_and_relation() -> None:
     """Guards the matrix itself: each action is allowed to someone and refused to someone,
     and every demo user is allowed something somewhere (else the matrix proves little)."""
-    assert set(MUTATING) == set(STATUS_ALLOWS) == set(TABLE) - {"VIEW"} == set(MUTATIONS)
+    assert set(MUTATING) == set(STATUS_ALLOWS) == set(DEFAULT_POLICY) - {"VIEW"} == set(MUTATIONS)
     outcomes: dict[str, set[str]] = {a: set() for a in MUTATING}
     allowed_users: set[str] = set()
     for action in MUTATING:
@@ -669,9 +516,8 @@ async def test_a_target_in_another_county_looks_like_no_unit_at_all(world: World
     case = to_global_id("Case", case_id)
     answers = []
     for unit in (world.gid("990200001001"), to_global_id("Unit", 2**31 - 1)):
-        field, input_type = MUTATIONS["DISPATCH"]
         error = await world.api.error(
-            f"mutation($input: {input_type}!) {{ {field}(input: $input) {{ case {{ id }} }} }}",
+            mutation("DISPATCH"),
             {"input": action_input("DISPATCH", case, target=unit)},
             user="county.leader",
         )
@@ -710,34 +556,22 @@ async def test_red_risk_close_and_reopen(
 
 # ---------------------------------------------------------------------------------------
 # 5. Cross-county isolation, and NOT_FOUND before FORBIDDEN.
-REGISTER = """
-mutation($input: RegisterCaseInput!) { registerCase(input: $input) { case { id number } } }
-"""
-
-
 async def other_county_cases(world: World) -> dict[str, str]:
     """Cases of 白水县 in each status, made through GraphQL by its own leader."""
     api = world.api
-    categories = await api.ok("{ categories { id code } }", user="other.leader")
-    category = next(c["id"] for c in categories["categories"] if c["code"] == "DISPUTE")
-    village = world.gid("990200001001")
+    village = world.gid(OTHER_VILLAGE)
     by_status: dict[str, str] = {}
     for status in ("REGISTERED", "DISPATCHED", "IN_PROGRESS", "RESOLVED", "CLOSED"):
-        data = await api.ok(
-            REGISTER,
-            {
-                "input": {
-                    "title": "白水县事项",
-                    "description": "另一个县的事项。",
-                    "categoryId": category,
-                    "channel": "VISIT",
-                    "locationUnitId": village,
-                    "reporter": {"name": "李四", "phone": PHONE},
-                }
-            },
-            user="other.leader",
+        registered = await register(
+            api,
+            "other.leader",
+            OTHER_VILLAGE,
+            category="DISPUTE",
+            title="白水县事项",
+            description="另一个县的事项。",
+            reporter={"name": "李四", "phone": PHONE},
         )
-        case = data["registerCase"]["case"]["id"]
+        case = registered["id"]
         steps: list[tuple[str, dict[str, Any]]] = []
         if status == "DISPATCHED":
             steps.append(("DISPATCH", {"unitId": village}))
@@ -795,9 +629,8 @@ async def test_an_invisible_case_answers_like_no_case_at_all(world: World, usern
     assert expected(username, "VIEW", situation.facts) == "NOT_FOUND"
     answers = []
     for case in (to_global_id("Case", case_id), to_global_id("Case", 2**31 - 1)):
-        field, input_type = MUTATIONS["COMMENT"]
         error = await world.api.error(
-            f"mutation($input: {input_type}!) {{ {field}(input: $input) {{ case {{ id }} }} }}",
+            mutation("COMMENT"),
             {"input": action_input("COMMENT", case)},
             user=username,
         )
@@ -830,6 +663,11 @@ async def test_viewer_and_admin_can_only_view(world: World, username: str) -> No
 
 # ---------------------------------------------------------------------------------------
 # 7. REGISTER: INTAKE and LEADER, for a location in their own subtree.
+REGISTER = """
+mutation($input: RegisterCaseInput!) { registerCase(input: $input) { case { id number } } }
+"""
+
+
 @pytest.mark.parametrize(
     "location",
     ["990100", "990100001001", "990100002002", "990100001901", "990200001001"],
@@ -947,23 +785,15 @@ async def test_reporter_personal_data_is_masked_by_relation(
 ) -> None:
     api = world.api
     title = f"邻里纠纷 {next(_titles)}"
-    categories = await api.ok("{ categories { id code } }", user=disclosure.registrar)
-    category = next(c["id"] for c in categories["categories"] if c["code"] == "DISPUTE.NEIGHBOR")
-    data = await api.ok(
-        REGISTER,
-        {
-            "input": {
-                "title": title,
-                "description": "相邻两户因排水起争执。",
-                "categoryId": category,
-                "channel": "VISIT",
-                "locationUnitId": world.gid(disclosure.location),
-                "reporter": {"name": "张三", "phone": PHONE, "idNumber": ID_NUMBER},
-            }
-        },
-        user=disclosure.registrar,
+    registered = await register(
+        api,
+        disclosure.registrar,
+        disclosure.location,
+        title=title,
+        description="相邻两户因排水起争执。",
+        reporter={"name": "张三", "phone": PHONE, "idNumber": ID_NUMBER},
     )
-    case = data["registerCase"]["case"]["id"]
+    case = registered["id"]
     dispatched = await attempt(
         api,
         disclosure.dispatcher,

@@ -11,19 +11,22 @@ import re
 import statistics
 import time
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-import httpx
 import pytest
 from starlette.applications import Starlette
 
-from tests.conftest import Api, Clock
+from tests.support.clock import Clock, instant
+from tests.support.demo import VILLAGE
+from tests.support.deployment import demo_settings
+from tests.support.driver import Api, in_process
+from tests.support.intake import RESIDENT_NAME, RESIDENT_PHONE, SUBMIT, request_input, submit
+from tests.support.lookups import category_id, unit_id
+from tests.support.mutations import do
+from tests.support.oracles import TRACKING_CODE
 from yidi.config import Settings
 
-SUBMIT = """
-mutation($input: SubmitRequestInput!) { submitRequest(input: $input) { number trackingCode } }
-"""
 TRACK = """
 query($c: String!, $p: String!) { trackCase(trackingCode: $c, phoneLast4: $p) {
   number status registeredAt dueAt handlingUnitName resolutionSummary canEvaluate
@@ -40,60 +43,23 @@ query($n: String!) { caseByNumber(number: $n) {
 """
 ONLINE_COUNT = "{ cases(filter: {channel: [ONLINE]}) { totalCount } }"
 
-PHONE = "13912345678"
-LAST4 = "5678"
-NAME = "刘大爷"
-VILLAGE = "990100001001"  # 东湖村, where v11.handler works
+LAST4 = "5678"  # of RESIDENT_PHONE
 SUMMARY = "已疏通排水沟，恢复通行。"
 UNKNOWN_CODE = "ZZZZZZZZZZZZ"  # the code alphabet, but never issued in a fresh database
-TRACKING_CODE = re.compile(r"^[2-9A-HJKMNP-Z]{12,}$")
 
 
 @pytest.fixture
 def settings(request: pytest.FixtureRequest) -> Settings:
     """The configured limits, unless a test asks for others through indirect parametrize."""
     overrides: dict[str, Any] = getattr(request, "param", {})
-    return Settings(demo=True, database_url=None, run_sweeper=False, **overrides)
+    return demo_settings(**overrides)
 
 
 @pytest.fixture
 async def second_address(app: Starlette) -> AsyncIterator[Api]:
     """A resident at another client address: limits are per address."""
-    transport = httpx.ASGITransport(app=app, client=("10.0.0.2", 123))
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        yield Api(client)
-
-
-async def unit_id(api: Api, code: str, user: str = "county.leader") -> str:
-    data = await api.ok(
-        "query($c: String!) { unitByCode(code: $c) { id } }", {"c": code}, user=user
-    )
-    assert data["unitByCode"] is not None, code
-    found: str = data["unitByCode"]["id"]
-    return found
-
-
-async def category_id(api: Api, code: str, user: str = "county.leader") -> str:
-    data = await api.ok("{ categories { id code } }", user=user)
-    found: str = next(c["id"] for c in data["categories"] if c["code"] == code)
-    return found
-
-
-def request_input(location_id: str, **overrides: Any) -> dict[str, Any]:
-    fields: dict[str, Any] = {
-        "title": "村口排水沟堵塞",
-        "description": "雨后积水严重，影响出行。",
-        "locationUnitId": location_id,
-        "reporter": {"name": NAME, "phone": PHONE},
-    }
-    fields.update(overrides)
-    return fields
-
-
-async def submit(api: Api, location_id: str, **overrides: Any) -> dict[str, str]:
-    data = await api.ok(SUBMIT, {"input": request_input(location_id, **overrides)})
-    payload: dict[str, str] = data["submitRequest"]
-    return payload
+    async with in_process(app, address=("10.0.0.2", 123)) as client:
+        yield client
 
 
 async def online_cases(api: Api) -> int:
@@ -115,27 +81,17 @@ async def evaluate(
     return await api.raw(EVALUATE, {"input": {**fields, "comment": "处理及时"}})
 
 
-def instant(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
-# One lifecycle step done by staff: (user, mutation, input type, fields besides caseId).
-Step = tuple[str, str, str, dict[str, Any]]
-ACCEPT: Step = ("v11.handler", "acceptCase", "AcceptCaseInput", {})
-COMMENT: Step = ("v11.handler", "commentCase", "CommentCaseInput", {"note": "王干部已到现场查看"})
-SUPERVISE: Step = ("t1.leader", "superviseCase", "SuperviseCaseInput", {"note": "请加快办理"})
-RESOLVE: Step = (
-    "v11.handler",
-    "resolveCase",
-    "ResolveCaseInput",
-    {"outcome": "SOLVED", "summary": SUMMARY},
-)
-CLOSE: Step = ("t1.leader", "closeCase", "CloseCaseInput", {"note": "结案"})
-REOPEN: Step = ("t1.leader", "reopenCase", "ReasonInput", {"reason": "群众反映仍有积水"})
+# One lifecycle step done by staff: (user, action, fields besides caseId).
+Step = tuple[str, str, dict[str, Any]]
+ACCEPT: Step = ("v11.handler", "ACCEPT", {})
+COMMENT: Step = ("v11.handler", "COMMENT", {"note": "王干部已到现场查看"})
+SUPERVISE: Step = ("t1.leader", "SUPERVISE", {"note": "请加快办理"})
+RESOLVE: Step = ("v11.handler", "RESOLVE", {"outcome": "SOLVED", "summary": SUMMARY})
+CLOSE: Step = ("t1.leader", "CLOSE", {"note": "结案"})
+REOPEN: Step = ("t1.leader", "REOPEN", {"reason": "群众反映仍有积水"})
 REDIRECT: Step = (
     "v11.handler",
-    "redirectCase",
-    "RedirectCaseInput",
+    "REDIRECT",
     {"reason": "已进入诉讼程序", "guidance": "请向法院咨询"},
 )
 
@@ -150,13 +106,9 @@ async def staff_view(api: Api, number: str, user: str = "county.leader") -> dict
 async def run_steps(api: Api, clock: Clock, number: str, steps: list[Step]) -> None:
     """Drive a case through staff actions, an hour apart so milestones have distinct times."""
     case_id = (await staff_view(api, number))["id"]
-    for user, name, input_type, fields in steps:
+    for user, action, fields in steps:
         clock.current += timedelta(hours=1)
-        await api.ok(
-            f"mutation($input: {input_type}!) {{ {name}(input: $input) {{ case {{ id }} }} }}",
-            {"input": {"caseId": case_id, **fields}},
-            user=user,
-        )
+        await do(api, user, action, {"caseId": case_id, **fields})
 
 
 async def submitted_case(api: Api, clock: Clock, steps: list[Step]) -> dict[str, str]:
@@ -196,7 +148,7 @@ async def test_submit_lands_registered_at_location(
     assert case["handlingUnit"] == {"code": lands_at}
     assert case["version"] == 1
     # A leader above the unit sees the reporter unmasked; the event names no staff actor.
-    assert case["reporter"] == {"name": NAME, "phone": PHONE, "anonymous": False}
+    assert case["reporter"] == {"name": RESIDENT_NAME, "phone": RESIDENT_PHONE, "anonymous": False}
     events = [e["node"] for e in case["events"]["edges"]]
     assert [(e["type"], e["actor"]) for e in events] == [("REGISTERED", None)]
 
@@ -233,12 +185,16 @@ async def test_submit_rejects_non_area_or_county_location(api: Api, location: st
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
-        pytest.param({"reporter": {"name": NAME}}, "reporter.phone", id="no-phone"),
+        pytest.param({"reporter": {"name": RESIDENT_NAME}}, "reporter.phone", id="no-phone"),
         pytest.param(
             {"reporter": {"anonymous": True}}, "reporter.phone", id="anonymous-without-phone"
         ),
-        pytest.param({"reporter": {"name": NAME, "phone": "  "}}, "reporter.phone", id="blank"),
-        pytest.param({"reporter": {"name": NAME, "phone": "12345"}}, "reporter.phone", id="bad"),
+        pytest.param(
+            {"reporter": {"name": RESIDENT_NAME, "phone": "  "}}, "reporter.phone", id="blank"
+        ),
+        pytest.param(
+            {"reporter": {"name": RESIDENT_NAME, "phone": "12345"}}, "reporter.phone", id="bad"
+        ),
         pytest.param({"locationUnitId": "not-an-id"}, "locationUnitId", id="garbage-location"),
         pytest.param({"categoryId": "not-an-id"}, "categoryId", id="garbage-category"),
     ],
@@ -350,7 +306,13 @@ async def test_track_shows_no_staff_or_personal_data(api: Api, clock: Clock) -> 
     answer = json.dumps(body, ensure_ascii=False)
     assert body["data"]["trackCase"]["resolutionSummary"] == SUMMARY
 
-    forbidden = [NAME, PHONE, "139****5678", COMMENT[3]["note"], SUPERVISE[3]["note"]]
+    forbidden = [
+        RESIDENT_NAME,
+        RESIDENT_PHONE,
+        "139****5678",
+        COMMENT[2]["note"],
+        SUPERVISE[2]["note"],
+    ]
     for user in ("v11.handler", "t1.leader"):
         me = (await api.ok(STAFF_LEAK_PROBE, user=user))["me"]
         forbidden += [me["username"], me["displayName"]]

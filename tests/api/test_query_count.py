@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import event
 from starlette.applications import Starlette
 
-from tests.conftest import Api
+from tests.support.driver import Api
 
 PAGE = """
 query($first: Int!) {

@@ -3,16 +3,17 @@
 import asyncio
 import hashlib
 import re
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import text
 
-from tests.conftest import Api, Clock
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from tests.support.clock import SHANGHAI, Clock, end_of_day, instant
+from tests.support.driver import Api
+from tests.support.intake import ID_MASKED, ID_NUMBER, PHONE, PHONE_MASKED
+from tests.support.lookups import category_id, unit_id
+from tests.support.oracles import TRACKING_CODE
+from tests.support.sql import footprint, rows, scalar
 
 CASE_FIELDS = """
   id number title description channel status riskLevel track partiesCount address
@@ -35,47 +36,15 @@ CASE_REPORTER = (
     "query($id: ID!) { case(id: $id) { id reporter { name phone idNumber anonymous } } }"
 )
 
-PHONE = "13812345678"
-PHONE_MASKED = "138****5678"
-ID_NUMBER = "620102199001011233"  # valid GB 11643 check digit
-ID_MASKED = "6201**********1233"
 NAME = "张三"
 
 # The demo registers 300 cases of 2026 in county 990100 (yidi/demo.py, DESIGN.md "Demo data").
 DEMO_CASES_2026 = 300
-TRACKING_CODE = re.compile(r"^[2-9A-HJKMNP-Z]{12,}$")  # no 0/O/1/I/L look-alikes
 
 
 def sh(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     """An Asia/Shanghai wall-clock instant, as the application's clock (UTC) would hold it."""
     return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI).astimezone(UTC)
-
-
-def end_of_day(day: date) -> datetime:
-    """The deadline instant: 23:59:59.999999 Asia/Shanghai on `day`."""
-    return datetime.combine(day, time.max, tzinfo=SHANGHAI)
-
-
-def instant(value: str) -> datetime:
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    assert parsed.tzinfo is not None, f"DateTime without an offset: {value}"
-    return parsed
-
-
-async def unit_id(api: Api, code: str, user: str = "county.leader") -> str:
-    data = await api.ok(
-        "query($c: String!) { unitByCode(code: $c) { id } }", {"c": code}, user=user
-    )
-    assert data["unitByCode"] is not None, code
-    unit_global_id: str = data["unitByCode"]["id"]
-    return unit_global_id
-
-
-async def category_id(api: Api, code: str, user: str = "county.leader") -> str:
-    data = await api.ok("{ categories { id code } }", user=user)
-    ids = {c["code"]: c["id"] for c in data["categories"]}
-    found: str = ids[code]
-    return found
 
 
 async def case_input(
@@ -105,28 +74,13 @@ async def register(api: Api, user: str, value: dict[str, Any]) -> dict[str, Any]
     return payload
 
 
-async def db_state(app: Any) -> dict[str, Any]:
-    """Everything a registration writes, to prove a refused one wrote nothing."""
-    async with app.state.yidi.sessions() as session:
-        cases = await session.scalar(text("SELECT count(*) FROM cases"))
-        events = await session.scalar(text("SELECT count(*) FROM case_events"))
-        keys = await session.scalar(text("SELECT count(*) FROM idempotency_keys"))
-        rows = await session.execute(
-            text("SELECT county_id, year, last_value FROM case_sequences ORDER BY 1, 2")
-        )
-        sequences = [tuple(row) for row in rows]
-    return {"cases": cases, "events": events, "keys": keys, "sequences": sequences}
-
-
 async def last_sequence(app: Any, year: int) -> int:
-    async with app.state.yidi.sessions() as session:
-        value = await session.scalar(
-            text(
-                "SELECT s.last_value FROM case_sequences s JOIN units u ON u.id = s.county_id "
-                "WHERE u.code = '990100' AND s.year = :y"
-            ),
-            {"y": year},
-        )
+    value = await scalar(
+        app,
+        "SELECT s.last_value FROM case_sequences s JOIN units u ON u.id = s.county_id "
+        "WHERE u.code = '990100' AND s.year = :y",
+        y=year,
+    )
     return int(value or 0)
 
 
@@ -193,34 +147,25 @@ async def test_tracking_code_is_unguessable_and_only_its_hash_is_stored(api: Api
         assert TRACKING_CODE.match(code), code
     assert len(set(codes)) == len(codes)
 
-    async with app.state.yidi.sessions() as session:
-        stored = set(
-            await session.scalars(
-                text("SELECT tracking_code_hash FROM cases ORDER BY id DESC LIMIT 5")
-            )
-        )
+    stored = {
+        row.tracking_code_hash
+        for row in await rows(app, "SELECT tracking_code_hash FROM cases ORDER BY id DESC LIMIT 5")
+    }
     assert stored == {hashlib.sha256(code.encode()).hexdigest() for code in codes}
 
 
 async def tables_containing(app: Any, needle: str) -> list[str]:
     """Every table with a row whose text form contains `needle`."""
-    async with app.state.yidi.sessions() as session:
-        tables = list(
-            await session.scalars(
-                text(
-                    "SELECT quote_ident(table_name) FROM information_schema.tables "
-                    "WHERE table_schema = 'public' AND table_type = 'BASE TABLE'"
-                )
-            )
-        )
-        found = []
-        for table in tables:
-            hits = await session.scalar(
-                text(f"SELECT count(*) FROM {table} AS t WHERE t::text LIKE :p"),
-                {"p": f"%{needle}%"},
-            )
-            if hits:
-                found.append(table)
+    tables = await rows(
+        app,
+        "SELECT quote_ident(table_name) AS name FROM information_schema.tables "
+        "WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+    )
+    found = []
+    for table in tables:
+        query = f"SELECT count(*) FROM {table.name} AS t WHERE t::text LIKE :p"
+        if await scalar(app, query, p=f"%{needle}%"):
+            found.append(table.name)
     return found
 
 
@@ -368,13 +313,13 @@ async def test_concurrent_registrations_get_consecutive_numbers(
 ) -> None:
     value = await case_input(api)
     await api.token("v11.handler")  # log in once, outside the race
-    before = await db_state(app)
+    before = await footprint(app)
     payloads = await asyncio.gather(*(register(api, "v11.handler", value) for _ in range(count)))
     numbers = sorted(sequence_of(p["case"]["number"]) for p in payloads)
     assert numbers == list(range(DEMO_CASES_2026 + 1, DEMO_CASES_2026 + count + 1))
     assert len({p["case"]["id"] for p in payloads}) == count
     assert len({p["trackingCode"] for p in payloads}) == count
-    after = await db_state(app)
+    after = await footprint(app)
     assert after["cases"] == before["cases"] + count
     assert after["events"] == before["events"] + count
     assert await last_sequence(app, 2026) == DEMO_CASES_2026 + count
@@ -385,7 +330,7 @@ async def test_concurrent_registrations_get_consecutive_numbers(
 
 async def test_same_idempotency_key_returns_the_first_case(api: Api, app: Any) -> None:
     value = await case_input(api, idempotencyKey="tablet-7/2026-02-12/0001")
-    before = await db_state(app)
+    before = await footprint(app)
     first = await register(api, "v11.handler", value)
     # A client retrying after a timeout may even resend slightly different input.
     retry = await register(api, "v11.handler", {**value, "title": "重试"})
@@ -393,7 +338,7 @@ async def test_same_idempotency_key_returns_the_first_case(api: Api, app: Any) -
     assert retry["case"]["number"] == first["case"]["number"]
     assert retry["trackingCode"] == first["trackingCode"]
     assert retry["case"]["title"] == value["title"]
-    after = await db_state(app)
+    after = await footprint(app)
     assert after["cases"] == before["cases"] + 1
     assert after["events"] == before["events"] + 1
     assert after["keys"] == before["keys"] + 1
@@ -405,12 +350,12 @@ async def test_same_idempotency_key_returns_the_first_case(api: Api, app: Any) -
 async def test_concurrent_retries_with_one_key_create_one_case(api: Api, app: Any) -> None:
     value = await case_input(api, idempotencyKey="double-click")
     await api.token("v11.handler")
-    before = await db_state(app)
+    before = await footprint(app)
     payloads = await asyncio.gather(*(register(api, "v11.handler", value) for _ in range(8)))
     assert len({p["case"]["id"] for p in payloads}) == 1
     assert len({p["case"]["number"] for p in payloads}) == 1
     assert len({p["trackingCode"] for p in payloads}) == 1
-    after = await db_state(app)
+    after = await footprint(app)
     assert after["cases"] == before["cases"] + 1
     assert after["events"] == before["events"] + 1
     assert after["keys"] == before["keys"] + 1
@@ -419,14 +364,14 @@ async def test_concurrent_retries_with_one_key_create_one_case(api: Api, app: An
 
 async def test_same_key_by_another_user_is_another_case(api: Api, app: Any) -> None:
     value = await case_input(api, idempotencyKey="shared-key")
-    before = await db_state(app)
+    before = await footprint(app)
     mine = await register(api, "v11.handler", value)
     theirs = await register(api, "t1.leader", value)
     assert mine["case"]["id"] != theirs["case"]["id"]
     assert mine["case"]["number"] != theirs["case"]["number"]
     assert mine["trackingCode"] != theirs["trackingCode"]
     assert theirs["case"]["intakeUnit"] == {"code": "990100001"}
-    after = await db_state(app)
+    after = await footprint(app)
     assert after["cases"] == before["cases"] + 2
     assert after["keys"] == before["keys"] + 2
 
@@ -462,10 +407,10 @@ async def test_idempotency_key_is_checked_after_authorization(api: Api, app: Any
 )
 async def test_register_forbidden(api: Api, app: Any, user: str, location: str) -> None:
     value = await case_input(api, location=location)
-    before = await db_state(app)
+    before = await footprint(app)
     error = await api.error(REGISTER, {"input": value}, user=user)
     assert error["extensions"]["code"] == "FORBIDDEN", error
-    assert await db_state(app) == before
+    assert await footprint(app) == before
 
 
 @pytest.mark.parametrize("user", ["v11.handler", "county.intake", "county.leader"], ids=lambda u: u)
@@ -473,11 +418,11 @@ async def test_location_in_another_county_is_bad_input(api: Api, app: Any, user:
     # Nothing crosses counties; the other county's unit is treated as unknown.
     other_village = await unit_id(api, "990200001001", user="other.leader")
     value = await case_input(api, locationUnitId=other_village)
-    before = await db_state(app)
+    before = await footprint(app)
     error = await api.error(REGISTER, {"input": value}, user=user)
     assert error["extensions"]["code"] == "BAD_USER_INPUT", error
     assert error["extensions"]["field"] == "locationUnitId"
-    assert await db_state(app) == before
+    assert await footprint(app) == before
 
 
 async def test_other_county_registers_in_its_own_sequence(api: Api) -> None:
@@ -518,6 +463,16 @@ def assert_masked(reporter: dict[str, Any] | None) -> None:
     assert reporter["anonymous"] is False
 
 
+def assert_reads(reporter: dict[str, Any] | None, sees: str) -> None:
+    """The reporter as a viewer who `sees` it "clear", "masked" or not at all ("hidden")."""
+    if sees == "clear":
+        assert reporter == CLEAR
+    elif sees == "masked":
+        assert_masked(reporter)
+    else:
+        assert reporter is None
+
+
 @pytest.mark.parametrize(
     ("viewer", "sees"),
     [
@@ -534,13 +489,7 @@ def assert_masked(reporter: dict[str, Any] | None) -> None:
 async def test_reporter_of_a_village_case(api: Api, viewer: str, sees: str) -> None:
     payload = await register(api, "v11.handler", await case_input(api))
     assert payload["case"]["reporter"] == CLEAR
-    reporter = await reporter_as(api, payload["case"]["id"], viewer)
-    if sees == "clear":
-        assert reporter == CLEAR
-    elif sees == "masked":
-        assert_masked(reporter)
-    else:
-        assert reporter is None
+    assert_reads(await reporter_as(api, payload["case"]["id"], viewer), sees)
 
 
 @pytest.mark.parametrize(
@@ -561,13 +510,7 @@ async def test_reporter_of_a_county_case_located_in_a_village(
 ) -> None:
     payload = await register(api, "county.intake", await case_input(api))
     assert payload["case"]["handlingUnit"] == {"code": "990100"}
-    reporter = await reporter_as(api, payload["case"]["id"], viewer)
-    if sees == "clear":
-        assert reporter == CLEAR
-    elif sees == "masked":
-        assert_masked(reporter)
-    else:
-        assert reporter is None
+    assert_reads(await reporter_as(api, payload["case"]["id"], viewer), sees)
 
 
 @pytest.mark.parametrize(
@@ -634,10 +577,4 @@ async def test_reporter_after_dispatch_to_the_village(api: Api, viewer: str, see
         "handlingUnit": {"code": "990100001001"},
         "intakeUnit": {"code": "990100001"},
     }
-    reporter = await reporter_as(api, payload["case"]["id"], viewer)
-    if sees == "clear":
-        assert reporter == CLEAR
-    elif sees == "masked":
-        assert_masked(reporter)
-    else:
-        assert reporter is None
+    assert_reads(await reporter_as(api, payload["case"]["id"], viewer), sees)

@@ -1,6 +1,6 @@
 """Login, `me` and the health endpoints."""
 
-from tests.conftest import Api
+from tests.support.driver import Api
 
 
 async def test_login_and_me(api: Api) -> None:

@@ -1,8 +1,12 @@
 """The end-to-end story of the lifecycle issue, through GraphQL, event by event."""
 
+from dataclasses import dataclass
 from typing import Any
 
-from tests.conftest import Api
+from tests.support.driver import Api
+from tests.support.intake import submit
+from tests.support.lookups import category_id, unit_id
+from tests.support.mutations import do
 
 CASE_FIELDS = """
   id number status version riskLevel escalationCount
@@ -18,44 +22,22 @@ query($id: ID!) { case(id: $id) { events(first: 50) { totalCount edges { node {
 """
 
 
-async def unit_id(api: Api, code: str) -> str:
-    data = await api.ok(
-        "query($c: String!) { unitByCode(code: $c) { id } }", {"c": code}, user="county.leader"
-    )
-    return str(data["unitByCode"]["id"])
+@dataclass
+class Story:
+    """One case's story: each step says who does what to the case, at which version."""
 
+    api: Api
+    case_id: str
 
-async def category_id(api: Api, code: str, user: str) -> str:
-    data = await api.ok("{ categories { id code } }", user=user)
-    return next(c["id"] for c in data["categories"] if c["code"] == code)
-
-
-async def mutate(api: Api, name: str, input_type: str, user: str, **fields: Any) -> dict[str, Any]:
-    query = (
-        f"mutation($input: {input_type}!) {{ {name}(input: $input) "
-        f"{{ case {{ {CASE_FIELDS} }} }} }}"
-    )
-    data = await api.ok(query, {"input": fields}, user=user)
-    result: dict[str, Any] = data[name]["case"]
-    return result
+    async def step(self, user: str, action: str, version: int, **fields: Any) -> dict[str, Any]:
+        inputs = {"caseId": self.case_id, "expectedVersion": version, **fields}
+        return await do(self.api, user, action, inputs, CASE_FIELDS)
 
 
 async def test_resident_to_reopen_story(api: Api) -> None:
     village = await unit_id(api, "990100001001")  # 东湖村
     # 1. A resident submits a request without an account.
-    submitted = await api.ok(
-        """mutation($input: SubmitRequestInput!) {
-             submitRequest(input: $input) { number trackingCode } }""",
-        {
-            "input": {
-                "title": "村口排水沟堵塞",
-                "description": "雨后积水严重，影响出行。",
-                "locationUnitId": village,
-                "reporter": {"name": "刘大爷", "phone": "13912345678"},
-            }
-        },
-    )
-    resident = submitted["submitRequest"]
+    resident = await submit(api, village)
     resident_case = await api.ok(
         "query($n: String!) { caseByNumber(number: $n) { status handlingUnit { code } "
         "category { code } channel } }",
@@ -77,7 +59,7 @@ async def test_resident_to_reopen_story(api: Api) -> None:
             "input": {
                 "title": "相邻宅基地界址纠纷",
                 "description": "两户因围墙位置发生争执。",
-                "categoryId": await category_id(api, "DISPUTE.LAND", "v11.handler"),
+                "categoryId": await category_id(api, "DISPUTE.LAND", user="v11.handler"),
                 "channel": "VISIT",
                 "locationUnitId": village,
                 "reporter": {"name": "张三", "phone": "13800001111"},
@@ -88,35 +70,19 @@ async def test_resident_to_reopen_story(api: Api) -> None:
     case = registered["registerCase"]["case"]
     tracking = registered["registerCase"]["trackingCode"]
     case_id = case["id"]
+    story = Story(api, case_id)
     assert case["status"] == "REGISTERED"
     assert case["version"] == 1
 
     # 3. The village escalates to the township.
-    case = await mutate(
-        api,
-        "escalateCase",
-        "ReasonInput",
-        "v11.handler",
-        caseId=case_id,
-        expectedVersion=1,
-        reason="涉及多户，村级无法调解",
-    )
+    case = await story.step("v11.handler", "ESCALATE", 1, reason="涉及多户，村级无法调解")
     assert case["handlingUnit"]["code"] == "990100001"
     assert case["status"] == "REGISTERED"
     assert case["escalationCount"] == 1
 
     # 4. The township dispatches to its own office, 东湖镇司法所, which returns it.
     office = await unit_id(api, "990100001901")
-    case = await mutate(
-        api,
-        "dispatchCase",
-        "DispatchCaseInput",
-        "t1.leader",
-        caseId=case_id,
-        expectedVersion=2,
-        unitId=office,
-        note="请司法所调解",
-    )
+    case = await story.step("t1.leader", "DISPATCH", 2, unitId=office, note="请司法所调解")
     assert case["status"] == "DISPATCHED"
     assert case["handlingUnit"]["name"] == "东湖镇司法所"
     office_view = await api.ok(
@@ -129,72 +95,30 @@ async def test_resident_to_reopen_story(api: Api) -> None:
         "ESCALATE",
         "COMMENT",
     ]
-    case = await mutate(
-        api,
-        "returnCase",
-        "ReasonInput",
-        "t1.office",
-        caseId=case_id,
-        expectedVersion=3,
-        reason="涉及土地确权，超出调解范围",
-    )
+    case = await story.step("t1.office", "RETURN", 3, reason="涉及土地确权，超出调解范围")
     assert case["status"] == "REGISTERED"
     assert case["handlingUnit"]["code"] == "990100001"
 
     # 5. The township escalates to the county, which dispatches to a county department.
-    case = await mutate(
-        api,
-        "escalateCase",
-        "ReasonInput",
-        "t1.leader",
-        caseId=case_id,
-        expectedVersion=4,
-        reason="需县级部门处理",
-    )
+    case = await story.step("t1.leader", "ESCALATE", 4, reason="需县级部门处理")
     assert case["handlingUnit"]["code"] == "990100"
     assert case["escalationCount"] == 2
     housing = await unit_id(api, "990100901")
-    case = await mutate(
-        api,
-        "dispatchCase",
-        "DispatchCaseInput",
-        "county.leader",
-        caseId=case_id,
-        expectedVersion=5,
-        unitId=housing,
-    )
+    case = await story.step("county.leader", "DISPATCH", 5, unitId=housing)
     assert case["handlingUnit"]["code"] == "990100901"
 
     # 6. The department accepts and resolves.
-    case = await mutate(
-        api, "acceptCase", "AcceptCaseInput", "dept.housing", caseId=case_id, expectedVersion=6
-    )
+    case = await story.step("dept.housing", "ACCEPT", 6)
     assert case["status"] == "IN_PROGRESS"
     assert case["allowedActions"] == ["VIEW", "ESCALATE", "COMMENT", "RESOLVE"]
-    case = await mutate(
-        api,
-        "resolveCase",
-        "ResolveCaseInput",
-        "dept.housing",
-        caseId=case_id,
-        expectedVersion=7,
-        outcome="MEDIATED",
-        summary="经现场测量，双方同意按原界址重建围墙。",
-    )
+    settled = "经现场测量，双方同意按原界址重建围墙。"
+    case = await story.step("dept.housing", "RESOLVE", 7, outcome="MEDIATED", summary=settled)
     assert case["status"] == "RESOLVED"
     assert case["resolution"]["resolvedByUnit"]["code"] == "990100901"
     assert case["resolution"]["resolvedBy"]["username"] == "dept.housing"
 
     # 7. The county closes.
-    case = await mutate(
-        api,
-        "closeCase",
-        "CloseCaseInput",
-        "county.leader",
-        caseId=case_id,
-        expectedVersion=8,
-        note="结案",
-    )
+    case = await story.step("county.leader", "CLOSE", 8, note="结案")
     assert case["status"] == "CLOSED"
 
     # 8. The resident tracks and evaluates DISSATISFIED.
@@ -234,15 +158,7 @@ async def test_resident_to_reopen_story(api: Api) -> None:
     assert evaluated["evaluateByTracking"] is True
 
     # 9. The county reopens.
-    case = await mutate(
-        api,
-        "reopenCase",
-        "ReasonInput",
-        "county.leader",
-        caseId=case_id,
-        expectedVersion=10,
-        reason="群众不满意，重新办理",
-    )
+    case = await story.step("county.leader", "REOPEN", 10, reason="群众不满意，重新办理")
     assert case["status"] == "IN_PROGRESS"
     assert case["resolution"] is None
     assert case["evaluation"] is None

@@ -11,39 +11,14 @@ INVALID_TRANSITION and leave the stored row, its events and follow-ups untouched
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 from starlette.applications import Starlette
 
-from tests.api.lifecycle_helpers import (
-    ACTIONS,
-    COUNTY,
-    EVENT_OF,
-    EXPECTED,
-    HOUSING,
-    LABOUR,
-    LEADER,
-    PARENT,
-    SAME_ACTOR,
-    SAME_UNIT_ACTIONS,
-    STATUSES,
-    TOWNSHIP,
-    VILLAGE,
-    Lifecycle,
-    Stored,
-    inputs_for,
-)
-from tests.conftest import Api
-
-
-def actor_for(action: str, handling: str) -> str:
-    """Someone the default policy lets do `action` on a case handled by `handling`.
-
-    county.leader is LEADER at the county: ANCESTOR of every unit below, which the policy
-    lets assess, dispatch, reassign, supervise, comment, close, reopen, redirect, merge,
-    evaluate and follow up. ACCEPT, RESOLVE, RETURN and ESCALATE need the handling unit
-    itself (SAME), so a member of that unit does them.
-    """
-    return SAME_ACTOR[handling] if action in SAME_UNIT_ACTIONS else LEADER
+from tests.support.demo import COUNTY, HOUSING, LABOUR, LEADER, PARENT, TOWNSHIP, V11, VILLAGE
+from tests.support.driver import Api
+from tests.support.lifecycle import Lifecycle, actor_for, inputs_for, unchanged
+from tests.support.oracles import ACTIONS, EVENT_OF, STATUSES, TRANSITIONS
+from tests.support.policy import county_policy, replace_county_policy
+from tests.support.sql import scalar
 
 
 def target_for(action: str, handling: str, lifecycle: Lifecycle) -> str:
@@ -65,25 +40,11 @@ def handling_after(action: str, before: str, inputs: dict[str, Any], lc: Lifecyc
     return before
 
 
-def unchanged(before: Stored, after: Stored) -> list[str]:
-    """What a refused mutation changed, if anything (it must change nothing)."""
-    problems = []
-    if after.row != before.row:
-        diff = {k: (before.row[k], after.row.get(k)) for k in before.row}
-        problems.append(f"row changed: { {k: v for k, v in diff.items() if v[0] != v[1]} }")
-    if (after.events, after.follow_ups) != (before.events, before.follow_ups):
-        problems.append(
-            f"events {before.events}->{after.events}, "
-            f"follow-ups {before.follow_ups}->{after.follow_ups}"
-        )
-    return problems
-
-
 @pytest.mark.parametrize("status", STATUSES, ids=[s.lower() for s in STATUSES])
 async def test_every_action_from_status(api: Api, app: Starlette, status: str) -> None:
     lc = await Lifecycle.create(api, app)
     original = str((await lc.register(title="原始事项（合并目标）"))["id"])
-    allowed_here = EXPECTED[status]
+    allowed_here = TRANSITIONS[status]
     problems: list[str] = []
     leader_allowed: set[str] | None = None
     leader_succeeded: set[str] = set()
@@ -168,26 +129,13 @@ async def test_every_action_from_status(api: Api, app: Starlette, status: str) -
     assert not problems, "\n".join(problems)
 
 
-POLICY = "{ countyPolicy { revision rules { role level relation action risk } } }"
-REPLACE_POLICY = """
-mutation($rules: [PolicyRuleInput!]!, $rev: Int) {
-  replaceCountyPolicy(rules: $rules, expectedRevision: $rev) { revision }
-}
-"""
-
-
 async def widen_policy_to_county_escalation(api: Api) -> None:
     """Let a county LEADER escalate, so only the status rule can refuse a county."""
-    data = await api.ok(POLICY, user="county.admin")
-    rules = data["countyPolicy"]["rules"]
+    revision, rules = await county_policy(api)
     rules.append(
         {"role": "LEADER", "level": "COUNTY", "relation": "SAME", "action": "ESCALATE", "risk": "*"}
     )
-    await api.ok(
-        REPLACE_POLICY,
-        {"rules": rules, "rev": data["countyPolicy"]["revision"]},
-        user="county.admin",
-    )
+    await replace_county_policy(api, rules, revision)
 
 
 @pytest.mark.parametrize("status", ["REGISTERED", "IN_PROGRESS"], ids=["registered", "in-progress"])
@@ -197,10 +145,10 @@ async def test_county_cannot_escalate(api: Api, app: Starlette, status: str) -> 
     # Registered by the county centre for a 东湖镇 village: the county handles it.
     case_id = str((await lc.register(user="county.intake"))["id"])
     if status == "IN_PROGRESS":
-        await lc.do("ACCEPT", case_id, LEADER, inputs_for("ACCEPT", target=""))
+        await lc.do("ACCEPT", case_id, LEADER, inputs_for("ACCEPT"))
     before = await lc.stored(case_id)
     assert (before.status, before.handling) == (status, COUNTY)
-    reason = inputs_for("ESCALATE", target="")
+    reason = inputs_for("ESCALATE")
 
     # Under the default policy a county-level actor may not escalate at all.
     refused = await lc.attempt("ESCALATE", case_id, LEADER, reason)
@@ -217,7 +165,7 @@ async def test_county_cannot_escalate(api: Api, app: Starlette, status: str) -> 
 
     # The widened rule does work where a parent exists: a township-handled case.
     below = str((await lc.register()).get("id"))
-    await lc.do("ESCALATE", below, "v11.handler", reason)
+    await lc.do("ESCALATE", below, V11, reason)
     assert (await lc.stored(below)).handling == TOWNSHIP
 
 
@@ -233,12 +181,8 @@ async def test_evaluate_only_once(api: Api, app: Starlette, status: str, second:
     lc = await Lifecycle.create(api, app)
     registered = await lc.register()
     case_id = str(registered["id"])
-    await lc.do("DISPATCH", case_id, LEADER, inputs_for("DISPATCH", target=lc.unit(HOUSING)))
-    await lc.do("ACCEPT", case_id, "dept.housing", inputs_for("ACCEPT", target=""))
-    await lc.do("RESOLVE", case_id, "dept.housing", inputs_for("RESOLVE", target=""))
-    if status == "CLOSED":
-        await lc.do("CLOSE", case_id, LEADER, inputs_for("CLOSE", target=""))
-    first = await lc.attempt("EVALUATE", case_id, LEADER, inputs_for("EVALUATE", target=""))
+    await lc.move_to(case_id, status)
+    first = await lc.attempt("EVALUATE", case_id, LEADER, inputs_for("EVALUATE"))
     assert first.ok, first.error
     assert "EVALUATE" not in await lc.allowed(case_id, LEADER)
     before = await lc.stored(case_id)
@@ -262,11 +206,9 @@ async def test_evaluate_only_once(api: Api, app: Starlette, status: str, second:
         code = error["extensions"]["code"]
     assert code == "INVALID_TRANSITION"
     assert unchanged(before, await lc.stored(case_id)) == []
-    async with app.state.yidi.sessions() as session:
-        satisfaction = await session.scalar(
-            text("SELECT evaluation_satisfaction FROM cases WHERE number = :n"),
-            {"n": registered["number"]},
-        )
+    satisfaction = await scalar(
+        app, "SELECT evaluation_satisfaction FROM cases WHERE number = :n", n=registered["number"]
+    )
     assert satisfaction == "SATISFIED"
 
 
@@ -274,14 +216,12 @@ async def test_reopened_case_may_be_evaluated_again(api: Api, app: Starlette) ->
     """After REOPEN the old evaluation belongs to the old result; the new one is open."""
     lc = await Lifecycle.create(api, app)
     case_id = str((await lc.register())["id"])
-    await lc.do("DISPATCH", case_id, LEADER, inputs_for("DISPATCH", target=lc.unit(HOUSING)))
-    await lc.do("ACCEPT", case_id, "dept.housing", inputs_for("ACCEPT", target=""))
-    await lc.do("RESOLVE", case_id, "dept.housing", inputs_for("RESOLVE", target=""))
+    await lc.move_to(case_id, "RESOLVED")
     await lc.do("EVALUATE", case_id, LEADER, {"satisfaction": "DISSATISFIED"})
-    await lc.do("REOPEN", case_id, LEADER, inputs_for("REOPEN", target=""))
-    await lc.do("RESOLVE", case_id, "dept.housing", inputs_for("RESOLVE", target=""))
+    await lc.do("REOPEN", case_id, LEADER, inputs_for("REOPEN"))
+    await lc.do("RESOLVE", case_id, "dept.housing", inputs_for("RESOLVE"))
     assert "EVALUATE" in await lc.allowed(case_id, LEADER)
-    await lc.do("EVALUATE", case_id, LEADER, inputs_for("EVALUATE", target=""))
+    await lc.do("EVALUATE", case_id, LEADER, inputs_for("EVALUATE"))
     assert await lc.event_types(case_id) == [
         "REGISTERED",
         "DISPATCHED",
@@ -298,8 +238,8 @@ async def test_escalation_walks_up_one_level_at_a_time(api: Api, app: Starlette)
     """ESCALATE hands the case to the parent unit and leaves it REGISTERED there."""
     lc = await Lifecycle.create(api, app)
     case_id = str((await lc.register())["id"])
-    reason = inputs_for("ESCALATE", target="")
-    await lc.do("ESCALATE", case_id, "v11.handler", reason)
+    reason = inputs_for("ESCALATE")
+    await lc.do("ESCALATE", case_id, V11, reason)
     at_township = await lc.stored(case_id)
     assert (at_township.status, at_township.handling) == ("REGISTERED", TOWNSHIP)
     await lc.do("ESCALATE", case_id, "t1.leader", reason)

@@ -10,42 +10,28 @@ application's authz code or its denormalised path columns, so a slip in either s
 VIEW is granted to every role, so roles only matter in that a user must have one.
 """
 
-import itertools
-import os
 from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
-from sqlalchemy import text
 from starlette.applications import Starlette
 
-from tests.conftest import TEMPLATE, Api, Clock, _admin, _with_database
-from yidi.config import Settings
+from tests.support.clock import Clock
+from tests.support.demo import USERS
+from tests.support.deployment import deployment
+from tests.support.driver import Api
+from tests.support.intake import register as register_case
+from tests.support.lookups import unit_id
+from tests.support.mutations import do
+from tests.support.oracles import relations
+from tests.support.sql import rows
+from tests.support.tree import Tree, load_tree
 from yidi.demo import PAST_CASES
-from yidi.http.app import create_app
 
-USERS = [
-    "county.leader",
-    "county.intake",
-    "county.viewer",
-    "county.admin",
-    "t1.leader",
-    "t1.handler",
-    "t2.leader",
-    "v11.handler",
-    "v12.handler",
-    "v21.handler",
-    "dept.housing",
-    "t1.office",
-    "other.leader",
-]
 # Single look-ups per user, (visible, invisible) for case/node and for caseByNumber/event node:
 # enough to catch a scope/enforce disagreement, few enough to stay fast (one request each).
 SAMPLES = {"case": (10, 20), "node": (10, 20), "caseByNumber": (5, 10), "event node": (5, 10)}
-_databases = itertools.count()
 
 LIST = """
 query($after: String) {
@@ -54,12 +40,6 @@ query($after: String) {
     pageInfo { hasNextPage endCursor }
     edges { node { id number events(first: 1) { edges { node { id } } } } }
   }
-}
-"""
-
-REGISTER = """
-mutation($input: RegisterCaseInput!) {
-  registerCase(input: $input) { case { id number } }
 }
 """
 
@@ -85,55 +65,31 @@ class UserRow:
 class World:
     """The org tree, users and cases exactly as stored."""
 
-    parent: dict[int, int | None]
-    code: dict[int, str]
+    units: Tree
     users: dict[str, UserRow]
     cases: list[CaseRow]
 
-    def lineage(self, unit: int) -> list[int]:
-        """The unit and everything above it, walking parent_id (not the stored paths)."""
-        chain = [unit]
-        while (up := self.parent[chain[-1]]) is not None:
-            chain.append(up)
-        return chain
-
-    def county_of(self, unit: int) -> int:
-        return self.lineage(unit)[-1]
-
     def can_view(self, username: str, case: CaseRow) -> bool:
         user = self.users[username]
-        if not user.roles or self.county_of(user.unit) != self.county_of(case.location):
+        if not user.roles or self.units.root(user.unit) != self.units.root(case.location):
             return False
-        same = case.handling == user.unit
-        ancestor = user.unit in self.lineage(case.handling)[1:]
-        involved = any(
-            user.unit in self.lineage(unit)
-            for unit in (case.intake, case.location, *case.co_handling)
-        )
-        return same or ancestor or involved
+        involved = (case.intake, case.location, *case.co_handling)
+        return bool(relations(user.unit, case.handling, involved, self.units.lineage))
 
     def visible(self, username: str) -> set[str]:
         return {c.number for c in self.cases if self.can_view(username, c)}
 
-    def unit_id(self, code: str) -> int:
-        return next(uid for uid, c in self.code.items() if c == code)
-
 
 async def load_world(app: Starlette) -> World:
-    async with app.state.yidi.sessions() as session:
-        units = (await session.execute(text("SELECT id, parent_id, code FROM units"))).all()
-        users = (await session.execute(text("SELECT username, unit_id, roles FROM users"))).all()
-        cases = (
-            await session.execute(
-                text(
-                    "SELECT id, number, county_id, handling_unit_id, intake_unit_id, "
-                    "location_unit_id, co_handling_unit_ids FROM cases"
-                )
-            )
-        ).all()
+    units = await load_tree(app)
+    users = await rows(app, "SELECT username, unit_id, roles FROM users")
+    cases = await rows(
+        app,
+        "SELECT id, number, county_id, handling_unit_id, intake_unit_id, "
+        "location_unit_id, co_handling_unit_ids FROM cases",
+    )
     world = World(
-        parent={u.id: u.parent_id for u in units},
-        code={u.id: u.code for u in units},
+        units=units,
         users={u.username: UserRow(u.unit_id, tuple(u.roles)) for u in users},
         cases=[
             CaseRow(c.id, c.number, c.county_id, *c[3:6], tuple(c.co_handling_unit_ids or ()))
@@ -142,8 +98,8 @@ async def load_world(app: Starlette) -> World:
     )
     for case in world.cases:
         # The tenant column must agree with the tree, or the rule above reads the wrong county.
-        assert case.county_id == world.county_of(case.location), case.number
-        assert world.county_of(case.handling) == world.county_of(case.location), case.number
+        assert case.county_id == units.root(case.location), case.number
+        assert units.root(case.handling) == units.root(case.location), case.number
     return world
 
 
@@ -151,43 +107,23 @@ async def scan(api: Api, user: str) -> tuple[dict[str, dict[str, Any]], set[int]
     """Every case `user` can list, by number, paging with first: 100; and the totalCounts."""
     found: dict[str, dict[str, Any]] = {}
     totals: set[int] = set()
-    after: str | None = None
-    for _ in range(50):  # a bound, so a cursor that never ends fails instead of hanging
-        connection = (await api.ok(LIST, {"after": after}, user=user))["cases"]
+    async for connection in api.pages(LIST, user=user, bound=50):
         totals.add(connection["totalCount"])
         for edge in connection["edges"]:
             node = edge["node"]
             assert node["number"] not in found, f"{user}: {node['number']} listed twice"
             found[node["number"]] = node
-        if not connection["pageInfo"]["hasNextPage"]:
-            return found, totals
-        after = connection["pageInfo"]["endCursor"]
-    pytest.fail(f"{user}: cases never reached hasNextPage=false")
+    return found, totals
 
 
-async def unit_gid(api: Api, code: str, user: str) -> str:
-    data = await api.ok(
-        "query($c: String!) { unitByCode(code: $c) { id } }", {"c": code}, user=user
-    )
-    assert data["unitByCode"] is not None, code
-    gid: str = data["unitByCode"]["id"]
-    return gid
-
-
-async def register(api: Api, user: str, location_code: str, title: str) -> str:
+async def register(api: Api, user: str, location: str, title: str) -> str:
     """Register a case through the API as `user`; returns its number."""
-    categories = (await api.ok("{ categories { id code } }", user=user))["categories"]
-    category = next(c["id"] for c in categories if c["code"] == "DISPUTE.NEIGHBOR")
-    payload = {
-        "title": title,
-        "description": f"{title}（可见性测试）",
-        "categoryId": category,
-        "channel": "VISIT",
-        "locationUnitId": await unit_gid(api, location_code, user),
-        "reporter": {"name": "测试人", "phone": "13800001111"},
-    }
-    data = await api.ok(REGISTER, {"input": payload}, user=user)
-    number: str = data["registerCase"]["case"]["number"]
+    description = f"{title}（可见性测试）"
+    reporter = {"name": "测试人", "phone": "13800001111"}
+    case = await register_case(
+        api, user, location, title=title, description=description, reporter=reporter
+    )
+    number: str = case["number"]
     return number
 
 
@@ -212,25 +148,6 @@ class Setup:
     event_ids: dict[str, str]  # case number → global id of its first event
 
 
-@asynccontextmanager
-async def deployment(server_url: str) -> AsyncIterator[tuple[Api, Starlette]]:
-    """A database copied from the demo template and an app on it, like conftest's `api`, but
-    shared by a module: the read-only matrix below would otherwise spend minutes re-creating
-    the same database and logging the same users in for each of its ~50 tests."""
-    name = f"yidi_visibility_{os.getpid()}_{next(_databases)}"
-    await _admin(server_url, f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
-    try:
-        # As conftest's `settings`: no background sweeper writing events under the tests.
-        settings = Settings(demo=True, database_url=None, run_sweeper=False)
-        app = create_app(settings, _with_database(server_url, name), clock=Clock())
-        async with app.router.lifespan_context(app):
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-                yield Api(client), app
-    finally:
-        await _admin(server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
 async def prepare(api: Api, app: Starlette) -> Setup:
     extra = {title: await register(api, user, loc, title) for user, loc, title in EXTRA_CASES}
     world = await load_world(app)
@@ -250,8 +167,10 @@ async def prepare(api: Api, app: Starlette) -> Setup:
 
 @pytest.fixture(scope="module")
 async def setup(server_url: str, template_url: str) -> AsyncIterator[Setup]:
-    """The demo data plus EXTRA_CASES; tests using it only read."""
-    async with deployment(server_url) as (api, app):
+    """The demo data plus EXTRA_CASES, in a database of the module's own: the read-only
+    matrix below would otherwise spend minutes re-creating the same database and logging the
+    same users in for each of its ~50 tests."""
+    async with deployment(server_url, "yidi_visibility", Clock()) as (api, app):
         yield await prepare(api, app)
 
 
@@ -313,7 +232,7 @@ async def check_single(
     return problems
 
 
-@pytest.mark.parametrize("user", USERS, ids=USERS)
+@pytest.mark.parametrize("user", list(USERS), ids=list(USERS))
 async def test_visibility_matrix(setup: Setup, user: str) -> None:
     world = setup.world
     expected = world.visible(user)
@@ -406,17 +325,12 @@ query($after: String) {
 async def shapes(api: Api, user: str) -> dict[str, set[str]]:
     """Case number → codes of every unit the case names (location, handling, intake, co)."""
     found: dict[str, set[str]] = {}
-    after: str | None = None
-    for _ in range(50):
-        connection = (await api.ok(SHAPE, {"after": after}, user=user))["cases"]
+    async for connection in api.pages(SHAPE, user=user, bound=50):
         for edge in connection["edges"]:
             node = edge["node"]
             units = {node[k]["code"] for k in ("locationUnit", "handlingUnit", "intakeUnit")}
             found[node["number"]] = units | {u["code"] for u in node["coHandlingUnits"]}
-        if not connection["pageInfo"]["hasNextPage"]:
-            return found
-        after = connection["pageInfo"]["endCursor"]
-    pytest.fail(f"{user}: cases never reached hasNextPage=false")
+    return found
 
 
 def located_in(everything: dict[str, set[str]], prefix: str) -> set[str]:
@@ -510,18 +424,11 @@ class Dispatched:
     number: str
 
 
-DISPATCH = """
-mutation($input: DispatchCaseInput!) {
-  dispatchCase(input: $input) { case { number status handlingUnit { code } } }
-}
-"""
-
-
 @pytest.fixture(scope="module")
 async def dispatched(server_url: str, template_url: str) -> AsyncIterator[Dispatched]:
     """A case 东湖村 registered, dispatched by the county centre to 东湖镇司法所 with 县住建局
     and 柳林村 as co-handlers: a department handles it, other units co-handle it."""
-    async with deployment(server_url) as (api, app):
+    async with deployment(server_url, "yidi_visibility", Clock()) as (api, app):
         number = await register(api, "v11.handler", "990100001001", "东湖村跨部门协办纠纷")
         case_id = (
             await api.ok(
@@ -530,18 +437,19 @@ async def dispatched(server_url: str, template_url: str) -> AsyncIterator[Dispat
                 user="county.leader",
             )
         )["caseByNumber"]["id"]
-        leader = "county.leader"
         payload = {
             "caseId": case_id,
-            "unitId": await unit_gid(api, "990100001901", leader),
+            "unitId": await unit_id(api, "990100001901"),
             "coHandlingUnitIds": [
-                await unit_gid(api, "990100901", leader),
-                await unit_gid(api, "990100001002", leader),
+                await unit_id(api, "990100901"),
+                await unit_id(api, "990100001002"),
             ],
             "note": "请司法所牵头，住建局、柳林村协办",
         }
-        data = await api.ok(DISPATCH, {"input": payload}, user=leader)
-        assert data["dispatchCase"]["case"] == {
+        case = await do(
+            api, "county.leader", "DISPATCH", payload, "number status handlingUnit { code }"
+        )
+        assert case == {
             "number": number,
             "status": "DISPATCHED",
             "handlingUnit": {"code": "990100001901"},

@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.conftest import Api, Clock
+from tests.support.clock import Clock
+from tests.support.driver import Api
 from yidi.authz.default_policy import DEFAULT_POLICY
 from yidi.authz.guard import can_view
 from yidi.authz.rules import Rule, validate_rules
@@ -305,14 +306,12 @@ def token_for(app: Any, clock: Clock, user_id: int) -> str:
 
 async def listed(api: Api, username: str) -> list[str]:
     ids: list[str] = []
-    after: str | None = None
-    while True:
-        page = (await api.ok(LIST, {"after": after}, user=username))["cases"]
+    totals: list[int] = []
+    async for page in api.pages(LIST, user=username):
         ids += [e["node"]["id"] for e in page["edges"]]
-        if not page["pageInfo"]["hasNextPage"]:
-            assert page["totalCount"] == len(ids), username
-            return ids
-        after = page["pageInfo"]["endCursor"]
+        totals.append(page["totalCount"])
+    assert totals[-1] == len(ids), username
+    return ids
 
 
 async def looked_up(api: Api, username: str, ids: list[str]) -> dict[str, set[str]]:

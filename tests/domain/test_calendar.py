@@ -4,13 +4,14 @@ import copy
 import json
 import logging
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.support.clock import end_of_day
 from yidi.deadlines import calendar_data
 from yidi.deadlines.calendar_data import bundled_calendar, load_bundled_years, warn_missing_years
 from yidi.domain.calendar import (
@@ -30,10 +31,6 @@ STANDARD_TRACK_DAYS = 15
 def sh(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     """An Asia/Shanghai wall-clock time."""
     return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
-
-
-def end_of(day: date) -> datetime:
-    return datetime.combine(day, time(23, 59, 59, 999999), tzinfo=SHANGHAI)
 
 
 @pytest.fixture
@@ -135,7 +132,7 @@ def test_missing_years_lists_years_without_data(cal: WorkingCalendar) -> None:
 def test_due_at_counts_working_days_after_registration_day(
     cal: WorkingCalendar, registered_at: datetime, n: int, due_day: date
 ) -> None:
-    assert cal.due_at(registered_at, n) == end_of(due_day)
+    assert cal.due_at(registered_at, n) == end_of_day(due_day)
 
 
 @pytest.mark.parametrize(
@@ -161,7 +158,7 @@ def test_due_at_counts_working_days_after_registration_day(
 def test_due_at_uses_the_shanghai_registration_day(
     cal: WorkingCalendar, registered_at: datetime, due_day: date
 ) -> None:
-    assert cal.due_at(registered_at, SIMPLE_TRACK_DAYS) == end_of(due_day)
+    assert cal.due_at(registered_at, SIMPLE_TRACK_DAYS) == end_of_day(due_day)
 
 
 def test_due_at_is_end_of_day_in_shanghai_returned_in_utc(cal: WorkingCalendar) -> None:
@@ -207,19 +204,19 @@ def test_add_working_days_requires_positive_n(cal: WorkingCalendar, n: int) -> N
     ],
 )
 def test_is_due_soon(cal: WorkingCalendar, now: datetime, due_day: date, expected: bool) -> None:
-    assert is_due_soon(now, end_of(due_day), cal) is expected
+    assert is_due_soon(now, end_of_day(due_day), cal) is expected
 
 
 @pytest.mark.parametrize(
     "now",
     [
-        pytest.param(end_of(date(2026, 2, 25)), id="exactly-at-deadline"),
-        pytest.param(end_of(date(2026, 2, 25)) + timedelta(seconds=1), id="overdue"),
+        pytest.param(end_of_day(date(2026, 2, 25)), id="exactly-at-deadline"),
+        pytest.param(end_of_day(date(2026, 2, 25)) + timedelta(seconds=1), id="overdue"),
         pytest.param(sh(2026, 2, 27, 9), id="days-overdue"),
     ],
 )
 def test_overdue_case_is_not_due_soon(cal: WorkingCalendar, now: datetime) -> None:
-    assert is_due_soon(now, end_of(date(2026, 2, 25)), cal) is False
+    assert is_due_soon(now, end_of_day(date(2026, 2, 25)), cal) is False
 
 
 def test_due_soon_agrees_with_due_at(cal: WorkingCalendar) -> None:
@@ -230,7 +227,7 @@ def test_due_soon_agrees_with_due_at(cal: WorkingCalendar) -> None:
 
 def test_is_due_soon_rejects_naive_datetimes(cal: WorkingCalendar) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
-        is_due_soon(datetime(2026, 2, 25, 9), end_of(date(2026, 2, 25)), cal)
+        is_due_soon(datetime(2026, 2, 25, 9), end_of_day(date(2026, 2, 25)), cal)
 
 
 # --- bundled data -----------------------------------------------------------------------------

@@ -19,7 +19,10 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import Api
+from tests.support.driver import Api
+from tests.support.lifecycle import resolved_in_place
+from tests.support.mutations import act
+from tests.support.policy import county_policy, replace_county_policy
 
 pytestmark = pytest.mark.slow
 
@@ -42,12 +45,6 @@ app = create_app(Settings(demo=True, database_url=None), database_url)
 uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
 """
 
-RULE_FIELDS = "role level relation action risk"
-POLICY = f"{{ countyPolicy {{ revision rules {{ {RULE_FIELDS} }} }} }}"
-REPLACE = """
-mutation($rules: [PolicyRuleInput!]!, $rev: Int) {
-  replaceCountyPolicy(rules: $rules, expectedRevision: $rev) { revision } }
-"""
 ALLOWED = "query($id: ID!) { case(id: $id) { status allowedActions } }"
 
 
@@ -136,35 +133,6 @@ async def two_servers(database_url: str, tmp_path: Path) -> AsyncIterator[tuple[
             assert server.process.poll() is None, f"server died:\n{server.output()}"
 
 
-async def resolved_case(api: Api) -> str:
-    """A case of 东湖村, registered, accepted and resolved there: a county leader may close it."""
-    unit = await api.ok('{ unitByCode(code: "990100001001") { id } }', user="v11.handler")
-    categories = await api.ok("{ categories { id code } }", user="v11.handler")
-    category = next(c["id"] for c in categories["categories"] if c["code"] == "DISPUTE.NEIGHBOR")
-    data = await api.ok(
-        "mutation($input: RegisterCaseInput!) { registerCase(input: $input) { case { id } } }",
-        {
-            "input": {
-                "title": "邻里噪音纠纷",
-                "description": "楼上装修噪音扰民。",
-                "categoryId": category,
-                "channel": "VISIT",
-                "locationUnitId": unit["unitByCode"]["id"],
-                "reporter": {"name": "张三", "phone": "13800001111"},
-            }
-        },
-        user="v11.handler",
-    )
-    case_id: str = data["registerCase"]["case"]["id"]
-    for mutation in (
-        "acceptCase(input: {caseId: $id})",
-        'resolveCase(input: {caseId: $id, outcome: MEDIATED, summary: "已和解"})',
-    ):
-        query = f"mutation($id: ID!) {{ {mutation} {{ case {{ id }} }} }}"
-        await api.ok(query, {"id": case_id}, user="v11.handler")
-    return case_id
-
-
 async def county_leader_may_close(api: Api, case_id: str) -> bool:
     data = await api.ok(ALLOWED, {"id": case_id}, user="county.leader")
     assert data["case"]["status"] == "RESOLVED"
@@ -175,7 +143,7 @@ async def change_and_time(
     a: Api, b: Api, case_id: str, rules: list[dict[str, Any]], revision: int, expect: bool
 ) -> float:
     """Replace the policy through A; seconds from A's answer until B first answers `expect`."""
-    await a.ok(REPLACE, {"rules": rules, "rev": revision}, user="county.admin")
+    await replace_county_policy(a, rules, revision)
     changed_at = time.perf_counter()
     while (delay := time.perf_counter() - changed_at) < GIVE_UP_SECONDS:
         if await county_leader_may_close(b, case_id) is expect:
@@ -191,12 +159,12 @@ async def test_policy_change_reaches_other_process_within_a_second(
     # Tokens are signed with the deployment's key, so a login on A is good on B too.
     for user in ("county.admin", "county.leader", "v11.handler"):
         b.tokens[user] = await a.token(user)
-    case_id = await resolved_case(a)
+    # A case of 东湖村, resolved there: a county leader may close it.
+    case_id = (await resolved_in_place(a))["id"]
     # B answers from a warm enforcer, so the test proves invalidation, not a cold load.
     assert await county_leader_may_close(b, case_id) is True
 
-    policy = (await a.ok(POLICY, user="county.admin"))["countyPolicy"]
-    revision, default = policy["revision"], policy["rules"]
+    revision, default = await county_policy(a)
     # Only township leaders close: the county leader loses CLOSE on this case.
     tightened = [r for r in default if r["action"] != "CLOSE"] + [
         {
@@ -211,11 +179,7 @@ async def test_policy_change_reaches_other_process_within_a_second(
     removed = await change_and_time(a, b, case_id, tightened, revision, expect=False)
     print(f"process B dropped CLOSE {removed * 1000:.0f} ms after process A's answer")
     # B enforces it, not only draws it: closing through B is refused.
-    refused = await b.raw(
-        "mutation($id: ID!) { closeCase(input: {caseId: $id}) { case { id } } }",
-        {"id": case_id},
-        user="county.leader",
-    )
+    refused = await act(b, "county.leader", "CLOSE", {"caseId": case_id})
     assert [e["extensions"]["code"] for e in refused["errors"]] == ["FORBIDDEN"]
 
     restored = await change_and_time(a, b, case_id, default, revision + 1, expect=True)
