@@ -19,10 +19,10 @@ from yidi.domain.enums import (
 from yidi.persistence.cases import cases_of_county
 from yidi.persistence.models import Category, Unit, User
 from yidi.persistence.session import Session
+from yidi.persistence.units import unit_by_code
 from yidi.services import org
 from yidi.services.auth import load_actor
 from yidi.services.intake import RegisterCommand, ReporterInput, register_case
-from yidi.services.reading import unit_by_code
 from yidi.services.transitions import transition
 from yidi.services.unit_of_work import UnitOfWork
 
@@ -138,20 +138,22 @@ async def _org(session: Session) -> tuple[dict[str, Unit], list[Category]]:
 
 
 async def load_demo(uow: UnitOfWork, now: datetime) -> bool:
-    """Load the demo data once; False when it is already there. Past cases are registered
-    and moved along through the real use cases, as the staff of each unit would have."""
-    async with uow.begin(now=now) as work:
-        if await demo_loaded(work.session):
-            return False
-        units, categories = await _org(work.session)
-        users: dict[str, User] = {}
-        for username, display, unit_code, roles in USERS:
-            users[username] = await org.create_user(
-                work.session, username, display, units[unit_code], roles, DEMO_PASSWORD
-            )
-        actors = {name: await load_actor(work.session, user.id) for name, user in users.items()}
-    await _past_cases(uow, now, units, categories, actors)
-    await _advance_cases(uow, now, units, actors)
+    """Load the demo data once, all or nothing; False when it is already there. Past cases
+    are registered and moved along through the real use cases, as the staff of each unit
+    would have, each a savepoint of the one loading transaction."""
+    async with uow.all_or_nothing() as loading:
+        async with loading.begin(now=now) as work:
+            if await demo_loaded(work.session):
+                return False
+            units, categories = await _org(work.session)
+            users: dict[str, User] = {}
+            for username, display, unit_code, roles in USERS:
+                users[username] = await org.create_user(
+                    work.session, username, display, units[unit_code], roles, DEMO_PASSWORD
+                )
+            actors = {n: await load_actor(work.session, user.id) for n, user in users.items()}
+        await _past_cases(loading, now, units, categories, actors)
+        await _advance_cases(loading, now, units, actors)
     return True
 
 
@@ -164,7 +166,7 @@ async def _past_cases(
 ) -> None:
     """Past cases registered by the demo's intake staff over the last six months."""
     rng = random.Random(990100)
-    by_code = {c.code: c for c in categories}
+    by_code = {category.code: category for category in categories}
     registrars = ["v11.handler", "v12.handler", "v21.handler", "county.intake", "t1.leader"]
     villages = [
         u
@@ -214,6 +216,8 @@ _UNIT_HANDLERS = {
     "990100001901": "t1.office",
 }
 LEADER = "county.leader"  # acts where the handling unit's own staff would not
+# Where the county leader dispatches: a department, two townships, a township's office.
+_DISPATCH_TARGETS = ("990100901", "990100001", "990100002", "990100001901")
 _OUTCOMES = list(Outcome)
 _SATISFACTION_WEIGHTS = [70, 20, 10]
 
@@ -225,11 +229,13 @@ async def _advance_cases(
     events and derived fields are exactly what the service itself would have written."""
     rng = random.Random(990101)
     code_of = {u.id: code for code, u in units.items()}
-    dispatch_targets = [units[c] for c in ("990100901", "990100001", "990100002", "990100001901")]
-    async with uow.read() as session:
+    dispatch_targets = [
+        units[code] for code in ("990100901", "990100001", "990100002", "990100001901")
+    ]
+    async with uow.begin(now=now) as work:
         cases = [
             (case.id, case.registered_at, case.handling_unit_id, len(case.handling_path))
-            for case in await cases_of_county(session, units["990100"].id)
+            for case in await cases_of_county(work.session, units["990100"].id)
         ]
     for case_id, registered_at, handling_unit_id, depth in cases:
         at = registered_at

@@ -349,6 +349,23 @@ async def test_register_without_a_token_is_unauthenticated(api: Api, app: Any) -
     assert await footprint(app) == before
 
 
+DISPATCH = "mutation($input: DispatchCaseInput!) { dispatchCase(input: $input) { case { id } } }"
+
+
+async def test_a_case_action_authenticates_before_it_reads_its_input(api: Api) -> None:
+    """Nothing about the input is judged for a caller who has not signed in."""
+    error = await api.error(DISPATCH, {"input": {"caseId": "bad", "unitId": "bad"}})
+    assert error["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_a_case_action_names_the_case_id_first(api: Api) -> None:
+    """Ids are read in the order of the input: the case, then what the action names."""
+    error = await api.error(
+        DISPATCH, {"input": {"caseId": "bad", "unitId": "bad"}}, user="county.leader"
+    )
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "caseId"}
+
+
 async def test_token_expires_after_eight_hours(api: Api, clock: Clock) -> None:
     issued = clock.current
     token = await api.token("v11.handler")

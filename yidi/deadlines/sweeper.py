@@ -43,13 +43,13 @@ async def sweep_once(uow: UnitOfWork, now: datetime) -> SweepResult | None:
             return None
         overdue = await deadlines.newly_overdue(work.session, now, BATCH)
         for case in overdue:
-            await _alert(work, case, CaseEventType.OVERDUE)
             case.overdue_sent_at = now
+            await _alert(work, case, CaseEventType.OVERDUE)
         due_soon = 0
         for case in await deadlines.due_within(work.session, now, DUE_SOON_HORIZON, BATCH):
             if case.due_at is not None and is_due_soon(now, case.due_at, work.calendar):
-                await _alert(work, case, CaseEventType.DUE_SOON)
                 case.due_soon_sent_at = now
+                await _alert(work, case, CaseEventType.DUE_SOON)
                 due_soon += 1
     return SweepResult(due_soon=due_soon, overdue=len(overdue))
 

@@ -2,8 +2,9 @@
 
 A command names its action (the lifecycle table and the policy judge it by that) and
 holds the already-decoded input; `services/actions.py` has one handler per command type.
-Adding an action means a row in the lifecycle table, a command here, its handler and its
-GraphQL field — nothing else.
+Adding an action means its `CaseAction` and event type, its row in the lifecycle table, a
+command here, its handler, its default policy rules and its GraphQL input and field — and
+no change to the path every action takes (`services/transitions.py`).
 """
 
 from dataclasses import dataclass
@@ -129,7 +130,6 @@ class Evaluate(CaseCommand):
     action: ClassVar[CaseAction] = CaseAction.EVALUATE
     satisfaction: Satisfaction
     comment: str | None = None
-    by_reporter: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -154,7 +154,7 @@ async def case_for_update(session: AsyncSession, case_id: int) -> Case | None:
     return await session.scalar(select(Case).where(Case.id == case_id).with_for_update())
 
 
-async def lock(session: AsyncSession, case: Case) -> None:
+async def lock_loaded_case(session: AsyncSession, case: Case) -> None:
     """Lock a case already loaded, and read it afresh under the lock."""
     await session.refresh(case, with_for_update=True)
 
@@ -164,15 +164,13 @@ async def add_case(session: AsyncSession, case: Case) -> None:
     await session.flush()
 
 
-async def add_event(session: AsyncSession, event: CaseEvent) -> None:
-    """Store an event row; only the event writer (services/events.py) builds them."""
+def add_event(session: AsyncSession, event: CaseEvent) -> None:
+    """Store an event row with the next flush; only the event writer builds them."""
     session.add(event)
-    await session.flush()
 
 
-async def add_follow_up(session: AsyncSession, follow_up: FollowUp) -> None:
+def add_follow_up(session: AsyncSession, follow_up: FollowUp) -> None:
     session.add(follow_up)
-    await session.flush()
 
 
 async def case_by_tracking_hash(session: AsyncSession, tracking_hash: str) -> Case | None:

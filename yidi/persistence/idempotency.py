@@ -3,6 +3,7 @@
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from yidi.database import locks
 from yidi.persistence.models import IdempotencyKey
 
 
@@ -10,7 +11,8 @@ async def claim(session: AsyncSession, scope: str, key: str) -> int | None:
     """The case id stored under (scope, key), or None; holds a transaction lock on the key,
     so concurrent retries of one key queue and the second finds what the first stored."""
     await session.execute(
-        text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": f"{scope}/{key}"}
+        text("SELECT pg_advisory_xact_lock(:ns, hashtext(:k))"),
+        {"ns": locks.IDEMPOTENCY_KEYS, "k": f"{scope}/{key}"},
     )
     row = await session.get(IdempotencyKey, (scope, key))
     return row.case_id if row is not None else None

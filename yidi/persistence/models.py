@@ -179,7 +179,8 @@ class CaseEvent(Base):
     from_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     to_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     note: Mapped[str | None] = mapped_column(Text)
-    data: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # None is stored as SQL NULL, not JSON null: "no data" stays one thing.
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSONB(none_as_null=True))
 
     __table_args__ = (Index("ix_case_events_case", "case_id", "id"),)
 

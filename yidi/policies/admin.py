@@ -8,6 +8,7 @@ from yidi.authz.enforcer import CountyEnforcer
 from yidi.authz.rules import Rule, validate_rules
 from yidi.domain.errors import BadInput, Conflict, Forbidden
 from yidi.persistence.policies import load_rules, lock_revision, replace_rules
+from yidi.persistence.session import Session
 from yidi.services.unit_of_work import Work
 
 
@@ -23,10 +24,10 @@ def _require_admin(enforcer: CountyEnforcer, actor: Actor) -> None:
         raise Forbidden("Only the county's administrators manage its policy.")
 
 
-async def read_policy(work: Work) -> CountyPolicy:
-    actor, enforcer = work.staff()
+async def read_policy(session: Session, enforcer: CountyEnforcer, actor: Actor) -> CountyPolicy:
+    """A query: reads in the request's session and commits nothing."""
     _require_admin(enforcer, actor)
-    revision, rules = await load_rules(work.session, actor.county_id)
+    revision, rules = await load_rules(session, actor.county_id)
     return CountyPolicy(actor.county_id, revision, rules)
 
 

@@ -8,10 +8,10 @@ from yidi.resolvers.context import Context
 from yidi.services.transitions import transition
 
 
-async def act(ctx: Context, command: Callable[[], CaseCommand]) -> Case:
+async def act(ctx: Context, build: Callable[[], CaseCommand]) -> Case:
     """Authenticate, build the command from the input (decoding its ids), run it in one
     unit of work, and hand back the case as it is now."""
     await ctx.actor()
-    built = command()
+    command = build()
     async with ctx.work() as work:
-        return await transition(work, built)
+        return await transition(work, command)

@@ -7,8 +7,8 @@ from yidi.resolvers.context import Context
 
 
 async def county_policy(ctx: Context) -> policy_admin.CountyPolicy:
-    async with ctx.work() as work:
-        return await policy_admin.read_policy(work)
+    actor, enforcer = await ctx.actor(), await ctx.enforcer()
+    return await policy_admin.read_policy(await ctx.session(), enforcer, actor)
 
 
 async def replace_county_policy(

@@ -6,7 +6,7 @@ import time
 from yidi.domain.enums import Channel, Satisfaction
 from yidi.domain.errors import BadInput, InvalidTransition
 from yidi.resolvers.context import Context
-from yidi.resolvers.ids import decode_id
+from yidi.resolvers.ids import decode_id, decode_optional_id
 from yidi.services import public
 from yidi.services.intake import RegisterCommand, ReporterInput
 
@@ -38,7 +38,7 @@ async def submit_request(
     command = RegisterCommand(
         title=title,
         description=description,
-        category_id=decode_id(category_id, "Category", "categoryId") if category_id else None,
+        category_id=decode_optional_id(category_id, "Category", "categoryId"),
         channel=Channel.ONLINE,
         location_unit_id=decode_id(location_unit_id, "Unit", "locationUnitId"),
         address=address,

@@ -5,7 +5,7 @@ command (ids decoded); running it is the same for all (`resolvers.case_mutations
 """
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 import strawberry
 
@@ -41,7 +41,13 @@ def _case(i: Any) -> int:
     return decode_id(i.case_id, "Case", "caseId")
 
 
-def _versioned(i: Any) -> dict[str, Any]:
+class _Versioned(TypedDict):
+    case_id: int
+    expected_version: int | None
+
+
+def _versioned(i: Any) -> _Versioned:
+    """The case an action is on, and the version its caller last saw."""
     return {"case_id": _case(i), "expected_version": i.expected_version}
 
 

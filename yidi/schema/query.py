@@ -2,7 +2,7 @@
 
 import strawberry
 
-from yidi.resolvers import queries
+from yidi.resolvers import pagination, queries
 from yidi.schema.enums import CaseOrderField, OrderDirection
 from yidi.schema.inputs import CaseFilter, CaseOrder
 from yidi.schema.nodes import find_node
@@ -76,7 +76,7 @@ class Query(PublicQueries, PolicyQueries):
         info: Ctx,
         filter: CaseFilter | None = None,
         order_by: CaseOrder | None = None,
-        first: int | None = 20,
+        first: int | None = pagination.CASES_FIRST_DEFAULT,
         after: str | None = None,
     ) -> CaseConnection:
         order = order_by or CaseOrder(

@@ -377,10 +377,15 @@ class Case(Node):
 
     @strawberry.field(description="Oldest first.")
     async def events(
-        self, info: Ctx, first: int | None = 50, after: str | None = None
+        self,
+        info: Ctx,
+        first: int | None = pagination.EVENTS_FIRST_DEFAULT,
+        after: str | None = None,
     ) -> CaseEventConnection:
         page = await case_fields.events(info.context, self.row, first, after)
-        edges = [CaseEventEdge(cursor=c, node=CaseEvent.of(e)) for e, c in page.items]
+        edges = [
+            CaseEventEdge(cursor=cursor, node=CaseEvent.of(event)) for event, cursor in page.items
+        ]
         return CaseEventConnection(
             edges=edges, page_info=PageInfo.of(page.page_info), total_count=page.total
         )

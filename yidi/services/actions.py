@@ -5,7 +5,7 @@ in the `Step` from which `transitions` records the event.
 """
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -15,16 +15,25 @@ from yidi.domain import commands as c
 from yidi.domain import intake
 from yidi.domain.enums import CaseEventType, CaseStatus, HandlingTrack
 from yidi.domain.errors import BadInput, Forbidden
-from yidi.domain.transitions import SUMMARY_MAX, optional_text, required_text
+from yidi.domain.notes import SUMMARY_MAX, optional_text, required_text
 from yidi.persistence.cases import add_follow_up, cases_by_ids
 from yidi.persistence.models import Case, Category, FollowUp, Unit, User
 from yidi.persistence.session import Session
 from yidi.persistence.units import categories_by_ids, units_by_ids, users_by_ids
-from yidi.services.events import record
 from yidi.services.reading import visible
 from yidi.services.unit_of_work import Work
 
 MAX_CO_HANDLERS = 10
+
+
+@dataclass(frozen=True)
+class OtherEvent:
+    """An event on another case the action changed (recorded after the action's own)."""
+
+    case: Case
+    event_type: CaseEventType
+    note: str | None
+    data: dict[str, object]
 
 
 @dataclass
@@ -37,6 +46,7 @@ class Step:
     to_unit_id: int | None = None
     note: str | None = None
     data: dict[str, object] | None = None
+    others: list[OtherEvent] = field(default_factory=list)
 
     @property
     def session(self) -> Session:
@@ -285,12 +295,13 @@ async def merge(step: Step, cmd: c.Merge) -> None:
         raise BadInput("intoCaseId", "Merge into the original case, not a closed-off one.")
     case.merged_into_id = target.id
     target.duplicates_count += 1
-    await record(
-        step.work,
-        target,
-        CaseEventType.DUPLICATE_MERGED,
-        note=f"重复事项 {case.number} 已并入",
-        data={"duplicate": case.number},
+    step.others.append(
+        OtherEvent(
+            target,
+            CaseEventType.DUPLICATE_MERGED,
+            note=f"重复事项 {case.number} 已并入",
+            data={"duplicate": case.number},
+        )
     )
     step.data = {"into": target.number}
     step.note = f"合并至 {target.number}"
@@ -304,14 +315,14 @@ async def evaluate(step: Step, cmd: c.Evaluate) -> None:
     case.evaluated_at = step.work.now
     step.note = case.evaluation_comment
     step.data = {"satisfaction": cmd.satisfaction.value}
-    if cmd.by_reporter:
+    if step.work.actor is None:  # the reporter, by tracking code (see public.py)
         step.data["by"] = "reporter"
 
 
 @handles(c.FollowUp)
 async def follow_up(step: Step, cmd: c.FollowUp) -> None:
     text = required_text("note", cmd.note)
-    await add_follow_up(
+    add_follow_up(
         step.session,
         FollowUp(
             county_id=step.case.county_id,

@@ -10,7 +10,7 @@ event (the live-update outbox) is added in this one place.
 from typing import Any
 
 from yidi.domain.enums import CaseEventType
-from yidi.persistence.cases import add_event
+from yidi.persistence.cases import add_case, add_event
 from yidi.persistence.models import Case, CaseEvent
 from yidi.services.unit_of_work import Work
 
@@ -24,12 +24,16 @@ async def record(
     to_unit_id: int | None = None,
     note: str | None = None,
     data: dict[str, Any] | None = None,
-) -> CaseEvent:
+) -> None:
     """Append one event to the case's timeline and bump its version.
 
     The actor is the work's signed-in user; None stands for the system or a resident.
+    A new case (not stored yet) is stored here, already at its first version. Rows reach
+    the database when the work flushes or commits, so many events cost one round trip.
     """
     case.version += 1
+    if case.id is None:
+        await add_case(work.session, case)  # the event needs the case's id
     event = CaseEvent(
         county_id=case.county_id,
         case_id=case.id,
@@ -41,7 +45,6 @@ async def record(
         note=note,
         data=data,
     )
-    await add_event(work.session, event)
+    add_event(work.session, event)
     if case not in work.changed:
         work.changed.append(case)
-    return event

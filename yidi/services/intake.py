@@ -185,7 +185,6 @@ async def create_case(
         duplicates_count=0,
         version=0,  # the REGISTERED event makes it 1
     )
-    await case_store.add_case(session, case)
     await record(work, case, CaseEventType.REGISTERED, to_unit_id=intake_unit.id)
     if key is not None:
         await idempotency.remember(session, scope, key, case.county_id, case.id)

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from yidi.domain import intake
-from yidi.domain.commands import Evaluate
 from yidi.domain.enums import (
     CaseAction,
     CaseEventType,
@@ -166,8 +165,5 @@ async def evaluate_by_tracking(
     case = await find_tracked(work.session, tracking_code, phone_last4)
     if case is None:
         return False
-    command = Evaluate(
-        case_id=case.id, satisfaction=satisfaction, comment=comment, by_reporter=True
-    )
-    await evaluate_as_reporter(work, case, command)
+    await evaluate_as_reporter(work, case, satisfaction, comment)
     return True

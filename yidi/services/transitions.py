@@ -1,13 +1,14 @@
 """Use cases that move a case through its lifecycle (docs/DESIGN.md, "Case lifecycle").
 
-Every action follows one path: lock the case row, check visibility and policy (authz),
-check the expected version, ask the transition table for the next status (domain), let
+Every action follows one path: lock the case row, check visibility (authz), the expected
+version, then policy (authz), ask the transition table for the next status (domain), let
 the command's handler make its own changes, and record exactly one event through the
 event writer — all in the work's transaction, so a failure anywhere leaves nothing behind.
 """
 
 from yidi.authz import guard
 from yidi.domain.commands import CaseCommand, Evaluate
+from yidi.domain.enums import Satisfaction
 from yidi.domain.errors import Conflict, NotFound
 from yidi.domain.lifecycle import EVENT_OF_ACTION, next_status
 from yidi.persistence import cases as case_store
@@ -44,10 +45,13 @@ async def transition(work: Work, command: CaseCommand) -> Case:
     return await _apply(work, case, command)
 
 
-async def evaluate_as_reporter(work: Work, case: Case, command: Evaluate) -> Case:
+async def evaluate_as_reporter(
+    work: Work, case: Case, satisfaction: Satisfaction, comment: str | None
+) -> Case:
     """The reporter's own evaluation: the tracking code and phone stood in for the policy
     (the caller checked them); the lifecycle rules apply as to anyone."""
-    await case_store.lock(work.session, case)
+    await case_store.lock_loaded_case(work.session, case)
+    command = Evaluate(case_id=case.id, satisfaction=satisfaction, comment=comment)
     return await _apply(work, case, command)
 
 
@@ -65,5 +69,6 @@ async def _apply(work: Work, case: Case, command: CaseCommand) -> Case:
         note=step.note,
         data=step.data,
     )
-    await work.session.flush()
+    for other in step.others:
+        await record(work, other.case, other.event_type, note=other.note, data=other.data)
     return case

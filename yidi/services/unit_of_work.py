@@ -13,9 +13,10 @@ from datetime import datetime
 
 from yidi.authz.actor import Actor
 from yidi.authz.enforcer import CountyEnforcer, PolicyRegistry
+from yidi.authz.rules import Rule
 from yidi.domain.calendar import WorkingCalendar
 from yidi.persistence.models import Case
-from yidi.persistence.policies import rule_loader
+from yidi.persistence.policies import load_rules, rule_loader
 from yidi.persistence.session import Session, SessionFactory
 
 AfterCommit = Callable[[Sequence[Case]], None]
@@ -51,6 +52,7 @@ class UnitOfWork:
         calendar: WorkingCalendar,
         secret: str,
         registry: PolicyRegistry | None = None,
+        outer: Session | None = None,
     ) -> None:
         self.sessions = sessions
         self.clock = clock
@@ -58,6 +60,27 @@ class UnitOfWork:
         self.calendar = calendar
         self.secret = secret
         self.registry = registry or PolicyRegistry(rule_loader(sessions))
+        self._outer = outer
+
+    @asynccontextmanager
+    async def all_or_nothing(self) -> AsyncIterator["UnitOfWork"]:
+        """A unit of work whose use cases each run as a savepoint of one outer transaction,
+        committed when the block ends: a loader of many use cases (the demo data) leaves
+        everything or nothing. Policies are read through that transaction, so rules it has
+        just written apply."""
+        async with self.sessions.begin() as outer:
+
+            async def rules(county_id: int) -> tuple[int, list[Rule]]:
+                return await load_rules(outer, county_id)
+
+            yield UnitOfWork(
+                self.sessions,
+                clock=self.clock,
+                calendar=self.calendar,
+                secret=self.secret,
+                registry=PolicyRegistry(rules),
+                outer=outer,
+            )
 
     @asynccontextmanager
     async def begin(
@@ -74,15 +97,13 @@ class UnitOfWork:
         it). `after_commit` hears which cases changed, e.g. to refresh request caches.
         """
         enforcer = await self.registry.enforcer(actor.county_id) if actor is not None else None
+        when = now if now is not None else self.clock()
+        if self._outer is not None:
+            async with self._outer.begin_nested():
+                yield Work(self._outer, actor, enforcer, when, self.calendar, self.secret)
+            return
         async with self.sessions.begin() as session:
-            work = Work(
-                session,
-                actor,
-                enforcer,
-                now if now is not None else self.clock(),
-                self.calendar,
-                self.secret,
-            )
+            work = Work(session, actor, enforcer, when, self.calendar, self.secret)
             yield work
         if after_commit is not None:
             after_commit(work.changed)
