@@ -299,7 +299,8 @@ async def merge(step: Step, cmd: c.Merge) -> None:
         OtherEvent(
             target,
             CaseEventType.DUPLICATE_MERGED,
-            note=f"重复事项 {case.number} 已并入",
+            # Not the duplicate's number: who sees the original may not see the duplicate.
+            note="重复事项已并入本事项",
             data={"duplicate": case.number},
         )
     )
