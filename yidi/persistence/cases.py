@@ -164,11 +164,6 @@ async def add_case(session: AsyncSession, case: Case) -> None:
     await session.flush()
 
 
-def add_event(session: AsyncSession, event: CaseEvent) -> None:
-    """Store an event row with the next flush; only the event writer builds them."""
-    session.add(event)
-
-
 def add_follow_up(session: AsyncSession, follow_up: FollowUp) -> None:
     session.add(follow_up)
 

@@ -181,8 +181,22 @@ class CaseEvent(Base):
     note: Mapped[str | None] = mapped_column(Text)
     # None is stored as SQL NULL, not JSON null: "no data" stays one thing.
     data: Mapped[dict[str, Any] | None] = mapped_column(JSONB(none_as_null=True))
+    # The event's place among its county's events in commit order (persistence/outbox.py).
+    position: Mapped[int] = mapped_column(BigInteger)
 
-    __table_args__ = (Index("ix_case_events_case", "case_id", "id"),)
+    __table_args__ = (
+        Index("ix_case_events_case", "case_id", "id"),
+        Index("ux_case_events_county_position", "county_id", "position", unique=True),
+    )
+
+
+class EventPosition(Base):
+    """The last event position handed out in a county; locked by a writer until it commits."""
+
+    __tablename__ = "event_positions"
+
+    county_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    last_position: Mapped[int] = mapped_column(BigInteger)
 
 
 class FollowUp(Base):

@@ -3,16 +3,18 @@
 Every change to a case — registration, a resident's submission, each lifecycle action,
 a resident's evaluation, both sides of a merge, deadline alerts — appends its event here,
 in the use case's transaction, and bumps the case's version. No other code creates a
-case event row (a test reads the source to hold that), so whatever must accompany every
-event (the live-update outbox) is added in this one place.
+case event row (a test reads the source to hold that). When the work commits, `publish`
+numbers the events in commit order (the outbox position live updates follow) and stores
+them.
 """
 
 from typing import Any
 
 from yidi.domain.enums import CaseEventType
-from yidi.persistence.cases import add_case, add_event
+from yidi.persistence.cases import add_case
 from yidi.persistence.models import Case, CaseEvent
-from yidi.services.unit_of_work import Work
+from yidi.persistence.outbox import store_positioned, take_positions
+from yidi.services.work import Work
 
 
 async def record(
@@ -28,8 +30,8 @@ async def record(
     """Append one event to the case's timeline and bump its version.
 
     The actor is the work's signed-in user; None stands for the system or a resident.
-    A new case (not stored yet) is stored here, already at its first version. Rows reach
-    the database when the work flushes or commits, so many events cost one round trip.
+    A new case (not stored yet) is stored here, already at its first version. The event
+    itself is stored by `publish`, when the work commits.
     """
     case.version += 1
     if case.id is None:
@@ -45,6 +47,24 @@ async def record(
         note=note,
         data=data,
     )
-    add_event(work.session, event)
+    work.pending_events.append(event)
     if case not in work.changed:
         work.changed.append(case)
+
+
+async def publish(work: Work) -> None:
+    """Store the work's events, numbered in commit order, as the last thing before it
+    commits (the unit of work calls this). Listeners hear of them once they commit.
+
+    Positions come from each county's counter row, locked from here until commit: as short
+    a hold as possible, and counties taken in id order so two writers never deadlock.
+    """
+    events, work.pending_events = work.pending_events, []
+    if not events:
+        return
+    for county_id in sorted({e.county_id for e in events}):
+        of_county = [e for e in events if e.county_id == county_id]
+        first = await take_positions(work.session, county_id, len(of_county))
+        for offset, event in enumerate(of_county):
+            event.position = first + offset
+    await store_positioned(work.session, events)

@@ -8,37 +8,19 @@ failing use case leaves nothing behind.
 
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from yidi.authz.actor import Actor
-from yidi.authz.enforcer import CountyEnforcer, PolicyRegistry
+from yidi.authz.enforcer import PolicyRegistry
 from yidi.authz.rules import Rule
 from yidi.domain.calendar import WorkingCalendar
 from yidi.persistence.models import Case
 from yidi.persistence.policies import load_rules, rule_loader
 from yidi.persistence.session import Session, SessionFactory
+from yidi.services.events import publish
+from yidi.services.work import Work as Work
 
 AfterCommit = Callable[[Sequence[Case]], None]
-
-
-@dataclass
-class Work:
-    """What a use case runs with. `changed` lists the cases its events were written for."""
-
-    session: Session
-    actor: Actor | None
-    enforcer: CountyEnforcer | None
-    now: datetime
-    calendar: WorkingCalendar
-    secret: str
-    changed: list[Case] = field(default_factory=list)
-
-    def staff(self) -> tuple[Actor, CountyEnforcer]:
-        """The signed-in actor and their county's rules; only staff use cases ask."""
-        if self.actor is None or self.enforcer is None:
-            raise RuntimeError("this use case needs a signed-in actor")
-        return self.actor, self.enforcer
 
 
 class UnitOfWork:
@@ -100,11 +82,14 @@ class UnitOfWork:
         when = now if now is not None else self.clock()
         if self._outer is not None:
             async with self._outer.begin_nested():
-                yield Work(self._outer, actor, enforcer, when, self.calendar, self.secret)
+                work = Work(self._outer, actor, enforcer, when, self.calendar, self.secret)
+                yield work
+                await publish(work)
             return
         async with self.sessions.begin() as session:
             work = Work(session, actor, enforcer, when, self.calendar, self.secret)
             yield work
+            await publish(work)  # the last statements before commit
         if after_commit is not None:
             after_commit(work.changed)
 
