@@ -93,3 +93,28 @@ async def test_case_page_is_not_n_plus_one(api: Api, app: Starlette, user: str) 
     assert large <= LIMIT, "\n\n".join(large_statements)
     # A one-off policy load may cost a little more, but never per case.
     assert cold - small <= 2, "\n\n".join(cold_statements)
+
+
+def counts_in(statements: list[str]) -> int:
+    return sum("count(" in " ".join(s.split()).lower() for s in statements)
+
+
+@pytest.mark.parametrize("user", ["county.leader", "v11.handler"])
+async def test_total_count_is_counted_only_when_selected(
+    api: Api, app: Starlette, user: str
+) -> None:
+    """Counting reads the caller's whole scope (every case of a county for its leader):
+    a page that does not ask for totalCount must not pay for it."""
+    await api.token(user)
+    await api.ok("{ cases(first: 1) { totalCount } }", user=user)  # policy loaded, warm
+    with recorded(app) as without:
+        plain = await api.ok("{ cases(first: 5) { edges { node { id } } } }", user=user)
+    with recorded(app) as with_total:
+        counted = await api.ok(
+            "{ cases(first: 5) { totalCount edges { node { id } } } }", user=user
+        )
+    assert plain["cases"]["edges"] == counted["cases"]["edges"]
+    assert counted["cases"]["totalCount"] >= len(counted["cases"]["edges"]) > 0
+    assert counts_in(without) == 0, "\n\n".join(without)
+    assert counts_in(with_total) == 1, "\n\n".join(with_total)
+    assert len(with_total) == len(without) + 1

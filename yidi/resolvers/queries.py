@@ -1,5 +1,6 @@
 """Root query resolvers: authenticate, decode ids, ask the read use cases, return rows."""
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
@@ -88,7 +89,7 @@ SEARCH_MAX = 100
 class CasePage:
     edges: list[tuple[Case, str]]
     page_info: pagination.PageInfo
-    total: int
+    total: Callable[[], Awaitable[int]]
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,5 @@ async def cases(
     ctx.loaders.prime_cases(found.page.cases)
     edges = [(row, pagination.case_cursor(order_field, row)) for row in found.page.cases]
     cursors = [cursor for _, cursor in edges]
-    return CasePage(
-        edges, pagination.page_info(cursors, has_next=found.page.has_next, after=after), found.total
-    )
+    info = pagination.page_info(cursors, has_next=found.page.has_next, after=after)
+    return CasePage(edges, info, found.total)

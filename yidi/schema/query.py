@@ -94,5 +94,5 @@ class Query(PublicQueries, PolicyQueries):
         return CaseConnection(
             edges=edges,
             page_info=PageInfo.of(result.page_info),
-            total_count=result.total,
+            count=result.total,
         )

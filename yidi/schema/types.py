@@ -1,5 +1,6 @@
 """Object types of the contract. Each wraps a stored row; nested objects load via DataLoaders."""
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 import strawberry
@@ -407,4 +408,9 @@ class CaseEdge:
 class CaseConnection:
     edges: list[CaseEdge]
     page_info: PageInfo
-    total_count: int
+    count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    # Counted only when selected: it reads every case of the caller's scope.
+    @strawberry.field
+    async def total_count(self) -> int:
+        return await self.count()

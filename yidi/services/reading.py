@@ -7,7 +7,7 @@ from typing import Any
 from yidi.authz import guard
 from yidi.authz.actor import Actor
 from yidi.authz.enforcer import CountyEnforcer
-from yidi.authz.scope import case_scope
+from yidi.authz.scope import CaseScope, case_scope
 from yidi.domain.enums import CaseAction
 from yidi.domain.lifecycle import actions_allowed_by_status
 from yidi.domain.masking import mask_id_number, mask_name, mask_phone
@@ -41,9 +41,18 @@ def visible(enforcer: CountyEnforcer, actor: Actor, case: Case | None) -> Case |
 
 
 @dataclass(frozen=True)
-class CaseListResult:
+class CaseList:
+    """The actor's cases under a filter: a page of them now, their number on request."""
+
+    session: Session
+    scope: CaseScope
+    query: case_store.CaseQuery
+    now: datetime
     page: case_store.CasePage
-    total: int
+
+    async def total(self) -> int:
+        """Counted only when a client asks (`totalCount`): it reads the whole scope."""
+        return await case_store.count_cases(self.session, self.scope, self.query, self.now)
 
 
 async def list_cases(
@@ -57,7 +66,7 @@ async def list_cases(
     first: int,
     after: tuple[Any, int] | None,
     now: datetime,
-) -> CaseListResult:
+) -> CaseList:
     """A page of the cases the actor may view, filtered in SQL by the VIEW policy."""
     scope = case_scope(enforcer, actor, CaseAction.VIEW)
     page = await case_store.page_of_cases(
@@ -70,8 +79,7 @@ async def list_cases(
         after=after,
         now=now,
     )
-    total = await case_store.count_cases(session, scope, query, now)
-    return CaseListResult(page, total)
+    return CaseList(session, scope, query, now, page)
 
 
 def allowed_actions(enforcer: CountyEnforcer, actor: Actor, case: Case) -> list[CaseAction]:
