@@ -20,6 +20,9 @@ def parse_global_id(global_id: str) -> tuple[str, int] | None:
         return None
     if not type_name.isidentifier() or value <= 0 or value >= 2**63:
         return None
+    # One id per object: "Case:01", "Case:+1", "Case:1_0" or other digits are not ours.
+    if to_global_id(type_name, value) != global_id:
+        return None
     return type_name, value
 
 

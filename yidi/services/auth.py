@@ -4,6 +4,7 @@ Passwords are hashed with Argon2id (argon2-cffi, the OWASP-recommended KDF); tok
 are HS256 JWTs (PyJWT) signed with the configured secret and expiring after a TTL.
 """
 
+import asyncio
 from datetime import datetime, timedelta
 
 import jwt
@@ -35,7 +36,10 @@ async def login(
     # NUL cannot be stored in PostgreSQL text, so no username contains one.
     user = None if "\x00" in username else await user_by_username(session, username.strip())
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        # Argon2 is meant to be slow: off the event loop, or every other request waits too.
+        await asyncio.to_thread(
+            _hasher.verify, user.password_hash if user else _DUMMY_HASH, password
+        )
     except (VerificationError, InvalidHashError):
         user = None
     if user is None or not user.active:
@@ -61,7 +65,8 @@ def user_id_from_token(token: str, *, key: str, now: datetime) -> int:
         user_id = int(claims["sub"])
     except (jwt.PyJWTError, ValueError, TypeError) as exc:
         raise Unauthenticated("The bearer token is invalid or has expired.") from exc
-    if expired:
+    # A signed token is still only as good as its claims: no such user id could exist.
+    if expired or not 0 < user_id < 2**63:
         raise Unauthenticated("The bearer token is invalid or has expired.")
     return user_id
 
