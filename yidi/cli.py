@@ -4,6 +4,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -59,8 +60,22 @@ def serve(args: argparse.Namespace) -> int:
     upgrade(database_url)
     if settings.demo:
         asyncio.run(_load_demo(settings, database_url))
-    app = create_app(settings, database_url)
     log.info("serving on http://%s:%s/graphql", args.host, args.port)
+    if args.workers > 1:
+        # Worker processes build their app from the environment: hand them the database
+        # this process resolved (and started, if embedded) and migrated.
+        os.environ["YIDI_DATABASE_URL"] = database_url
+        os.environ["YIDI_DEMO"] = "true" if settings.demo else "false"
+        uvicorn.run(
+            "yidi.http.app:app_from_environment",
+            factory=True,
+            workers=args.workers,
+            host=args.host,
+            port=args.port,
+            log_level=args.log_level,
+        )
+        return 0
+    app = create_app(settings, database_url)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
     return 0
 
@@ -130,6 +145,12 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--data-dir", help=data_help)
     s.add_argument("--log-level", default="info")
+    s.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes sharing the port (each runs the policy watcher; one sweeps)",
+    )
     s.set_defaults(func=serve)
 
     m = sub.add_parser("migrate", help="apply database migrations to the configured database")

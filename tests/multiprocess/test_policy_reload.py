@@ -6,13 +6,11 @@ shared between them but PostgreSQL, exactly as behind a load balancer.
 """
 
 import asyncio
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack, contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +21,7 @@ from tests.support.driver import Api
 from tests.support.lifecycle import resolved_in_place
 from tests.support.mutations import act
 from tests.support.policy import county_policy, replace_county_policy
+from tests.support.servers import Server, free_port, stop, wait_ready
 
 pytestmark = pytest.mark.slow
 
@@ -30,7 +29,6 @@ pytestmark = pytest.mark.slow
 MAX_DELAY_SECONDS = 1.0
 # How long to keep watching past the bound, so a failure reports the real delay (or none).
 GIVE_UP_SECONDS = 5.0
-START_TIMEOUT_SECONDS = 60.0
 
 SERVER = """
 import sys
@@ -46,38 +44,6 @@ uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
 """
 
 ALLOWED = "query($id: ID!) { case(id: $id) { status allowedActions } }"
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen[bytes]
-    port: int
-    log: Path
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def stop(server: Server) -> None:
-    """Terminate the process we started (by its own handle), killing it if it hangs."""
-    if server.process.poll() is None:
-        server.process.terminate()
-        try:
-            server.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait(timeout=10)
 
 
 @contextmanager
@@ -99,23 +65,6 @@ def started_servers(database_url: str, logs: Path, count: int) -> Iterator[list[
     finally:
         for server in servers:
             stop(server)
-
-
-async def wait_ready(server: Server) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    async with httpx.AsyncClient(base_url=server.url, timeout=2.0) as client:
-        while time.monotonic() < deadline:
-            if server.process.poll() is not None:
-                pytest.fail(f"server on {server.port} exited:\n{server.output()}")
-            try:
-                if (await client.get("/readyz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass  # not listening yet
-            await asyncio.sleep(0.1)
-    pytest.fail(
-        f"server on {server.port} not ready in {START_TIMEOUT_SECONDS} s:\n{server.output()}"
-    )
 
 
 @pytest.fixture

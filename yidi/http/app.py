@@ -52,6 +52,15 @@ class YidiGraphQL(GraphQL[Context, None]):
         return HTMLResponse(graphiql_html())
 
 
+def app_from_environment() -> Starlette:
+    """The app of one worker of `yidi serve --workers N`: all settings from YIDI_*, the
+    database already resolved and migrated by the parent process."""
+    settings = Settings()
+    if not settings.database_url:
+        raise RuntimeError("YIDI_DATABASE_URL must name the database")
+    return create_app(settings, settings.database_url)
+
+
 def create_app(
     settings: Settings, database_url: str, *, clock: Callable[[], datetime] = utc_now
 ) -> Starlette:
