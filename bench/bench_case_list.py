@@ -23,7 +23,7 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.engine.url import make_url
 
-from yidi.config import DEMO_SECRET, Settings
+from yidi.config import Settings
 from yidi.database.embedded import async_url, embedded_server
 from yidi.database.engine import make_engine, make_session_factory
 from yidi.database.migrations import upgrade
@@ -33,6 +33,7 @@ from yidi.http.app import create_app
 from yidi.services.unit_of_work import UnitOfWork
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+SECRET = "yidi-bench-signing-secret-0123456789abcdef"
 QUERY = """query($after: String) { cases(first: 50, after: $after) { totalCount
   pageInfo { endCursor } edges { node { number title status handlingUnit { name }
   locationUnit { name } category { name } assignee { username } reporter { phone }
@@ -74,7 +75,7 @@ async def prepare(server_url: str, n: int) -> str:
             make_session_factory(engine),
             clock=lambda: NOW,
             calendar=bundled_calendar(),
-            secret=DEMO_SECRET,
+            secret=SECRET,
         ),
         NOW,
     )
@@ -91,7 +92,9 @@ async def prepare(server_url: str, n: int) -> str:
 
 
 async def measure(url: str, runs: int) -> None:
-    app = create_app(Settings(demo=True, run_sweeper=False), url, clock=lambda: NOW)
+    app = create_app(
+        Settings(demo=True, run_sweeper=False, secret_key=SECRET), url, clock=lambda: NOW
+    )
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:

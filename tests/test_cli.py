@@ -4,9 +4,14 @@ import json
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
+
 from yidi import __version__
+from yidi.config import Settings
+from yidi.database.demo_secret import demo_secret
 
 
 def _yidi(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -78,3 +83,22 @@ def test_calendar_add_rejects_a_malformed_schedule(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "2027-13-01" in result.stderr
+
+
+def test_a_demo_secret_is_made_once_per_data_directory(tmp_path: Path) -> None:
+    """No secret in the source: each demo data directory gets its own, readable by its owner
+    only, and every process serving that directory reads the same one."""
+    first = demo_secret(tmp_path / "a")
+    assert len(first) >= 32
+    assert demo_secret(tmp_path / "a") == first
+    assert demo_secret(tmp_path / "b") != first
+    mode = (tmp_path / "a" / "demo-secret").stat().st_mode & 0o777
+    assert mode == 0o600
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        raced = set(pool.map(demo_secret, [tmp_path / "c"] * 16))
+    assert len(raced) == 1
+
+
+def test_outside_a_demo_there_is_no_default_secret() -> None:
+    with pytest.raises(RuntimeError, match="YIDI_SECRET_KEY"):
+        Settings(demo=True, secret_key=None).signing_key()

@@ -12,6 +12,7 @@ import uvicorn
 
 from yidi import __version__
 from yidi.config import Settings
+from yidi.database.demo_secret import demo_secret
 from yidi.database.engine import make_engine, make_session_factory
 from yidi.database.migrations import upgrade
 from yidi.database.url import resolve_database_url
@@ -32,7 +33,10 @@ def _settings(args: argparse.Namespace) -> Settings:
         overrides["data_dir"] = Path(args.data_dir)
     if getattr(args, "demo", False):
         overrides["demo"] = True
-    return Settings(**overrides)  # type: ignore[arg-type]
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    if settings.demo and not settings.secret_key:
+        settings = settings.model_copy(update={"secret_key": demo_secret(settings.data_dir)})
+    return settings
 
 
 def _unit_of_work(sessions: SessionFactory, secret: str) -> UnitOfWork:
@@ -66,6 +70,7 @@ def serve(args: argparse.Namespace) -> int:
         # this process resolved (and started, if embedded) and migrated.
         os.environ["YIDI_DATABASE_URL"] = database_url
         os.environ["YIDI_DEMO"] = "true" if settings.demo else "false"
+        os.environ["YIDI_SECRET_KEY"] = settings.signing_key()
         uvicorn.run(
             "yidi.http.app:app_from_environment",
             factory=True,
@@ -140,7 +145,11 @@ def parser() -> argparse.ArgumentParser:
     data_help = "where the embedded PostgreSQL keeps its data (YIDI_DATA_DIR; default ./.yidi)"
 
     s = sub.add_parser("serve", help="run the API server (migrates the database first)")
-    s.add_argument("--demo", action="store_true", help="load the demo data; demo signing key")
+    s.add_argument(
+        "--demo",
+        action="store_true",
+        help="load the demo data; sign with a key kept in the data directory",
+    )
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--data-dir", help=data_help)

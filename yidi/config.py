@@ -5,8 +5,6 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEMO_SECRET = "yidi-demo-secret-not-for-production-use-0000"
-
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="YIDI_", extra="ignore")
@@ -38,6 +36,7 @@ class Settings(BaseSettings):
     def signing_key(self) -> str:
         if self.secret_key:
             return self.secret_key
-        if self.demo:
-            return DEMO_SECRET
-        raise RuntimeError("YIDI_SECRET_KEY must be set (at least 32 characters) outside --demo.")
+        raise RuntimeError(
+            "YIDI_SECRET_KEY must be set (at least 32 characters); "
+            "`yidi serve --demo` makes one in its data directory."
+        )

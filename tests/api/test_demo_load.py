@@ -11,8 +11,8 @@ from sqlalchemy import text
 
 from tests.support.clock import DEMO_NOW
 from tests.support.database import admin, with_database
+from tests.support.secret import SECRET
 from yidi import demo
-from yidi.config import DEMO_SECRET
 from yidi.database.engine import make_engine, make_session_factory
 from yidi.database.migrations import upgrade
 from yidi.deadlines.calendar_data import bundled_calendar
@@ -33,7 +33,7 @@ async def empty_uow(server_url: str) -> AsyncIterator[UnitOfWork]:
             make_session_factory(engine),
             clock=lambda: DEMO_NOW,
             calendar=bundled_calendar(),
-            secret=DEMO_SECRET,
+            secret=SECRET,
         )
     finally:
         await engine.dispose()

@@ -12,8 +12,8 @@ import pytest
 from tests.support.clock import Clock
 from tests.support.demo import V11
 from tests.support.driver import Api
+from tests.support.secret import SECRET
 from tests.support.sql import footprint
-from yidi.config import DEMO_SECRET
 from yidi.demo import DEMO_PASSWORD
 
 REGISTER = (
@@ -319,9 +319,9 @@ def forged(key: str, **claims: Any) -> str:
         pytest.param("Bearer garbage", id="garbage-token"),
         pytest.param("Basic dXNlcjpwYXNz", id="basic-auth"),
         pytest.param("Bearer " + forged("another-secret-another-secret-0000"), id="wrong-key"),
-        pytest.param("Bearer " + forged(DEMO_SECRET, iss="someone-else"), id="wrong-issuer"),
-        pytest.param("Bearer " + forged(DEMO_SECRET, sub="999999"), id="unknown-user"),
-        pytest.param("Bearer " + forged(DEMO_SECRET, sub="not-a-number"), id="bad-subject"),
+        pytest.param("Bearer " + forged(SECRET, iss="someone-else"), id="wrong-issuer"),
+        pytest.param("Bearer " + forged(SECRET, sub="999999"), id="unknown-user"),
+        pytest.param("Bearer " + forged(SECRET, sub="not-a-number"), id="bad-subject"),
         # An unsigned token ({"alg": "none"}) claiming to be user 1.
         pytest.param(
             "Bearer eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0."

@@ -14,7 +14,7 @@ import pytest
 from tests.support.clock import Clock
 from tests.support.demo import LEADER
 from tests.support.driver import Api
-from yidi.config import DEMO_SECRET
+from tests.support.secret import SECRET
 from yidi.services import auth
 
 CASE = "query($id: ID!) { case(id: $id) { id } }"
@@ -54,7 +54,7 @@ async def test_a_signed_token_for_an_impossible_user_is_unauthenticated(
     api: Api, clock: Clock, subject: str
 ) -> None:
     claims = {"sub": subject, "iss": "yidi", "exp": clock.current + timedelta(hours=1)}
-    token = jwt.encode(claims, DEMO_SECRET, algorithm="HS256")
+    token = jwt.encode(claims, SECRET, algorithm="HS256")
     response = await api.client.post(
         "/graphql",
         json={"query": "{ me { username } }"},

@@ -21,6 +21,7 @@ from tests.support.driver import Api
 from tests.support.lifecycle import resolved_in_place
 from tests.support.mutations import act
 from tests.support.policy import county_policy, replace_county_policy
+from tests.support.secret import SECRET
 from tests.support.servers import Server, free_port, stop, wait_ready
 
 pytestmark = pytest.mark.slow
@@ -38,8 +39,8 @@ import uvicorn
 from yidi.config import Settings
 from yidi.http.app import create_app
 
-database_url, port = sys.argv[1], int(sys.argv[2])
-app = create_app(Settings(demo=True, database_url=None), database_url)
+database_url, port, secret = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+app = create_app(Settings(demo=True, database_url=None, secret_key=secret), database_url)
 uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
 """
 
@@ -56,7 +57,7 @@ def started_servers(database_url: str, logs: Path, count: int) -> Iterator[list[
             log = logs / f"server-{i}.log"
             with log.open("wb") as sink:
                 process = subprocess.Popen(
-                    [sys.executable, "-c", SERVER, database_url, str(port)],
+                    [sys.executable, "-c", SERVER, database_url, str(port), SECRET],
                     stdout=sink,
                     stderr=subprocess.STDOUT,
                 )

@@ -40,6 +40,8 @@ async def test_workers_share_the_port_and_the_tokens(database_url: str, tmp_path
                 str(port),
                 "--workers",
                 str(WORKERS),
+                "--data-dir",
+                str(tmp_path / "data"),
                 "--log-level",
                 "warning",
             ],

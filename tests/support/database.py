@@ -14,7 +14,7 @@ import asyncpg
 from sqlalchemy.engine.url import make_url
 
 from tests.support.clock import DEMO_NOW
-from yidi.config import DEMO_SECRET
+from tests.support.secret import SECRET
 from yidi.database.engine import make_engine, make_session_factory, normalize_url
 from yidi.database.migrations import upgrade
 from yidi.deadlines.calendar_data import bundled_calendar
@@ -55,7 +55,7 @@ async def create_template(server_url: str) -> str:
         make_session_factory(engine),
         clock=lambda: DEMO_NOW,
         calendar=bundled_calendar(),
-        secret=DEMO_SECRET,
+        secret=SECRET,
     )
     await load_demo(uow, DEMO_NOW)
     await engine.dispose()

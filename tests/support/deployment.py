@@ -9,6 +9,7 @@ from starlette.applications import Starlette
 from tests.support.clock import Clock
 from tests.support.database import template_copy
 from tests.support.driver import Api, in_process
+from tests.support.secret import SECRET
 from yidi.config import Settings
 from yidi.http.app import create_app
 
@@ -16,7 +17,7 @@ from yidi.http.app import create_app
 def demo_settings(**overrides: Any) -> Settings:
     """Demo mode without the background sweeper: tests run deadline sweeps themselves, at the
     instants they choose, and nothing writes events under a test that counts them."""
-    return Settings(demo=True, database_url=None, run_sweeper=False, **overrides)
+    return Settings(demo=True, database_url=None, run_sweeper=False, secret_key=SECRET, **overrides)
 
 
 @asynccontextmanager
