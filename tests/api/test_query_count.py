@@ -13,7 +13,9 @@ import pytest
 from sqlalchemy import event
 from starlette.applications import Starlette
 
+from tests.support.demo import LEADER, V11, V21, XILING_VILLAGE
 from tests.support.driver import Api
+from tests.support.lifecycle import Lifecycle
 
 PAGE = """
 query($first: Int!) {
@@ -118,3 +120,43 @@ async def test_total_count_is_counted_only_when_selected(
     assert counts_in(without) == 0, "\n\n".join(without)
     assert counts_in(with_total) == 1, "\n\n".join(with_total)
     assert len(with_total) == len(without) + 1
+
+
+MERGED_PAGE = """{ cases(first: 20, filter: { status: [MERGED] }) { edges { node {
+  number events { edges { node { type note } } } } } } }"""
+
+
+@pytest.mark.parametrize("user", [LEADER, V11])
+async def test_merged_notes_cost_no_statement_per_event(
+    api: Api, app: Starlette, user: str
+) -> None:
+    """A MERGED event's note names the original only to who may view it, so it reads the
+    original: in one batch for the whole page, however many MERGED events it holds."""
+    lc = await Lifecycle.create(api, app)
+
+    async def merge_one() -> None:
+        original = await lc.register(V21, XILING_VILLAGE)
+        duplicate = await lc.register(V11)
+        await lc.do("MERGE", duplicate["id"], LEADER, {"intoCaseId": original["id"]})
+
+    async def page() -> tuple[list[str], list[str]]:
+        with recorded(app) as statements:
+            data = await api.ok(MERGED_PAGE, user=user)
+        notes = [
+            event["node"]["note"]
+            for case in data["cases"]["edges"]
+            for event in case["node"]["events"]["edges"]
+            if event["node"]["type"] == "MERGED"
+        ]
+        return notes, statements
+
+    await merge_one()
+    await page()  # the policy loaded, warm
+    one_note, one = await page()
+    for _ in range(4):
+        await merge_one()
+    five_notes, five = await page()
+    assert (len(one_note), len(five_notes)) == (1, 5)
+    # Each note really read its original (named to the leader, not to 东湖村).
+    assert all(note.startswith("合并至 990100-") for note in five_notes) == (user == LEADER)
+    assert len(one) == len(five), "\n\n".join(["one merged", *one, "five merged", *five])

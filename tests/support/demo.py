@@ -11,6 +11,7 @@ PASSWORD = "demo-password"
 COUNTY = "990100"  # 青山县
 TOWNSHIP = "990100001"  # 东湖镇
 VILLAGE = "990100001001"  # 东湖村, under 东湖镇
+XILING_VILLAGE = "990100002001"  # 西岭村, under 西岭镇 (another township than 东湖村's)
 HOUSING = "990100901"  # 县住建局, a department under the county
 LABOUR = "990100902"  # 县人社局, another county department
 TOWNSHIP_OFFICE = "990100001901"  # 东湖镇司法所, a department under 东湖镇
@@ -70,3 +71,4 @@ USERS: dict[str, DemoUser] = {
 }
 LEADER = "county.leader"  # LEADER at the county: ANCESTOR of every unit of 青山县
 V11 = "v11.handler"  # INTAKE and HANDLER at 东湖村
+V21 = "v21.handler"  # INTAKE and HANDLER at 西岭村: neither village sees the other's cases

@@ -18,6 +18,14 @@ async def rows(app: Starlette, query: str, **params: Any) -> list[Any]:
         return list((await session.execute(text(query), params)).all())
 
 
+async def execute(app: Starlette, statement: str, **params: Any) -> None:
+    """Change stored rows behind the application's back, committed: to stage what an older
+    version of it wrote."""
+    async with app.state.yidi.sessions() as session:
+        await session.execute(text(statement), params)
+        await session.commit()
+
+
 async def footprint(app: Starlette) -> dict[str, Any]:
     """Everything a registration or case mutation writes, counted; a refused one must leave
     it exactly as it was (including the year sequences, so it burns no case number)."""

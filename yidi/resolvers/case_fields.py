@@ -1,4 +1,5 @@
-"""Case fields whose answer depends on the caller: permissions, personal data, timeline."""
+"""Case fields whose answer depends on the caller: permissions, personal data, timeline
+(and the notes in it)."""
 
 from dataclasses import dataclass
 
@@ -26,6 +27,12 @@ async def events(ctx: Context, case: Case, first: int | None, after: str | None)
     cursors = [cursor for _, cursor in items]
     info = pagination.page_info(cursors, has_next=found.has_next, after=after)
     return EventPage(items, info, found.total)
+
+
+async def event_note(ctx: Context, event: CaseEvent) -> str | None:
+    return await reading.event_note(
+        await ctx.enforcer(), await ctx.actor(), event, ctx.loaders.cases.load
+    )
 
 
 async def allowed_actions(ctx: Context, case: Case) -> list[CaseAction]:

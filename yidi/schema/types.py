@@ -203,7 +203,6 @@ class CaseEvent(Node):
     )
     type: e.CaseEventType
     at: datetime
-    note: str | None
 
     @classmethod
     def of(cls, row: models.CaseEvent) -> "CaseEvent":
@@ -213,8 +212,14 @@ class CaseEvent(Node):
             cursor=pagination.event_cursor(row.id),
             type=e.CaseEventType(row.type),
             at=row.at,
-            note=row.note,
         )
+
+    @strawberry.field(
+        description="Names another case only to a caller who may view it (a MERGED event's "
+        "original)."
+    )
+    async def note(self, info: Ctx) -> str | None:
+        return await case_fields.event_note(info.context, self.row)
 
     @strawberry.field(name="case")
     async def case_(self, info: Ctx) -> "Case":

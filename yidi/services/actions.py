@@ -15,7 +15,7 @@ from yidi.domain import commands as c
 from yidi.domain import intake
 from yidi.domain.enums import CaseEventType, CaseStatus, HandlingTrack
 from yidi.domain.errors import BadInput, Forbidden
-from yidi.domain.notes import SUMMARY_MAX, optional_text, required_text
+from yidi.domain.notes import DUPLICATE_MERGED_NOTE, SUMMARY_MAX, optional_text, required_text
 from yidi.persistence.cases import add_follow_up, cases_by_ids
 from yidi.persistence.models import Case, Category, FollowUp, Unit, User
 from yidi.persistence.session import Session
@@ -300,12 +300,13 @@ async def merge(step: Step, cmd: c.Merge) -> None:
             target,
             CaseEventType.DUPLICATE_MERGED,
             # Not the duplicate's number: who sees the original may not see the duplicate.
-            note="重复事项已并入本事项",
-            data={"duplicate": case.number},
+            note=DUPLICATE_MERGED_NOTE,
+            data={"duplicate": case.id},
         )
     )
-    step.data = {"into": target.number}
-    step.note = f"合并至 {target.number}"
+    # Who sees the duplicate may not see the original: the event keeps the original's id,
+    # and its note is worded for each reader when read (reading.event_note).
+    step.data = {"into": target.id}
 
 
 @handles(c.Evaluate)

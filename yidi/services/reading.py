@@ -1,5 +1,6 @@
 """Use cases that read cases: one case, a page of cases, what the caller may do with one."""
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -8,9 +9,10 @@ from yidi.authz import guard
 from yidi.authz.actor import Actor
 from yidi.authz.enforcer import CountyEnforcer
 from yidi.authz.scope import CaseScope, case_scope
-from yidi.domain.enums import CaseAction
+from yidi.domain.enums import CaseAction, CaseEventType
 from yidi.domain.lifecycle import actions_allowed_by_status
 from yidi.domain.masking import mask_id_number, mask_name, mask_phone
+from yidi.domain.notes import DUPLICATE_MERGED_NOTE, merged_into_note
 from yidi.persistence import cases as case_store
 from yidi.persistence.cases import CaseQuery as CaseQuery
 from yidi.persistence.cases import EventSlice as EventSlice
@@ -19,7 +21,7 @@ from yidi.persistence.cases import cases_by_ids as cases_by_ids
 from yidi.persistence.cases import event_by_id as event_by_id
 from yidi.persistence.cases import events_of_cases as events_of_cases
 from yidi.persistence.cases import follow_ups_of_cases as follow_ups_of_cases
-from yidi.persistence.models import Case
+from yidi.persistence.models import Case, CaseEvent
 from yidi.persistence.session import Session
 from yidi.persistence.units import categories_by_ids as categories_by_ids
 from yidi.persistence.units import categories_of_county as categories_of_county
@@ -115,3 +117,29 @@ def reporter_view(enforcer: CountyEnforcer, actor: Actor, case: Case) -> Reporte
         mask_id_number(case.reporter_id_number),
         case.reporter_anonymous,
     )
+
+
+CaseLoader = Callable[[int], Awaitable[Case | None]]
+
+
+async def event_note(
+    enforcer: CountyEnforcer, actor: Actor, event: CaseEvent, load_case: CaseLoader
+) -> str | None:
+    """An event's note as this reader may read it: a note names another case only to a
+    reader who may view that case (the same answer as `case(id:)`).
+
+    The merge events are the ones that speak of another case, and their notes are worded
+    here, never read from storage: rows written before this rule still say
+    "合并至 <number>" or "重复事项 <number> 已并入" (the timeline is never edited), and
+    no reader sees that text. A MERGED event names the case its case was merged into
+    (`merged_into_id`, fixed once merged, so old and new rows read alike); `load_case`
+    is the request's batched case loader, so a page of events costs no query per event.
+    """
+    if event.type == CaseEventType.DUPLICATE_MERGED.value:
+        return DUPLICATE_MERGED_NOTE
+    if event.type != CaseEventType.MERGED.value:
+        return event.note
+    duplicate = await load_case(event.case_id)
+    into = duplicate.merged_into_id if duplicate is not None else None
+    original = visible(enforcer, actor, await load_case(into) if into is not None else None)
+    return merged_into_note(original.number if original is not None else None)
