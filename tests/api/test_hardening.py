@@ -3,6 +3,7 @@ server answer wrongly (a 500, a second name for one object) or stall."""
 
 import asyncio
 import base64
+import json
 import threading
 import time
 from datetime import timedelta
@@ -93,3 +94,53 @@ async def test_password_checks_leave_the_event_loop_free(
 
     await asyncio.gather(login(), health())
     assert finished == ["healthz", "login"]
+
+
+LONE_SURROGATE = "\ud800"
+
+
+@pytest.mark.parametrize(
+    ("query", "variables", "field"),
+    [
+        (
+            "query($s: String!) { cases(filter: {search: $s}) { totalCount } }",
+            {"s": f"a{LONE_SURROGATE}"},
+            "variables.s",
+        ),
+        (
+            "query($c: String!) { unitByCode(code: $c) { id } }",
+            {"c": LONE_SURROGATE},
+            "variables.c",
+        ),
+        (
+            'query($t: String!) { trackCase(trackingCode: $t, phoneLast4: "1234") { number } }',
+            {"t": LONE_SURROGATE},
+            "variables.t",
+        ),
+        (
+            'mutation($p: String!) { login(username: "county.leader", password: $p) { token } }',
+            {"p": LONE_SURROGATE},
+            "variables.p",
+        ),
+        # In the document itself it is a syntax error: bad input, no field to name.
+        ('{ unitByCode(code: "\\ud800") { id } }', {}, None),
+        ('{ unitByCode(code: "' + LONE_SURROGATE + '") { id } }', {}, None),
+    ],
+)
+async def test_text_that_is_not_unicode_is_bad_input(
+    api: Api, query: str, variables: dict[str, Any], field: str | None
+) -> None:
+    """JSON may carry a lone surrogate; it is refused naming where, never a server error."""
+    # Sent as a client may: JSON with the surrogate escaped, as json.dumps writes it.
+    body = json.dumps({"query": query, "variables": variables})
+    response = await api.client.post(
+        "/graphql",
+        content=body,
+        headers={
+            "content-type": "application/json",
+            "authorization": f"Bearer {await api.token(LEADER)}",
+        },
+    )
+    (error,) = response.json()["errors"]
+    expected = {"code": "BAD_USER_INPUT"} | ({"field": field} if field else {})
+    assert error["extensions"] == expected

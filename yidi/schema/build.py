@@ -8,6 +8,7 @@ from strawberry.types import ExecutionContext
 from yidi.config import Settings
 from yidi.resolvers.errors import ContractErrors
 from yidi.resolvers.lifecycle import CloseRequestSession
+from yidi.resolvers.text_guard import RejectUnencodableText
 from yidi.schema.mutation import Mutation
 from yidi.schema.nodes import NODE_KINDS
 from yidi.schema.query import Query
@@ -29,6 +30,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         types=[kind.graphql_type for kind in NODE_KINDS.values()],
         extensions=[
             CloseRequestSession,
+            RejectUnencodableText,
             lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
             lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
