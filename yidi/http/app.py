@@ -12,12 +12,15 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from yidi.config import Settings
 from yidi.database.engine import make_engine, make_session_factory
 from yidi.deadlines.calendar_data import bundled_calendar
 from yidi.deadlines.sweeper import run_sweeper
 from yidi.http.graphiql import STATIC_PREFIX, graphiql_html, static_app
+from yidi.http.live_socket import LiveSocketHandler
+from yidi.live.hub import LiveEvents
 from yidi.persistence.health import database_answers
 from yidi.policies.watcher import watch_policies
 from yidi.resolvers.context import AppState, Context
@@ -32,10 +35,16 @@ def utc_now() -> datetime:
 
 
 class YidiGraphQL(GraphQL[Context, None]):
-    """strawberry's ASGI view with our typed context and an offline GraphiQL."""
+    """strawberry's ASGI view with our typed context, an offline GraphiQL, and live
+    updates over graphql-transport-ws only (the legacy graphql-ws protocol is refused)."""
+
+    graphql_transport_ws_handler_class = LiveSocketHandler
 
     def __init__(self, state: AppState) -> None:
-        super().__init__(build_schema(state.settings))
+        super().__init__(
+            build_schema(state.settings),
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        )
         self.state = state
 
     async def get_context(
@@ -71,7 +80,12 @@ def create_app(
         calendar=bundled_calendar(),
         secret=settings.signing_key(),
     )
-    state = AppState(settings=settings, uow=uow)
+    live = LiveEvents(
+        uow,
+        buffer_size=settings.subscription_buffer,
+        poll_seconds=settings.subscription_poll_seconds,
+    )
+    state = AppState(settings=settings, uow=uow, live=live)
     graphiql_html()  # fail at start-up, not in a browser, if an asset went missing
     graphql = YidiGraphQL(state)
 
@@ -88,12 +102,16 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        tasks = [asyncio.create_task(watch_policies(uow))]
+        tasks = [
+            asyncio.create_task(watch_policies(uow)),
+            asyncio.create_task(live.listen(database_url)),
+        ]
         if settings.run_sweeper:
             tasks.append(asyncio.create_task(run_sweeper(uow, settings.sweep_interval_seconds)))
         try:
             yield
         finally:
+            await live.close()  # subscriptions complete before the tasks they need stop
             for task in tasks:
                 task.cancel()
             for task in tasks:
