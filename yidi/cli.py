@@ -20,6 +20,7 @@ from yidi.deadlines.calendar_data import bundled_calendar, store_calendar_year
 from yidi.demo import load_demo
 from yidi.domain.calendar import CalendarYear, parse_year
 from yidi.http.app import create_app, utc_now
+from yidi.http.server import run as run_server
 from yidi.persistence.session import SessionFactory
 from yidi.schema.build import build_schema
 from yidi.services.unit_of_work import UnitOfWork
@@ -71,17 +72,19 @@ def serve(args: argparse.Namespace) -> int:
         os.environ["YIDI_DATABASE_URL"] = database_url
         os.environ["YIDI_DEMO"] = "true" if settings.demo else "false"
         os.environ["YIDI_SECRET_KEY"] = settings.signing_key()
-        uvicorn.run(
-            "yidi.http.app:app_from_environment",
-            factory=True,
-            workers=args.workers,
-            host=args.host,
-            port=args.port,
-            log_level=args.log_level,
+        run_server(
+            uvicorn.Config(
+                "yidi.http.app:app_from_environment",
+                factory=True,
+                workers=args.workers,
+                host=args.host,
+                port=args.port,
+                log_level=args.log_level,
+            )
         )
         return 0
     app = create_app(settings, database_url)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    run_server(uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level))
     return 0
 
 

@@ -53,6 +53,10 @@ def transport(url: str, token: str | None, **payload: Any) -> WebsocketsTranspor
     return WebsocketsTransport(url=url, init_payload=init, connect_timeout=5, close_timeout=2)
 
 
+class Completed(Exception):
+    """The server completed the subscription (the protocol's `complete` message)."""
+
+
 class Subscription:
     """One subscription running in the background; what it received, in order."""
 
@@ -69,6 +73,7 @@ class Subscription:
             try:
                 async for result in session.subscribe(self.request):
                     self.received.put_nowait(next(iter(result.values())))
+                self.received.put_nowait(Completed())
             except BaseException as exc:  # the test reads it like an event
                 self.received.put_nowait(exc)
                 if isinstance(exc, asyncio.CancelledError):

@@ -3,7 +3,10 @@ LISTEN connection, and the stream each subscription reads (replay, then live).""
 
 import asyncio
 import contextlib
+import time
+import weakref
 from collections.abc import AsyncIterator
+from typing import ClassVar
 
 from yidi.authz.actor import Actor
 from yidi.database.listener import listen_forever
@@ -15,6 +18,10 @@ from yidi.services.unit_of_work import UnitOfWork
 
 
 class LiveEvents:
+    # Every hub of this process, so the server can complete their subscriptions at shutdown
+    # before it closes the connections.
+    _instances: ClassVar[weakref.WeakSet["LiveEvents"]] = weakref.WeakSet()
+
     def __init__(
         self, uow: UnitOfWork, *, buffer_size: int = 1000, poll_seconds: float = 5.0
     ) -> None:
@@ -26,6 +33,8 @@ class LiveEvents:
         self._feeds: dict[int, CountyFeed] = {}
         self._joining = asyncio.Lock()
         self._closed = False
+        self._streams = 0  # follow() calls still running
+        LiveEvents._instances.add(self)
 
     # Wake-ups from the listener ("<county id>:<last position>").
 
@@ -58,6 +67,7 @@ class LiveEvents:
         joined_at = await self._join(county_id, subscriber)
         if joined_at is None:
             return  # shutting down
+        self._streams += 1
         try:
             last = joined_at if after is None else after
             # Committed before joining: read back, judged by the same rule as live ones.
@@ -78,6 +88,7 @@ class LiveEvents:
                         last = delivery.position
                         yield delivery
         finally:
+            self._streams -= 1
             self._leave(county_id, subscriber)
 
     async def _join(self, county_id: int, subscriber: Subscriber) -> int | None:
@@ -119,3 +130,15 @@ class LiveEvents:
                 subscriber.end()
             feed.stop()
         await asyncio.gather(*(feed.stopped() for feed in feeds))
+
+    async def drain(self, timeout: float) -> None:
+        """Close, then wait (up to `timeout`) until every stream has ended."""
+        await self.close()
+        deadline = time.monotonic() + timeout
+        while self._streams and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+
+    @classmethod
+    async def complete_all(cls, timeout: float = 2.0) -> None:
+        """Shutdown: complete every subscription of this process."""
+        await asyncio.gather(*(hub.drain(timeout) for hub in list(cls._instances)))
