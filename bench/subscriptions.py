@@ -119,6 +119,13 @@ class Subscriber:
                     await ws.send(json.dumps({"type": "pong"}))
 
 
+def profile(pid: int, args: argparse.Namespace) -> subprocess.Popen[bytes]:
+    """py-spy on the subscribers' server for the whole mutation phase (collapsed stacks)."""
+    command = ["py-spy", "record", "--pid", str(pid), "--duration", str(int(args.seconds) + 5)]
+    command += ["--format", "raw", "--output", args.profile, "--rate", "250"]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 async def main(args: argparse.Namespace) -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(
@@ -180,6 +187,7 @@ async def run_bench(
         sent: dict[str, float] = {}
         latencies_mutation: list[float] = []
         total = int(args.rate * args.seconds)
+        profiler = profile(server.pid, args) if args.profile else None
         began = time.monotonic()
         for n in range(total):
             await asyncio.sleep(max(0.0, began + n / args.rate - time.monotonic()))
@@ -190,6 +198,8 @@ async def run_bench(
             )
             latencies_mutation.append(time.monotonic() - sent[note])
         await asyncio.sleep(5)  # the last deliveries
+        if profiler is not None:
+            profiler.wait()
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -223,4 +233,5 @@ if __name__ == "__main__":
     parser.add_argument("--subscribers", type=int, default=2000)
     parser.add_argument("--rate", type=float, default=2.0, help="mutations per second")
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--profile", help="write py-spy's collapsed stacks of the server here")
     asyncio.run(main(parser.parse_args()))

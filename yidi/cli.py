@@ -80,11 +80,22 @@ def serve(args: argparse.Namespace) -> int:
                 host=args.host,
                 port=args.port,
                 log_level=args.log_level,
+                ws_per_message_deflate=False,
             )
         )
         return 0
     app = create_app(settings, database_url)
-    run_server(uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level))
+    run_server(
+        uvicorn.Config(
+            app,
+            host=args.host,
+            port=args.port,
+            log_level=args.log_level,
+            # Live-update messages are a few hundred bytes: compressing each one for each
+            # subscriber costs more CPU than it saves bandwidth.
+            ws_per_message_deflate=False,
+        )
+    )
     return 0
 
 

@@ -1,7 +1,9 @@
 """Subscriptions deliver committed case events, in commit order, exactly once, to whoever
 may see the case, and resume from a cursor without a gap or a duplicate."""
 
+import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from starlette.applications import Starlette
@@ -16,6 +18,8 @@ from tests.support.live import (
     serving,
     subscribers_reach,
 )
+from tests.support.policy import county_policy, replace_county_policy
+from yidi.services import reading
 
 
 @pytest.fixture
@@ -120,3 +124,55 @@ async def test_unit_subscribers_get_only_what_their_policy_lets_them_see(
         event = await town.next()
         assert (event["case"]["id"], event["note"]) == (mine, "东湖的事")
         await town.quiet_for(0.5)
+
+
+async def test_events_stop_when_the_county_admin_takes_the_view_away(
+    api: Api, app: Starlette, url: str, life: Lifecycle
+) -> None:
+    case_id = str((await life.register())["id"])
+    async with (
+        Subscription(url, await api.token("county.viewer"), CASE_EVENTS, {"id": case_id}) as viewer,
+        Subscription(url, await api.token(LEADER), CASE_EVENTS, {"id": case_id}) as leader,
+    ):
+        await subscribers_reach(app, 2)
+        await comment(life, case_id, "大家都能看到")
+        assert (await viewer.next())["note"] == "大家都能看到"
+        assert (await leader.next())["note"] == "大家都能看到"
+        revision, rules = await county_policy(api)
+        kept = [r for r in rules if not (r["role"] == "VIEWER" and r["action"] == "VIEW")]
+        assert len(kept) < len(rules)
+        await replace_county_policy(api, kept, revision)
+        await asyncio.sleep(1.0)  # every process's watcher reloads within half a second
+        await comment(life, case_id, "只有领导能看到")
+        assert (await leader.next())["note"] == "只有领导能看到"
+        await viewer.quiet_for(0.5)
+
+
+async def test_identical_subscriptions_share_one_execution_per_event(
+    api: Api, app: Starlette, url: str, life: Lifecycle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    executions: list[int] = []
+    original = reading.event_note
+
+    async def counted(*args: Any) -> str | None:
+        executions.append(1)
+        return await original(*args)
+
+    monkeypatch.setattr(reading, "event_note", counted)
+    case_id = str((await life.register())["id"])
+    leader, viewer = await api.token(LEADER), await api.token("county.viewer")
+    other_document = CASE_EVENTS.replace("cursor type", "cursor at type")
+    variables = {"id": case_id}
+    async with (
+        Subscription(url, leader, CASE_EVENTS, variables) as first,
+        Subscription(url, leader, CASE_EVENTS, variables) as same,  # another tab
+        Subscription(url, leader, other_document, variables) as other,
+        Subscription(url, viewer, CASE_EVENTS, variables) as someone_else,
+    ):
+        await subscribers_reach(app, 4)
+        await comment(life, case_id, "同一份结果")
+        results = [await s.next() for s in (first, same, other, someone_else)]
+    assert {r["note"] for r in results} == {"同一份结果"}
+    assert results[0] == results[1]
+    # The two identical ones executed once; a different document or caller executes apart.
+    assert len(executions) == 3

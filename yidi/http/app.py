@@ -20,6 +20,7 @@ from yidi.deadlines.calendar_data import bundled_calendar
 from yidi.deadlines.sweeper import run_sweeper
 from yidi.http.graphiql import STATIC_PREFIX, graphiql_html, static_app
 from yidi.http.live_socket import LiveSocketHandler
+from yidi.http.server import tune_garbage_collector
 from yidi.live.hub import LiveEvents
 from yidi.persistence.health import database_answers
 from yidi.policies.watcher import watch_policies
@@ -67,7 +68,9 @@ def app_from_environment() -> Starlette:
     settings = Settings()
     if not settings.database_url:
         raise RuntimeError("YIDI_DATABASE_URL must name the database")
-    return create_app(settings, settings.database_url)
+    app = create_app(settings, settings.database_url)
+    tune_garbage_collector()
+    return app
 
 
 def create_app(

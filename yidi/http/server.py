@@ -7,12 +7,27 @@ server, so under `--workers` clients see the 1012 close alone; either way they r
 elsewhere with their last cursor (docs/SUBSCRIPTIONS.md).
 """
 
+import gc
 import socket
 
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
 from yidi.live.hub import LiveEvents
+
+# Python's collector scans the young generation every 700 net allocations by default. A
+# process holding thousands of live subscriptions allocates a lot per delivered event and
+# keeps a lot alive, so it spent a large share of its CPU re-scanning the same objects
+# (docs/BENCHMARKS.md, "Live updates"). Collect less often, and never scan what start-up
+# built (modules, the schema, the policy tables).
+GC_THRESHOLDS = (50_000, 20, 100)
+
+
+def tune_garbage_collector() -> None:
+    """For a serving process only, once its application is built."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 class YidiServer(uvicorn.Server):
@@ -22,7 +37,9 @@ class YidiServer(uvicorn.Server):
 
 
 def run(config: uvicorn.Config) -> None:
+    """Serve; a factory app (`--workers`) tunes the collector in each worker itself."""
     if config.workers > 1:
         Multiprocess(config, sockets=[config.bind_socket()]).run()
     else:
+        tune_garbage_collector()
         YidiServer(config).run()

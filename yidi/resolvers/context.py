@@ -115,6 +115,11 @@ class Context:
         client = self.request.client if self.request is not None else None
         return client.host if client else "unknown"
 
+    @property
+    def known_actor(self) -> Actor | None:
+        """The caller if already authenticated (a live connection is, from its start)."""
+        return self._actor
+
     async def actor(self) -> Actor:
         """The authenticated caller; UNAUTHENTICATED without a valid bearer token."""
         if self._actor is None:

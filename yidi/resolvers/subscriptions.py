@@ -10,13 +10,14 @@ from yidi.resolvers import pagination
 from yidi.resolvers.context import Context
 from yidi.resolvers.ids import decode_id
 from yidi.services import following
+from yidi.services.following import Delivery
 
 # A subscriber that let its buffer fill is disconnected with this code; it reconnects and
 # resumes with the cursor of the last event it received (docs/SUBSCRIPTIONS.md).
 FELL_BEHIND_CLOSE_CODE = 4008
 
 
-async def case_events(ctx: Context, case_id: str, after: str | None) -> AsyncIterator[CaseEvent]:
+async def case_events(ctx: Context, case_id: str, after: str | None) -> AsyncIterator[Delivery]:
     actor = await ctx.actor()
     pk = decode_id(case_id, "Case", "caseId")
     enforcer = await ctx.enforcer()
@@ -27,13 +28,13 @@ async def case_events(ctx: Context, case_id: str, after: str | None) -> AsyncIte
     def follows(event: CaseEvent, _: Case) -> bool:
         return event.case_id == pk
 
-    async for event in _deliver(ctx, case.county_id, follows, start):
-        yield event
+    async for delivery in _deliver(ctx, case.county_id, follows, start):
+        yield delivery
 
 
 async def unit_case_events(
     ctx: Context, unit_id: str, after: str | None
-) -> AsyncIterator[CaseEvent]:
+) -> AsyncIterator[Delivery]:
     actor = await ctx.actor()
     pk = decode_id(unit_id, "Unit", "unitId")
     async with ctx.app.uow.read() as session:
@@ -43,8 +44,8 @@ async def unit_case_events(
     def follows(_: CaseEvent, case: Case) -> bool:
         return pk in case.handling_path or pk in case.location_path
 
-    async for event in _deliver(ctx, unit.county_id, follows, start):
-        yield event
+    async for delivery in _deliver(ctx, unit.county_id, follows, start):
+        yield delivery
 
 
 async def _resume_point(session: Session, after: str | None, county_id: int) -> int | None:
@@ -56,12 +57,12 @@ async def _resume_point(session: Session, after: str | None, county_id: int) -> 
 
 async def _deliver(
     ctx: Context, county_id: int, follows: Follows, start: int | None
-) -> AsyncIterator[CaseEvent]:
+) -> AsyncIterator[Delivery]:
     subscriber = ctx.app.live.subscriber(await ctx.actor(), follows)
     try:
         async for delivery in ctx.app.live.follow(county_id, subscriber, start):
             await ctx.next_delivery(delivery.case)
-            yield delivery.event
+            yield delivery
     except FellBehind:
         await ctx.close_connection(
             FELL_BEHIND_CLOSE_CODE, "Too far behind: resume with the last cursor."

@@ -12,6 +12,7 @@ from yidi.resolvers.text_guard import RejectUnencodableText
 from yidi.schema.mutation import Mutation
 from yidi.schema.nodes import NODE_KINDS
 from yidi.schema.query import Query
+from yidi.schema.shared_execution import SharedSubscriptionExecution
 from yidi.schema.subscription import Subscription
 
 
@@ -30,6 +31,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         types=[kind.graphql_type for kind in NODE_KINDS.values()],
+        execution_context_class=SharedSubscriptionExecution,
         extensions=[
             CloseRequestSession,
             RejectUnencodableText,

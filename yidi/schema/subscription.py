@@ -18,8 +18,8 @@ class Subscription:
     async def case_events(
         self, info: Ctx, case_id: strawberry.ID, after: str | None = None
     ) -> AsyncGenerator[CaseEvent, None]:
-        async for row in subscriptions.case_events(info.context, case_id, after):
-            yield CaseEvent.of(row)
+        async for delivery in subscriptions.case_events(info.context, case_id, after):
+            yield CaseEvent.of(delivery.event, shared=delivery.memo)
 
     @strawberry.subscription(
         description="Events of every case the subscriber may view whose handling or "
@@ -29,5 +29,5 @@ class Subscription:
     async def unit_case_events(
         self, info: Ctx, unit_id: strawberry.ID, after: str | None = None
     ) -> AsyncGenerator[CaseEvent, None]:
-        async for row in subscriptions.unit_case_events(info.context, unit_id, after):
-            yield CaseEvent.of(row)
+        async for delivery in subscriptions.unit_case_events(info.context, unit_id, after):
+            yield CaseEvent.of(delivery.event, shared=delivery.memo)

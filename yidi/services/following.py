@@ -1,7 +1,9 @@
 """Use cases behind live updates: what a subscriber may follow, where a resume starts, and
 which committed events (with their cases as they are now) come next."""
 
-from dataclasses import dataclass
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from typing import Any
 
 from yidi.authz import guard
 from yidi.authz.actor import Actor
@@ -21,6 +23,9 @@ class Delivery:
 
     event: CaseEvent
     case: Case
+    # Scratch space shared by every subscriber of this process that receives the event
+    # (one GraphQL execution for identical subscriptions).
+    memo: dict[Hashable, Any] = field(default_factory=dict, compare=False)
 
     @property
     def position(self) -> int:
