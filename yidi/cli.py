@@ -19,10 +19,12 @@ from yidi.database.url import resolve_database_url
 from yidi.deadlines.calendar_data import bundled_calendar, store_calendar_year
 from yidi.demo import load_demo
 from yidi.domain.calendar import CalendarYear, parse_year
+from yidi.domain.errors import NotFound
 from yidi.http.app import create_app, utc_now
 from yidi.http.server import run as run_server
 from yidi.persistence.session import SessionFactory
 from yidi.schema.build import build_schema
+from yidi.services.audit import AuditReport, verify_trails
 from yidi.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger("yidi")
@@ -114,6 +116,34 @@ async def _store_calendar_year(database_url: str, year: CalendarYear) -> None:
         await engine.dispose()
 
 
+async def _verify_trails(database_url: str, county: str | None) -> AuditReport:
+    engine = make_engine(database_url, pool_size=1)
+    try:
+        async with make_session_factory(engine)() as session:
+            return await verify_trails(session, county)
+    finally:
+        await engine.dispose()
+
+
+def audit_verify(args: argparse.Namespace) -> int:
+    """Recompute every case's hash chain; exit 1 at the first broken link."""
+    try:
+        report = asyncio.run(_verify_trails(resolve_database_url(_settings(args)), args.county))
+    except NotFound as exc:
+        print(f"yidi: {exc.message}", file=sys.stderr)
+        return 2
+    if report.broken is None:
+        print(f"intact: {report.cases} cases, {report.events} events")
+        return 0
+    broken = report.broken
+    where = f"event at position {broken.position}" if broken.position else "its last event"
+    print(
+        f"BROKEN: case {report.broken_case_number} (id {broken.case_id}), {where}: "
+        f"{broken.reason} (after checking {report.cases} cases)"
+    )
+    return 1
+
+
 def calendar_add(args: argparse.Namespace) -> int:
     """Add (or correct) a year's official holiday schedule; servers pick it up at their next
     sweep, within `YIDI_SWEEP_INTERVAL_SECONDS`."""
@@ -190,6 +220,15 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("file")
     add.add_argument("--data-dir", help=data_help)
     add.set_defaults(func=calendar_add)
+
+    a = sub.add_parser("audit", help="the case trails' hash chains")
+    asub = a.add_subparsers(dest="audit_command", required=True)
+    verify = asub.add_parser(
+        "verify", help="recompute every case's hash chain and report the first broken link"
+    )
+    verify.add_argument("--county", metavar="CODE", help="only this county's cases")
+    verify.add_argument("--data-dir", help=data_help)
+    verify.set_defaults(func=audit_verify)
 
     g = sub.add_parser("schema", help="print the served GraphQL schema (SDL)")
     g.add_argument("--output", metavar="PATH", help="write it to PATH instead of stdout")
