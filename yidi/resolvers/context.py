@@ -90,8 +90,7 @@ class Context:
         """Before a subscription hands out its next event: fields resolve against the
         database as it is now (fresh caches), and no connection is held while waiting."""
         await self.close()
-        self.loaders = Loaders(self.session)
-        self.loaders.prime_cases([case])
+        self.loaders = Loaders(self.session, cases=(case,))
 
     async def close_connection(self, code: int, reason: str) -> None:
         """End a live connection with a documented close code (a subscriber too slow)."""

@@ -40,8 +40,9 @@ class Loaders:
     """Built lazily: a request (or a subscription's delivery) pays only for the kinds of
     row it actually loads."""
 
-    def __init__(self, session: SessionSource) -> None:
+    def __init__(self, session: SessionSource, cases: Sequence[Case] = ()) -> None:
         self.session = session
+        self._known_cases = cases  # primed into `cases` when it is first used
 
     @cached_property
     def units(self) -> DataLoader[int, Unit | None]:
@@ -57,7 +58,10 @@ class Loaders:
 
     @cached_property
     def cases(self) -> DataLoader[int, Case | None]:
-        return _by_key(self.session, reading.cases_by_ids)
+        loader = _by_key(self.session, reading.cases_by_ids)
+        for case in self._known_cases:
+            loader.prime(case.id, case)
+        return loader
 
     @cached_property
     def children(self) -> DataLoader[int, list[Unit]]:

@@ -6,6 +6,7 @@ import strawberry
 
 from yidi.resolvers import subscriptions
 from yidi.schema.types import CaseEvent, Ctx
+from yidi.services.following import Delivery
 
 
 @strawberry.type
@@ -19,7 +20,7 @@ class Subscription:
         self, info: Ctx, case_id: strawberry.ID, after: str | None = None
     ) -> AsyncGenerator[CaseEvent, None]:
         async for delivery in subscriptions.case_events(info.context, case_id, after):
-            yield CaseEvent.of(delivery.event, shared=delivery.memo)
+            yield _event(delivery)
 
     @strawberry.subscription(
         description="Events of every case the subscriber may view whose handling or "
@@ -30,4 +31,13 @@ class Subscription:
         self, info: Ctx, unit_id: strawberry.ID, after: str | None = None
     ) -> AsyncGenerator[CaseEvent, None]:
         async for delivery in subscriptions.unit_case_events(info.context, unit_id, after):
-            yield CaseEvent.of(delivery.event, shared=delivery.memo)
+            yield _event(delivery)
+
+
+def _event(delivery: Delivery) -> CaseEvent:
+    """One GraphQL value per delivered event, whoever receives it (it depends on no caller)."""
+    value = delivery.memo.get(CaseEvent)
+    if value is None:
+        value = delivery.memo[CaseEvent] = CaseEvent.of(delivery.event, shared=delivery.memo)
+    assert isinstance(value, CaseEvent)
+    return value
