@@ -78,10 +78,17 @@ def serve(args: argparse.Namespace) -> int:
             host=args.host,
             port=args.port,
             log_level=args.log_level,
+            timeout_keep_alive=settings.keep_alive_timeout_seconds,
         )
         return 0
     app = create_app(settings, database_url)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        timeout_keep_alive=settings.keep_alive_timeout_seconds,
+    )
     return 0
 
 

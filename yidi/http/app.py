@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -17,7 +18,9 @@ from yidi.config import Settings
 from yidi.database.engine import make_engine, make_session_factory
 from yidi.deadlines.calendar_data import bundled_calendar
 from yidi.deadlines.sweeper import run_sweeper
+from yidi.http.body_limits import BodyLimits
 from yidi.http.graphiql import STATIC_PREFIX, graphiql_html, static_app
+from yidi.http.strict_view import StrictHTTP
 from yidi.persistence.health import database_answers
 from yidi.policies.watcher import watch_policies
 from yidi.resolvers.context import AppState, Context
@@ -31,12 +34,14 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class YidiGraphQL(GraphQL[Context, None]):
-    """strawberry's ASGI view with our typed context and an offline GraphiQL."""
+class YidiGraphQL(StrictHTTP, GraphQL[Context, None]):
+    """strawberry's ASGI view with our typed context, an offline GraphiQL, and the
+    GraphQL-over-HTTP rules and limits of StrictHTTP."""
 
     def __init__(self, state: AppState) -> None:
         super().__init__(build_schema(state.settings))
         self.state = state
+        self.settings = state.settings
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -110,6 +115,13 @@ def create_app(
             Mount(STATIC_PREFIX, app=static_app()),
         ],
         lifespan=lifespan,
+        middleware=[
+            Middleware(
+                BodyLimits,
+                max_bytes=settings.max_body_bytes,
+                timeout_seconds=settings.body_timeout_seconds,
+            )
+        ],
     )
     app.state.yidi = state
     app.state.engine = engine  # tests count the statements it runs

@@ -2,12 +2,12 @@
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.types import ExecutionContext
 
 from yidi.config import Settings
 from yidi.resolvers.errors import ContractErrors
 from yidi.resolvers.lifecycle import CloseRequestSession
+from yidi.resolvers.query_budget import QueryBudget
 from yidi.resolvers.text_guard import RejectUnencodableText
 from yidi.schema.mutation import Mutation
 from yidi.schema.nodes import NODE_KINDS
@@ -31,9 +31,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         extensions=[
             CloseRequestSession,
             RejectUnencodableText,
-            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-            lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+            lambda: QueryBudget(settings),
             ContractErrors,
         ],
     )
