@@ -1,6 +1,7 @@
 """The typed request context every resolver receives."""
 
 import asyncio
+import ipaddress
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from starlette.websockets import WebSocket
 from yidi.authz.actor import Actor
 from yidi.authz.enforcer import CountyEnforcer
 from yidi.config import Settings
-from yidi.domain.errors import Unauthenticated
+from yidi.domain.errors import BadInput, Unauthenticated
 from yidi.persistence.session import Session, SessionFactory
 from yidi.resolvers.loaders import Loaders
 from yidi.services.auth import load_actor, user_id_from_token
@@ -80,8 +81,15 @@ class Context:
             yield work
 
     def client_address(self) -> str:
+        """The client's IP address, canonical, as rate limits count it. Behind a trusted
+        proxy uvicorn takes it from X-Forwarded-For, which may hold anything."""
         client = self.request.client if self.request is not None else None
-        return client.host if client else "unknown"
+        if client is None:
+            return "unknown"
+        try:
+            return str(ipaddress.ip_address(client.host))
+        except ValueError:
+            raise BadInput("X-Forwarded-For", "The client address is not an IP address.") from None
 
     async def actor(self) -> Actor:
         """The authenticated caller; UNAUTHENTICATED without a valid bearer token."""
