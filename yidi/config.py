@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     max_variable_list_length: int = 1_000
     # Seconds a client may take to send its whole body (408 beyond it).
     body_timeout_seconds: float = 10.0
+    # Introspection and "did you mean" suggestions: None means on in demo mode only.
+    expose_schema: bool | None = None
     # Seconds uvicorn keeps an idle connection open for the client's next request.
     keep_alive_timeout_seconds: int = 5
     # Public (no account) operations: requests per client address per window.
@@ -50,6 +52,9 @@ class Settings(BaseSettings):
     sweep_interval_seconds: float = 60.0
     # Tests drive sweeps themselves; a server always runs the loop.
     run_sweeper: bool = True
+
+    def schema_exposed(self) -> bool:
+        return self.demo if self.expose_schema is None else self.expose_schema
 
     def signing_key(self) -> str:
         if self.secret_key:

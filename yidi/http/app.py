@@ -20,6 +20,7 @@ from yidi.deadlines.calendar_data import bundled_calendar
 from yidi.deadlines.sweeper import run_sweeper
 from yidi.http.body_limits import BodyLimits
 from yidi.http.graphiql import STATIC_PREFIX, graphiql_html, static_app
+from yidi.http.security_headers import html_response
 from yidi.http.strict_view import StrictHTTP
 from yidi.persistence.health import database_answers
 from yidi.policies.watcher import watch_policies
@@ -54,7 +55,7 @@ class YidiGraphQL(StrictHTTP, GraphQL[Context, None]):
         )
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
-        return HTMLResponse(graphiql_html())
+        return html_response(graphiql_html())
 
 
 def app_from_environment() -> Starlette:

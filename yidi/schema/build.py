@@ -1,7 +1,11 @@
 """The Schema object with its guards: contract errors and query-complexity limits."""
 
+from typing import Any
+
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
+from strawberry.extensions import AddValidationRules
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from yidi.config import Settings
@@ -24,6 +28,12 @@ class YidiSchema(strawberry.Schema):
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
+    # Outside demo mode the schema is not handed to strangers: no introspection, and no
+    # "did you mean" that would spell out the fields one guess at a time.
+    exposed = settings.schema_exposed()
+    hidden: list[Any] = (
+        [] if exposed else [lambda: AddValidationRules([NoSchemaIntrospectionCustomRule])]
+    )
     return YidiSchema(
         query=Query,
         mutation=Mutation,
@@ -32,6 +42,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             CloseRequestSession,
             RejectUnencodableText,
             lambda: QueryBudget(settings),
+            *hidden,
             ContractErrors,
         ],
+        config=StrawberryConfig(disable_field_suggestions=not exposed),
     )
