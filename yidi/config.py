@@ -46,6 +46,14 @@ class Settings(BaseSettings):
     track_per_minute: int = 30
     evaluate_per_10min: int = 10
     track_misses_per_15min: int = 5
+    # Login back-off (docs/OPERATIONS.md): failures free of any wait, then waits doubling
+    # from 1 s up to the cap; a streak is forgotten after a quiet while.
+    login_free_failures_per_username: int = 5
+    login_free_failures_per_address: int = 20
+    login_backoff_base_seconds: float = 1.0
+    login_max_wait_per_username_seconds: float = 300.0
+    login_max_wait_per_address_seconds: float = 900.0
+    login_forget_after_seconds: float = 900.0
     # trackCase answers no sooner than this, so a hit and a miss take the same time.
     track_min_seconds: float = 0.2
     # How often each process tries to sweep for deadline alerts (one sweeps at a time).
