@@ -4,6 +4,7 @@ import argparse
 import asyncio
 import json
 import logging
+import logging.config
 import os
 import sys
 from pathlib import Path
@@ -20,6 +21,7 @@ from yidi.deadlines.calendar_data import bundled_calendar, store_calendar_year
 from yidi.demo import load_demo
 from yidi.domain.calendar import CalendarYear, parse_year
 from yidi.http.app import create_app, utc_now
+from yidi.http.observability import LOG_CONFIG
 from yidi.persistence.session import SessionFactory
 from yidi.schema.build import build_schema
 from yidi.services.unit_of_work import UnitOfWork
@@ -78,6 +80,8 @@ def serve(args: argparse.Namespace) -> int:
             host=args.host,
             port=args.port,
             log_level=args.log_level,
+            log_config=LOG_CONFIG,
+            access_log=False,
             timeout_keep_alive=settings.keep_alive_timeout_seconds,
         )
         return 0
@@ -87,6 +91,8 @@ def serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         log_level=args.log_level,
+        log_config=LOG_CONFIG,
+        access_log=False,
         timeout_keep_alive=settings.keep_alive_timeout_seconds,
     )
     return 0
@@ -191,7 +197,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.config.dictConfig(LOG_CONFIG)
     args = parser().parse_args(argv)
     result: int = args.func(args)
     return result

@@ -15,11 +15,12 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from yidi.config import Settings
-from yidi.database.engine import make_engine, make_session_factory
+from yidi.database.engine import connections_in_use, make_engine, make_session_factory
 from yidi.deadlines.calendar_data import bundled_calendar
 from yidi.deadlines.sweeper import run_sweeper
 from yidi.http.body_limits import BodyLimits
 from yidi.http.graphiql import STATIC_PREFIX, graphiql_html, static_app
+from yidi.http.observability import Metrics, Observe
 from yidi.http.security_headers import html_response
 from yidi.http.strict_view import StrictHTTP
 from yidi.persistence.health import database_answers
@@ -81,6 +82,8 @@ def create_app(
     graphiql_html()  # fail at start-up, not in a browser, if an asset went missing
     graphql = YidiGraphQL(state)
 
+    metrics = Metrics(pool_in_use=lambda: connections_in_use(engine))
+
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
@@ -113,15 +116,17 @@ def create_app(
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics.endpoint),
             Mount(STATIC_PREFIX, app=static_app()),
         ],
         lifespan=lifespan,
         middleware=[
+            Middleware(Observe, metrics=metrics),
             Middleware(
                 BodyLimits,
                 max_bytes=settings.max_body_bytes,
                 timeout_seconds=settings.body_timeout_seconds,
-            )
+            ),
         ],
     )
     app.state.yidi = state

@@ -26,6 +26,7 @@ from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.types import ExecutionResult
 
 from yidi.config import Settings
+from yidi.http.observability import note_graphql
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -147,7 +148,20 @@ class StrictHTTP:
         return response
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
-        """strawberry's, stopped after `execution_timeout_seconds`."""
+        """strawberry's, stopped after `execution_timeout_seconds`, noted for the access log."""
+        result = await self._execute_in_time(*args, **kwargs)
+        request, data, context = kwargs["request"], kwargs["request_data"], kwargs["context"]
+        codes = [(e.extensions or {}).get("code") for e in result.errors or []]
+        user = getattr(context, "signed_in_user_id", None)
+        note_graphql(
+            request.scope,
+            operation=data.operation_name,
+            outcome=str(codes[0]) if codes else "ok",
+            user_id=user() if user is not None else None,
+        )
+        return result
+
+    async def _execute_in_time(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         try:
             async with asyncio.timeout(self.settings.execution_timeout_seconds):
                 result: ExecutionResult = await super().execute_single(  # type: ignore[misc]

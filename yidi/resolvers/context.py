@@ -91,6 +91,10 @@ class Context:
         except ValueError:
             raise BadInput("X-Forwarded-For", "The client address is not an IP address.") from None
 
+    def signed_in_user_id(self) -> int | None:
+        """The caller's user id if this request authenticated one (for the access log)."""
+        return self._actor.user_id if self._actor is not None else None
+
     async def actor(self) -> Actor:
         """The authenticated caller; UNAUTHENTICATED without a valid bearer token."""
         if self._actor is None:
