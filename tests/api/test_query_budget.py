@@ -1,14 +1,18 @@
 """Nothing a client sends can make the server work for long before it says no: documents
 over budget are refused with QUERY_TOO_COMPLEX in milliseconds, whatever their shape."""
 
+import asyncio
 import statistics
 import time
 from typing import Any
 
 import pytest
 
+from tests.support.clock import Clock
 from tests.support.demo import LEADER
-from tests.support.driver import Api
+from tests.support.deployment import demo_settings, running_app
+from tests.support.driver import Api, in_process
+from yidi.database.engine import connections_in_use
 
 # The refusal must come well before anything a person would notice.
 FAST_SECONDS = 0.1
@@ -140,3 +144,25 @@ async def test_variables_over_their_limits_are_bad_input(
     seconds = time.perf_counter() - started
     assert [e["extensions"] for e in body["errors"]] == [{"code": "BAD_USER_INPUT", "field": field}]
     assert seconds < 1.0
+
+
+async def test_an_operation_over_its_time_is_stopped(
+    api: Api, database_url: str, clock: Clock
+) -> None:
+    token = await api.token(LEADER)  # logged in on the usual app: Argon2 is not timed here
+    settings = demo_settings(execution_timeout_seconds=0.001)
+    async with running_app(settings, database_url, clock) as app, in_process(app, clock) as slow:
+        query = "{ cases(first: 100) { totalCount edges { node { id events { totalCount } } } } }"
+        response = await slow.client.post(
+            "/graphql", json={"query": query}, headers={"authorization": f"Bearer {token}"}
+        )
+        (error,) = response.json()["errors"]
+        assert error["extensions"] == {"code": "QUERY_TOO_COMPLEX"}
+        assert "took longer than 0.001 s" in error["message"]
+        # The stopped operation's connection went back to the pool (the policy watcher
+        # borrows one twice a second, so a moment with none in use must come soon).
+        for _ in range(100):
+            if connections_in_use(app.state.engine) == 0:
+                break
+            await asyncio.sleep(0.02)
+        assert connections_in_use(app.state.engine) == 0

@@ -12,6 +12,7 @@
 
 import asyncio
 import json
+import logging
 import re
 from itertools import accumulate
 from typing import Any
@@ -27,6 +28,8 @@ from strawberry.types import ExecutionResult
 
 from yidi.config import Settings
 from yidi.http.observability import note_graphql
+
+log = logging.getLogger(__name__)
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -172,7 +175,10 @@ class StrictHTTP:
             context = kwargs.get("context")
             close = getattr(context, "close", None)
             if close is not None:
-                await close()  # the cancelled operation's session goes back to the pool
+                try:
+                    await close()  # the cancelled operation's session goes back to the pool
+                except Exception:  # a connection cut mid-statement: the pool discards it
+                    log.warning("closing a timed-out operation's session failed", exc_info=True)
             limit = self.settings.execution_timeout_seconds
             error = GraphQLError(
                 f"The operation took longer than {limit} s and was stopped.",
