@@ -10,7 +10,12 @@ from yidi.domain.errors import BadInput, DomainError, RateLimited
 
 log = logging.getLogger("yidi.errors")
 
-_COMPLEXITY_MARKERS = ("exceeds maximum operation depth", "aliases found", "more than")
+_COMPLEXITY_MARKERS = (
+    "exceeds maximum operation depth",
+    "aliases found",
+    "more than",
+    "nested too deeply",
+)
 # graphql-core's words for a variable it could not coerce, and where inside it the fault is.
 _VARIABLE = re.compile(r"^Variable '\$(\w+)' has invalid value(?: at ([.\w\[\]]*))?:")
 _MISSING_FIELD = re.compile(r"to include required field '(\w+)'")
