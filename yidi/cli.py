@@ -4,9 +4,11 @@ import argparse
 import asyncio
 import json
 import logging
+import logging.config
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -21,6 +23,7 @@ from yidi.demo import load_demo
 from yidi.domain.calendar import CalendarYear, parse_year
 from yidi.domain.errors import NotFound
 from yidi.http.app import create_app, utc_now
+from yidi.http.observability import LOG_CONFIG
 from yidi.http.server import run as run_server
 from yidi.persistence.session import SessionFactory
 from yidi.schema.build import build_schema
@@ -56,6 +59,18 @@ async def _load_demo(settings: Settings, database_url: str) -> None:
         await engine.dispose()
 
 
+def _uvicorn_options(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
+    return {
+        "log_level": args.log_level,
+        "log_config": LOG_CONFIG,
+        "access_log": False,  # the app writes its own JSON access line per request
+        "timeout_keep_alive": settings.keep_alive_timeout_seconds,
+        # Live-update messages are a few hundred bytes: compressing each one for each
+        # subscriber costs more CPU than it saves bandwidth.
+        "ws_per_message_deflate": False,
+    }
+
+
 def serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     try:
@@ -81,22 +96,13 @@ def serve(args: argparse.Namespace) -> int:
                 workers=args.workers,
                 host=args.host,
                 port=args.port,
-                log_level=args.log_level,
-                ws_per_message_deflate=False,
+                **_uvicorn_options(args, settings),
             )
         )
         return 0
     app = create_app(settings, database_url)
     run_server(
-        uvicorn.Config(
-            app,
-            host=args.host,
-            port=args.port,
-            log_level=args.log_level,
-            # Live-update messages are a few hundred bytes: compressing each one for each
-            # subscriber costs more CPU than it saves bandwidth.
-            ws_per_message_deflate=False,
-        )
+        uvicorn.Config(app, host=args.host, port=args.port, **_uvicorn_options(args, settings))
     )
     return 0
 
@@ -237,7 +243,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.config.dictConfig(LOG_CONFIG)
     args = parser().parse_args(argv)
     result: int = args.func(args)
     return result

@@ -16,16 +16,44 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(default=None, min_length=32)
     token_ttl_minutes: int = 8 * 60
     demo: bool = False
-    # GraphQL limits against abusive queries (QUERY_TOO_COMPLEX).
+    # GraphQL limits against abusive queries (QUERY_TOO_COMPLEX); docs/OPERATIONS.md.
     max_query_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 5000
     max_page_size: int = 100
+    max_document_bytes: int = 20_000
+    max_fragments: int = 50
+    max_directives: int = 50
+    # Fields an operation may resolve, each list counted once per item it may return.
+    max_query_cost: int = 50_000
+    # The largest page any paginated field serves (Case.events); larger `first` is refused.
+    max_page_factor: int = 200
+    execution_timeout_seconds: float = 15.0
+    # The HTTP body (413 beyond it, read no further) and its JSON nesting (400 beyond it).
+    max_body_bytes: int = 1_000_000
+    max_json_depth: int = 32
+    # Variables: longer strings or lists are BAD_USER_INPUT naming the variable.
+    max_variable_string_length: int = 20_000
+    max_variable_list_length: int = 1_000
+    # Seconds a client may take to send its whole body (408 beyond it).
+    body_timeout_seconds: float = 10.0
+    # Introspection and "did you mean" suggestions: None means on in demo mode only.
+    expose_schema: bool | None = None
+    # Seconds uvicorn keeps an idle connection open for the client's next request.
+    keep_alive_timeout_seconds: int = 5
     # Public (no account) operations: requests per client address per window.
     submit_per_10min: int = 5
     track_per_minute: int = 30
     evaluate_per_10min: int = 10
     track_misses_per_15min: int = 5
+    # Login back-off (docs/OPERATIONS.md): failures free of any wait, then waits doubling
+    # from 1 s up to the cap; a streak is forgotten after a quiet while.
+    login_free_failures_per_username: int = 5
+    login_free_failures_per_address: int = 20
+    login_backoff_base_seconds: float = 1.0
+    login_max_wait_per_username_seconds: float = 300.0
+    login_max_wait_per_address_seconds: float = 900.0
+    login_forget_after_seconds: float = 900.0
     # trackCase answers no sooner than this, so a hit and a miss take the same time.
     track_min_seconds: float = 0.2
     # Live updates: events a subscriber may have waiting before it is disconnected (4008),
@@ -36,6 +64,9 @@ class Settings(BaseSettings):
     sweep_interval_seconds: float = 60.0
     # Tests drive sweeps themselves; a server always runs the loop.
     run_sweeper: bool = True
+
+    def schema_exposed(self) -> bool:
+        return self.demo if self.expose_schema is None else self.expose_schema
 
     def signing_key(self) -> str:
         if self.secret_key:

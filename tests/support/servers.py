@@ -2,9 +2,13 @@
 waited for until ready, and always stopped."""
 
 import asyncio
+import contextlib
+import os
 import socket
 import subprocess
+import sys
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,3 +65,27 @@ async def wait_ready(server: Server) -> None:
     pytest.fail(
         f"server on {server.port} not ready in {START_TIMEOUT_SECONDS} s:\n{server.output()}"
     )
+
+
+@contextlib.asynccontextmanager
+async def serving(
+    database_url: str, tmp_path: Path, *extra: str, env: dict[str, str] | None = None
+) -> AsyncIterator[Server]:
+    """`yidi serve --demo` on `database_url` (migrated, demo loaded), ready, then stopped."""
+    port, log = free_port(), tmp_path / "serve.log"
+    environment = {**os.environ, "YIDI_DATABASE_URL": database_url, **(env or {})}
+    command = [sys.executable, "-m", "yidi.cli", "serve", "--demo", "--port", str(port)]
+    command += ["--data-dir", str(tmp_path / "data"), "--log-level", "warning", *extra]
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            command,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            env=environment,
+        )
+    server = Server(process, port, log)
+    try:
+        await wait_ready(server)
+        yield server
+    finally:
+        stop(server)

@@ -28,3 +28,9 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def connections_in_use(engine: AsyncEngine) -> int:
+    """Connections checked out of the engine's pool (for the metrics)."""
+    checked_out: int = engine.pool.checkedout()  # type: ignore[attr-defined]
+    return checked_out

@@ -43,6 +43,12 @@ class BadInput(DomainError):
         self.field = field
 
 
+class QueryTooComplex(DomainError):
+    """The operation is over a depth, alias, token, size, cost or time budget."""
+
+    code = "QUERY_TOO_COMPLEX"
+
+
 class RateLimited(DomainError):
     code = "RATE_LIMITED"
 

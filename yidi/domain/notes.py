@@ -2,6 +2,7 @@
 system words itself."""
 
 from yidi.domain.errors import BadInput
+from yidi.domain.text import is_visible, refuse_control_characters
 
 NOTE_MAX = 2000
 SUMMARY_MAX = 5000
@@ -9,10 +10,9 @@ SUMMARY_MAX = 5000
 
 def required_text(field: str, value: str, limit: int = NOTE_MAX) -> str:
     """A reason, summary or guidance: must say something, within the limit."""
-    if "\x00" in value:  # PostgreSQL text cannot hold NUL; no person types one
-        raise BadInput(field, f"{field} contains a NUL character.")
+    refuse_control_characters(field, value)
     value = value.strip()
-    if not value:
+    if not is_visible(value):
         raise BadInput(field, f"{field} must not be empty.")
     if len(value) > limit:
         raise BadInput(field, f"{field} must be at most {limit} characters.")
@@ -20,7 +20,7 @@ def required_text(field: str, value: str, limit: int = NOTE_MAX) -> str:
 
 
 def optional_text(field: str, value: str | None, limit: int = NOTE_MAX) -> str | None:
-    if value is None or not value.strip():
+    if value is None or not is_visible(value):
         return None
     return required_text(field, value, limit)
 

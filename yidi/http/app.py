@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -15,12 +16,16 @@ from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from yidi.config import Settings
-from yidi.database.engine import make_engine, make_session_factory
+from yidi.database.engine import connections_in_use, make_engine, make_session_factory
 from yidi.deadlines.calendar_data import bundled_calendar
 from yidi.deadlines.sweeper import run_sweeper
+from yidi.http.body_limits import BodyLimits
 from yidi.http.graphiql import STATIC_PREFIX, graphiql_html, static_app
 from yidi.http.live_socket import LiveSocketHandler
+from yidi.http.observability import Metrics, Observe
+from yidi.http.security_headers import html_response
 from yidi.http.server import tune_garbage_collector
+from yidi.http.strict_view import StrictHTTP
 from yidi.live.hub import LiveEvents
 from yidi.persistence.health import database_answers
 from yidi.policies.watcher import watch_policies
@@ -35,9 +40,10 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class YidiGraphQL(GraphQL[Context, None]):
-    """strawberry's ASGI view with our typed context, an offline GraphiQL, and live
-    updates over graphql-transport-ws only (the legacy graphql-ws protocol is refused)."""
+class YidiGraphQL(StrictHTTP, GraphQL[Context, None]):
+    """strawberry's ASGI view with our typed context, an offline GraphiQL, the
+    GraphQL-over-HTTP rules and limits of StrictHTTP, and live updates over
+    graphql-transport-ws only (the legacy graphql-ws protocol is refused)."""
 
     graphql_transport_ws_handler_class = LiveSocketHandler
 
@@ -47,6 +53,7 @@ class YidiGraphQL(GraphQL[Context, None]):
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
         self.state = state
+        self.settings = state.settings
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -59,7 +66,7 @@ class YidiGraphQL(GraphQL[Context, None]):
         )
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
-        return HTMLResponse(graphiql_html())
+        return html_response(graphiql_html())
 
 
 def app_from_environment() -> Starlette:
@@ -91,6 +98,8 @@ def create_app(
     state = AppState(settings=settings, uow=uow, live=live)
     graphiql_html()  # fail at start-up, not in a browser, if an asset went missing
     graphql = YidiGraphQL(state)
+
+    metrics = Metrics(pool_in_use=lambda: connections_in_use(engine))
 
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -128,9 +137,18 @@ def create_app(
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics.endpoint),
             Mount(STATIC_PREFIX, app=static_app()),
         ],
         lifespan=lifespan,
+        middleware=[
+            Middleware(Observe, metrics=metrics),
+            Middleware(
+                BodyLimits,
+                max_bytes=settings.max_body_bytes,
+                timeout_seconds=settings.body_timeout_seconds,
+            ),
+        ],
     )
     app.state.yidi = state
     app.state.engine = engine  # tests count the statements it runs

@@ -263,6 +263,17 @@ class RateCounter(Base):
     count: Mapped[int] = mapped_column(Integer)
 
 
+class LoginFailure(Base):
+    """A streak of failed logins per key (a hashed username, a client address), shared by
+    every server process: the state of the back-off in `domain/backoff.py`."""
+
+    __tablename__ = "login_failures"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class CalendarDay(Base):
     """Holiday schedules added after release (`yidi calendar add`); they override bundled years."""
 

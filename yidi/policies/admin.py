@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from yidi.authz import guard
 from yidi.authz.actor import Actor
+from yidi.authz.default_policy import DEFAULT_POLICY
 from yidi.authz.enforcer import CountyEnforcer
 from yidi.authz.rules import Rule, validate_rules
 from yidi.domain.errors import BadInput, Conflict, Forbidden
@@ -22,6 +23,13 @@ class CountyPolicy:
 def _require_admin(enforcer: CountyEnforcer, actor: Actor) -> None:
     if not guard.may_manage_policy(enforcer, actor):
         raise Forbidden("Only the county's administrators manage its policy.")
+
+
+def read_default_policy(enforcer: CountyEnforcer, actor: Actor) -> list[Rule]:
+    """The policy every county starts with: for those who manage a policy, as the rest of
+    the policy is (it maps out who may see what, which an attacker need not learn)."""
+    _require_admin(enforcer, actor)
+    return list(DEFAULT_POLICY)
 
 
 async def read_policy(session: Session, enforcer: CountyEnforcer, actor: Actor) -> CountyPolicy:

@@ -1,6 +1,7 @@
 """The typed request context every resolver receives."""
 
 import asyncio
+import ipaddress
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from starlette.websockets import WebSocket
 from yidi.authz.actor import Actor
 from yidi.authz.enforcer import CountyEnforcer
 from yidi.config import Settings
-from yidi.domain.errors import Unauthenticated
+from yidi.domain.errors import BadInput, Unauthenticated
 from yidi.live.hub import LiveEvents
 from yidi.persistence.models import Case
 from yidi.persistence.session import Session, SessionFactory
@@ -111,8 +112,19 @@ class Context:
             yield work
 
     def client_address(self) -> str:
+        """The client's IP address, canonical, as rate limits count it. Behind a trusted
+        proxy uvicorn takes it from X-Forwarded-For, which may hold anything."""
         client = self.request.client if self.request is not None else None
-        return client.host if client else "unknown"
+        if client is None:
+            return "unknown"
+        try:
+            return str(ipaddress.ip_address(client.host))
+        except ValueError:
+            raise BadInput("X-Forwarded-For", "The client address is not an IP address.") from None
+
+    def signed_in_user_id(self) -> int | None:
+        """The caller's user id if this request authenticated one (for the access log)."""
+        return self._actor.user_id if self._actor is not None else None
 
     @property
     def known_actor(self) -> Actor | None:

@@ -1,6 +1,7 @@
 """Every error leaves as one of the contract's codes; nothing internal reaches the client."""
 
 import logging
+import re
 
 from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors
@@ -9,7 +10,25 @@ from yidi.domain.errors import BadInput, DomainError, RateLimited
 
 log = logging.getLogger("yidi.errors")
 
-_COMPLEXITY_MARKERS = ("exceeds maximum operation depth", "aliases found", "more than")
+_COMPLEXITY_MARKERS = (
+    "exceeds maximum operation depth",
+    "aliases found",
+    "more than",
+    "nested too deeply",
+)
+# graphql-core's words for a variable it could not coerce, and where inside it the fault is.
+_VARIABLE = re.compile(r"^Variable '\$(\w+)' has invalid value(?: at ([.\w\[\]]*))?:")
+_MISSING_FIELD = re.compile(r"to include required field '(\w+)'")
+
+
+def _variable_field(message: str) -> str | None:
+    """Where in the variables coercion failed, named like `variables.input.reporter.phone`."""
+    variable = _VARIABLE.match(message)
+    if variable is None:
+        return None
+    inner = re.sub(r"\[(\d+)\]", r".\1", variable.group(2) or "")
+    missing = _MISSING_FIELD.search(message)
+    return f"variables.{variable.group(1)}{inner}" + (f".{missing.group(1)}" if missing else "")
 
 
 def _extensions(error: DomainError) -> dict[str, object]:
@@ -32,6 +51,9 @@ def to_contract_error(error: GraphQLError) -> GraphQLError:
         complex_query = any(m in error.message for m in _COMPLEXITY_MARKERS)
         code = "QUERY_TOO_COMPLEX" if complex_query else "BAD_USER_INPUT"
         message, extensions = error.message, {"code": code}
+        field = _variable_field(error.message)
+        if field is not None:
+            extensions["field"] = field
     else:
         log.error("unexpected error at %s", error.path, exc_info=original)
         message, extensions = "Internal server error.", {"code": "INTERNAL_SERVER_ERROR"}

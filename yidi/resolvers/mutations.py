@@ -3,11 +3,14 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from yidi.config import Settings
+from yidi.domain.backoff import Backoff
 from yidi.domain.enums import Channel, RiskLevel
 from yidi.persistence.models import Case, User
 from yidi.resolvers.context import Context
 from yidi.resolvers.ids import decode_id
-from yidi.services import auth, intake
+from yidi.services import auth, intake, login_throttle
+from yidi.services.login_throttle import LoginPolicy
 
 
 @dataclass(frozen=True)
@@ -17,8 +20,28 @@ class LoginResult:
     user: User
 
 
+def _login_policy(settings: Settings) -> LoginPolicy:
+    def rule(free: int, cap: float) -> Backoff:
+        return Backoff(
+            free, settings.login_backoff_base_seconds, cap, settings.login_forget_after_seconds
+        )
+
+    return LoginPolicy(
+        per_username=rule(
+            settings.login_free_failures_per_username,
+            settings.login_max_wait_per_username_seconds,
+        ),
+        per_address=rule(
+            settings.login_free_failures_per_address, settings.login_max_wait_per_address_seconds
+        ),
+    )
+
+
 async def login(ctx: Context, username: str, password: str) -> LoginResult:
-    settings = ctx.app.settings
+    settings, now = ctx.app.settings, ctx.now()
+    await login_throttle.reserve_attempt(
+        ctx.app.uow, _login_policy(settings), username, ctx.client_address(), now
+    )
     async with ctx.app.uow.read() as session:
         token, expires_at, user = await auth.login(
             session,
@@ -26,8 +49,9 @@ async def login(ctx: Context, username: str, password: str) -> LoginResult:
             password,
             key=settings.signing_key(),
             ttl=timedelta(minutes=settings.token_ttl_minutes),
-            now=ctx.now(),
+            now=now,
         )
+    await login_throttle.succeeded(ctx.app.uow, username, now)
     return LoginResult(token, expires_at, user)
 
 

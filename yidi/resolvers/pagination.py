@@ -19,6 +19,7 @@ from yidi.persistence.models import Case
 CASES_FIRST_DEFAULT = 20
 EVENTS_FIRST_DEFAULT = 50
 EVENTS_FIRST_MAX = 200
+CURSOR_MAX = 500
 
 _RISK_RANK_BY_NAME = {level.value: rank for level, rank in RISK_RANK.items()}
 
@@ -55,10 +56,12 @@ def encode_cursor(*parts: Any) -> str:
 
 def decode_cursor(cursor: str) -> list[Any]:
     """The cursor's parts; ValueError when it is not one of ours."""
+    if len(cursor) > CURSOR_MAX:  # ours are far shorter; a long one may nest absurdly deep
+        raise ValueError("malformed cursor")
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         value = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ValueError("malformed cursor") from exc
     if not isinstance(value, list):
         raise ValueError("malformed cursor")

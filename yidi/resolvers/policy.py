@@ -1,6 +1,5 @@
 """Resolvers for reading and replacing a county's policy."""
 
-from yidi.authz.default_policy import DEFAULT_POLICY
 from yidi.authz.rules import Rule
 from yidi.policies import admin as policy_admin
 from yidi.resolvers.context import Context
@@ -21,5 +20,6 @@ async def replace_county_policy(
     return result
 
 
-def default_policy() -> list[Rule]:
-    return list(DEFAULT_POLICY)
+async def default_policy(ctx: Context) -> list[Rule]:
+    actor, enforcer = await ctx.actor(), await ctx.enforcer()
+    return policy_admin.read_default_policy(enforcer, actor)

@@ -1,13 +1,17 @@
 """The Schema object with its guards: contract errors and query-complexity limits."""
 
+from typing import Any
+
 import strawberry
-from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
+from strawberry.extensions import AddValidationRules
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from yidi.config import Settings
 from yidi.resolvers.errors import ContractErrors
 from yidi.resolvers.lifecycle import CloseRequestSession
+from yidi.resolvers.query_budget import QueryBudget
 from yidi.resolvers.text_guard import RejectUnencodableText
 from yidi.schema.mutation import Mutation
 from yidi.schema.nodes import NODE_KINDS
@@ -26,6 +30,12 @@ class YidiSchema(strawberry.Schema):
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
+    # Outside demo mode the schema is not handed to strangers: no introspection, and no
+    # "did you mean" that would spell out the fields one guess at a time.
+    exposed = settings.schema_exposed()
+    hidden: list[Any] = (
+        [] if exposed else [lambda: AddValidationRules([NoSchemaIntrospectionCustomRule])]
+    )
     return YidiSchema(
         query=Query,
         mutation=Mutation,
@@ -35,9 +45,9 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         extensions=[
             CloseRequestSession,
             RejectUnencodableText,
-            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-            lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+            lambda: QueryBudget(settings),
+            *hidden,
             ContractErrors,
         ],
+        config=StrawberryConfig(disable_field_suggestions=not exposed),
     )

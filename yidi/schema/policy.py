@@ -67,9 +67,9 @@ class PolicyQueries:
     async def county_policy(self, info: Ctx) -> CountyPolicy:
         return CountyPolicy.of(await resolvers.county_policy(info.context))
 
-    @strawberry.field(description="The policy every county starts with.")
-    def default_policy(self) -> list[PolicyRule]:
-        return [PolicyRule.of(r) for r in resolvers.default_policy()]
+    @strawberry.field(description="The policy every county starts with (county administrators).")
+    async def default_policy(self, info: Ctx) -> list[PolicyRule]:
+        return [PolicyRule.of(r) for r in await resolvers.default_policy(info.context)]
 
 
 @strawberry.type

@@ -5,6 +5,7 @@ are HS256 JWTs (PyJWT) signed with the configured secret and expiring after a TT
 """
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import jwt
@@ -20,6 +21,9 @@ from yidi.persistence.session import Session
 from yidi.persistence.units import user_by_username, user_with_unit
 
 _hasher = PasswordHasher()
+# Argon2 takes 64 MiB and a core per check: two at a time, however many logins arrive, so
+# a burst neither exhausts memory nor starves the event loop of CPU; the rest queue here.
+_hashing = ThreadPoolExecutor(max_workers=2, thread_name_prefix="argon2")
 # Verifying against this keeps unknown usernames as slow as wrong passwords.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 ISSUER = "yidi"
@@ -37,8 +41,8 @@ async def login(
     user = None if "\x00" in username else await user_by_username(session, username.strip())
     try:
         # Argon2 is meant to be slow: off the event loop, or every other request waits too.
-        await asyncio.to_thread(
-            _hasher.verify, user.password_hash if user else _DUMMY_HASH, password
+        await asyncio.get_running_loop().run_in_executor(
+            _hashing, _hasher.verify, user.password_hash if user else _DUMMY_HASH, password
         )
     except (VerificationError, InvalidHashError):
         user = None

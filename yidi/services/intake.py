@@ -101,7 +101,7 @@ class Placement:
     scope: str
 
 
-def check_registration(cmd: RegisterCommand, *, phone_required: bool) -> Checked:
+def check_registration(cmd: RegisterCommand, *, phone_required: bool, now: datetime) -> Checked:
     title = intake.check_text("title", cmd.title, intake.TITLE_MAX)
     description = intake.check_text("description", cmd.description, intake.DESCRIPTION_MAX)
     intake.check_optional_text("address", cmd.address, intake.ADDRESS_MAX)
@@ -110,15 +110,16 @@ def check_registration(cmd: RegisterCommand, *, phone_required: bool) -> Checked
         intake.check_text("idempotencyKey", cmd.idempotency_key, intake.IDEMPOTENCY_KEY_MAX)
     r = cmd.reporter
     reporter = intake.check_reporter(
-        r.name, r.phone, r.id_number, r.anonymous, phone_required=phone_required
+        r.name, r.phone, r.id_number, r.anonymous, phone_required=phone_required, today=now.date()
     )
+    intake.check_occurred_at(cmd.occurred_at, now)
     return Checked(title, description, reporter)
 
 
 async def register_case(work: Work, cmd: RegisterCommand) -> Registered:
     """Register a case at the actor's unit (应登尽登), located anywhere in its subtree."""
     actor, enforcer = work.staff()
-    checked = check_registration(cmd, phone_required=False)
+    checked = check_registration(cmd, phone_required=False, now=work.now)
     location = await _location(work.session, cmd.location_unit_id, actor.county_id)
     category = await _category(work.session, cmd.category_id, actor.county_id)
     risk = cmd.risk_level or intake.DEFAULT_RISK

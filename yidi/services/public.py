@@ -105,7 +105,7 @@ def _intake_unit(location: Unit) -> Unit:
 
 
 async def submit_request(work: Work, cmd: RegisterCommand) -> Registered:
-    checked = check_registration(cmd, phone_required=True)
+    checked = check_registration(cmd, phone_required=True, now=work.now)
     session = work.session
     found = await units_by_ids(session, [cmd.location_unit_id]) if cmd.location_unit_id else {}
     location = found.get(cmd.location_unit_id) if cmd.location_unit_id else None
