@@ -18,7 +18,6 @@ from tests.support.sql import execute, rows, scalar
 from yidi.database.migrations import alembic_config, upgrade
 from yidi.services.audit import AuditReport, verify_trails
 
-
 CHAIN_MIGRATION = "0006"  # migrations/versions/0006_event_chain.py
 
 
