@@ -23,7 +23,13 @@ from tests.support.driver import Api
 from tests.support.intake import ID_MASKED, ID_NUMBER, PHONE, PHONE_MASKED, register
 from tests.support.lifecycle import inputs_for
 from tests.support.mutations import MUTATIONS, act, mutation
-from tests.support.oracles import DEFAULT_POLICY, STATUS_ALLOWS, policy_allows, relations
+from tests.support.oracles import (
+    DEFAULT_POLICY,
+    RELEASE_ALLOWS,
+    STATUS_ALLOWS,
+    policy_allows,
+    relations,
+)
 from yidi.authz.actor import Actor
 from yidi.domain import commands as c
 from yidi.domain.enums import CaseAction, Channel, Outcome, RiskLevel
@@ -48,6 +54,7 @@ class Facts:
     location: str
     co_handling: tuple[str, ...]
     risk: str
+    owner: str | None = None  # the leader who owns the case (领导包案), by username
 
 
 def table_allows(user: DemoUser, action: str, facts: Facts) -> bool:
@@ -79,8 +86,19 @@ def expected(username: str, action: str, facts: Facts) -> str:
         return "NOT_FOUND"  # invisible, also across counties: never reveal it exists
     if not table_allows(user, action, facts):
         return "FORBIDDEN"
-    if facts.status not in STATUS_ALLOWS[action]:
+    # CASE_FILE.md: one owner at a time; the owner, or a leader above the owner's unit,
+    # releases.
+    owned = facts.owner is not None
+    if action == "RELEASE_OWNERSHIP" and (not owned or facts.status not in RELEASE_ALLOWS):
         return "INVALID_TRANSITION"
+    if action == "TAKE_OWNERSHIP" and owned:
+        return "INVALID_TRANSITION"
+    if action != "RELEASE_OWNERSHIP" and facts.status not in STATUS_ALLOWS[action]:
+        return "INVALID_TRANSITION"
+    if action == "RELEASE_OWNERSHIP" and username != facts.owner:
+        owner_unit = USERS[str(facts.owner)].unit
+        if user.unit == owner_unit or user.unit not in lineage(owner_unit):
+            return "FORBIDDEN"
     if action == "ESCALATE" and PARENT[facts.handling] is None:
         return "INVALID_TRANSITION"  # a county cannot escalate
     if action in ("DISPATCH", "REASSIGN") and not target_for(user, facts)[1]:
@@ -154,9 +172,11 @@ class Situation:
     status: str
     position: str
     risk: str = "BLUE"
+    owner: str | None = None
 
     def __str__(self) -> str:
-        return f"{self.status}@{self.position}/{self.risk}"
+        owned = f"/owned-by-{self.owner}" if self.owner else ""
+        return f"{self.status}@{self.position}/{self.risk}{owned}"
 
     @property
     def facts(self) -> Facts:
@@ -168,6 +188,7 @@ class Situation:
             location=p.location,
             co_handling=p.co_handling,
             risk=self.risk,
+            owner=self.owner,
         )
 
 
@@ -249,6 +270,8 @@ async def make_case(world: World, situation: Situation) -> int:
         await step(world, p.worker, resolve)
     if status == "CLOSED":
         await step(world, "county.leader", c.Close(case_id=case_id))
+    if situation.owner is not None:
+        await step(world, situation.owner, c.TakeOwnership(case_id=case_id))
     facts = situation.facts
     async with world.sessions() as session:
         case = await session.get_one(Case, case_id)
@@ -354,14 +377,22 @@ TRIED_IN: dict[str, str] = {
     **dict.fromkeys(("ESCALATE", "REASSIGN", "COMMENT", "RESOLVE"), "IN_PROGRESS"),
     **dict.fromkeys(("CLOSE", "EVALUATE"), "RESOLVED"),
     **dict.fromkeys(("REOPEN", "FOLLOW_UP"), "CLOSED"),
+    **dict.fromkeys(("TAKE_OWNERSHIP", "RELEASE_OWNERSHIP"), "IN_PROGRESS"),
 }
+# Releasing needs an owner: county.leader, the one leader who sees every position, owns
+# those cases (so everyone else is refused by the rule on whose ownership one may end).
+OWNER_IN: dict[str, str] = {"RELEASE_OWNERSHIP": "county.leader"}
+
+
+def tried(action: str, position: str) -> Situation:
+    return Situation(TRIED_IN[action], position, owner=OWNER_IN.get(action))
 
 
 @pytest.mark.parametrize("action", MUTATING, ids=str)
 async def test_every_demo_user_against_every_action(world: World, action: str) -> None:
     mismatches: list[str] = []
     for position in positions_for(TRIED_IN[action]):
-        situation = Situation(TRIED_IN[action], position)
+        situation = tried(action, position)
         copies = Copies(world, situation, with_merge_target=action == "MERGE")
         for username in USERS:
             case_id, into = await copies.current()
@@ -384,7 +415,7 @@ def test_the_table_covers_every_user_and_relation() -> None:
     allowed_users: set[str] = set()
     for action in MUTATING:
         for position in positions_for(TRIED_IN[action]):
-            facts = Situation(TRIED_IN[action], position).facts
+            facts = tried(action, position).facts
             for username in USERS:
                 outcome = expected(username, action, facts)
                 outcomes[action].add(outcome)
@@ -404,6 +435,9 @@ AGREEMENT = [
     Situation("IN_PROGRESS", "county"),
     Situation("RESOLVED", "county-dept", "RED"),
     Situation("CLOSED", "township", "RED"),
+    # Owned cases: RELEASE_OWNERSHIP instead of TAKE_OWNERSHIP, for the owner only.
+    Situation("IN_PROGRESS", "village", owner="county.leader"),
+    Situation("RESOLVED", "township", owner="county.leader"),
 ]
 
 

@@ -117,3 +117,27 @@ def test_terminal_statuses_are_never_left(start: CaseStatus, actions: list[CaseA
             assert after is status
         assert after is EXPECTED[status][action]
         status = after
+
+
+OWNERSHIP_STATUSES = [S.REGISTERED, S.DISPATCHED, S.IN_PROGRESS, S.RESOLVED]
+
+
+@pytest.mark.parametrize("status", OWNERSHIP_STATUSES, ids=[s.value for s in OWNERSHIP_STATUSES])
+def test_one_owner_at_a_time(status: CaseStatus) -> None:
+    # docs/CASE_FILE.md: an owned case is released before another leader takes it on, and
+    # only an owned case can be released; the status stays either way.
+    owned = CaseFacts(status=status, owned=True)
+    assert not status_allows(owned, A.TAKE_OWNERSHIP)
+    assert next_status(owned, A.RELEASE_OWNERSHIP) is status
+    assert actions_allowed_by_status(owned) == (
+        frozenset(EXPECTED[status]) - {A.TAKE_OWNERSHIP}
+    ) | {A.RELEASE_OWNERSHIP}
+    with pytest.raises(InvalidTransition):
+        next_status(owned, A.TAKE_OWNERSHIP)
+
+
+@pytest.mark.parametrize("status", [S.CLOSED, S.REDIRECTED, S.MERGED], ids=str)
+def test_a_finished_case_keeps_its_owner_of_record(status: CaseStatus) -> None:
+    owned = CaseFacts(status=status, owned=True)
+    assert not status_allows(owned, A.RELEASE_OWNERSHIP)
+    assert not status_allows(owned, A.TAKE_OWNERSHIP)

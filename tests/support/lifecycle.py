@@ -113,6 +113,8 @@ def inputs_for(action: str, *, target: str = "", into: str | None = None) -> dic
         "MERGE": {"intoCaseId": into},
         "EVALUATE": {"satisfaction": "SATISFIED", "comment": "满意"},
         "FOLLOW_UP": {"method": "PHONE", "note": "电话回访，群众表示认可"},
+        "TAKE_OWNERSHIP": {"note": "本人包案，一包到底"},
+        "RELEASE_OWNERSHIP": {"reason": "工作调整，交由他人包案"},
     }
     return inputs[action]
 

@@ -21,6 +21,8 @@ MUTATIONS: dict[str, tuple[str, str]] = {
     "MERGE": ("mergeCase", "MergeCaseInput"),
     "EVALUATE": ("evaluateCase", "EvaluateCaseInput"),
     "FOLLOW_UP": ("recordFollowUp", "FollowUpInput"),
+    "TAKE_OWNERSHIP": ("takeOwnership", "TakeOwnershipInput"),
+    "RELEASE_OWNERSHIP": ("releaseOwnership", "ReasonInput"),
 }
 
 

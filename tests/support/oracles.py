@@ -39,9 +39,13 @@ ACTIONS = (
     "MERGE",
     "EVALUATE",
     "FOLLOW_UP",
+    # The case file (docs/CASE_FILE.md).
+    "TAKE_OWNERSHIP",
+    "RELEASE_OWNERSHIP",
 )
 
-# status -> {action it allows: status after it}. Everything not listed is INVALID_TRANSITION;
+# status -> {action it allows: status after it}, for a case nobody owns (as every case starts).
+# Everything not listed is INVALID_TRANSITION;
 # VIEW, allowed everywhere, changes nothing and is left out. Where DESIGN.md names no target
 # status, the action keeps the status it was taken from (ASSESS, COMMENT, SUPERVISE, EVALUATE,
 # FOLLOW_UP) or the text of a sibling status says it: ESCALATE always lands REGISTERED at the
@@ -59,6 +63,9 @@ TRANSITIONS: dict[str, dict[str, str]] = {
         "MERGE": "MERGED",
         "COMMENT": "REGISTERED",
         "SUPERVISE": "REGISTERED",
+        # CASE_FILE.md: "a leader takes ownership of an open or resolved case nobody owns";
+        # RELEASE_OWNERSHIP needs an owner, so an unowned case refuses it in every status.
+        "TAKE_OWNERSHIP": "REGISTERED",
     },
     # "DISPATCHED: ACCEPT → IN_PROGRESS, RETURN → REGISTERED at the dispatching unit,
     #  REASSIGN (→ DISPATCHED to another unit), ESCALATE."
@@ -69,6 +76,7 @@ TRANSITIONS: dict[str, dict[str, str]] = {
         "ESCALATE": "REGISTERED",
         "COMMENT": "DISPATCHED",
         "SUPERVISE": "DISPATCHED",
+        "TAKE_OWNERSHIP": "DISPATCHED",
     },
     # "IN_PROGRESS: RESOLVE → RESOLVED, ESCALATE (→ REGISTERED at the parent), REASSIGN."
     # A reassigned case is dispatched to the new unit, which must accept it again.
@@ -78,6 +86,7 @@ TRANSITIONS: dict[str, dict[str, str]] = {
         "REASSIGN": "DISPATCHED",
         "COMMENT": "IN_PROGRESS",
         "SUPERVISE": "IN_PROGRESS",
+        "TAKE_OWNERSHIP": "IN_PROGRESS",
     },
     # "RESOLVED: CLOSE → CLOSED, REOPEN → IN_PROGRESS."
     # "EVALUATE and FOLLOW_UP once RESOLVED or CLOSED."
@@ -86,6 +95,7 @@ TRANSITIONS: dict[str, dict[str, str]] = {
         "REOPEN": "IN_PROGRESS",
         "EVALUATE": "RESOLVED",
         "FOLLOW_UP": "RESOLVED",
+        "TAKE_OWNERSHIP": "RESOLVED",
     },
     # "CLOSED: REOPEN → IN_PROGRESS (e.g. after a DISSATISFIED evaluation)."
     "CLOSED": {
@@ -119,7 +129,11 @@ EVENT_OF: dict[str, str] = {
     "MERGE": "MERGED",
     "EVALUATE": "EVALUATED",
     "FOLLOW_UP": "FOLLOWED_UP",
+    "TAKE_OWNERSHIP": "OWNERSHIP_TAKEN",
+    "RELEASE_OWNERSHIP": "OWNERSHIP_RELEASED",
 }
+# The statuses in which an owned case may be released: where an unowned one may be taken.
+RELEASE_ALLOWS = frozenset(s for s in STATUSES if "TAKE_OWNERSHIP" in TRANSITIONS[s])
 
 
 # ---------------------------------------------------------------------------------------
@@ -157,6 +171,15 @@ DEFAULT_POLICY: dict[str, Grant] = {
     **dict.fromkeys(
         ("COMMENT", "EVALUATE", "FOLLOW_UP"),
         Grant(STAFF, ANY_LEVEL, frozenset({SAME, ANCESTOR, INVOLVED})),
+    ),
+    # CASE_FILE.md: "township and county leaders take on any case they can see".
+    **dict.fromkeys(
+        ("TAKE_OWNERSHIP", "RELEASE_OWNERSHIP"),
+        Grant(
+            frozenset({"LEADER"}),
+            frozenset({"TOWNSHIP", "COUNTY"}),
+            frozenset({SAME, ANCESTOR, INVOLVED}),
+        ),
     ),
 }
 # "RED-risk cases only by a county LEADER".

@@ -25,6 +25,13 @@ DEFAULT_POLICY: tuple[Rule, ...] = tuple(
     + _rules(("LEADER",), ("CLOSE", "REOPEN"), "SAME|ANCESTOR", risk=_NOT_RED)
     + _rules(("LEADER",), ("CLOSE", "REOPEN"), "SAME|ANCESTOR", level="COUNTY")
     + _rules(_STAFF, ("COMMENT", "EVALUATE", "FOLLOW_UP"), "SAME|ANCESTOR|INVOLVED")
+    # 领导包案: township and county leaders take on any case they see (docs/CASE_FILE.md).
+    + _rules(
+        ("LEADER",),
+        ("TAKE_OWNERSHIP", "RELEASE_OWNERSHIP"),
+        "SAME|ANCESTOR|INVOLVED",
+        level="TOWNSHIP|COUNTY",
+    )
     # Never VIEWER or co-handlers: INVOLVED alone does not unmask.
     + _rules(_STAFF, ("VIEW_PERSONAL_DATA",), "SAME|ANCESTOR|INTAKE")
     + _rules(("ADMIN",), ("MANAGE_POLICY",), "*", level="COUNTY")

@@ -137,3 +137,17 @@ class FollowUp(CaseCommand):
     action: ClassVar[CaseAction] = CaseAction.FOLLOW_UP
     method: FollowUpMethod
     note: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TakeOwnership(CaseCommand):
+    """领导包案: the acting leader becomes the case's owner."""
+
+    action: ClassVar[CaseAction] = CaseAction.TAKE_OWNERSHIP
+    note: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReleaseOwnership(CaseCommand):
+    action: ClassVar[CaseAction] = CaseAction.RELEASE_OWNERSHIP
+    reason: str

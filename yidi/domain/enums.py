@@ -104,6 +104,9 @@ class CaseAction(StrEnum):
     MERGE = "MERGE"
     EVALUATE = "EVALUATE"
     FOLLOW_UP = "FOLLOW_UP"
+    # The case file (docs/CASE_FILE.md).
+    TAKE_OWNERSHIP = "TAKE_OWNERSHIP"
+    RELEASE_OWNERSHIP = "RELEASE_OWNERSHIP"
 
 
 class CaseEventType(StrEnum):
@@ -127,3 +130,5 @@ class CaseEventType(StrEnum):
     FOLLOWED_UP = "FOLLOWED_UP"
     DUE_SOON = "DUE_SOON"
     OVERDUE = "OVERDUE"
+    OWNERSHIP_TAKEN = "OWNERSHIP_TAKEN"
+    OWNERSHIP_RELEASED = "OWNERSHIP_RELEASED"

@@ -35,6 +35,9 @@ TRANSITIONS: dict[CaseAction, dict[CaseStatus, CaseStatus]] = {
     A.MERGE: {S.REGISTERED: S.MERGED},
     A.EVALUATE: {s: s for s in _DONE},
     A.FOLLOW_UP: {s: s for s in _DONE},
+    # 领导包案: a leader carries the case until it is closed (docs/CASE_FILE.md).
+    A.TAKE_OWNERSHIP: {s: s for s in (*_OPEN, S.RESOLVED)},
+    A.RELEASE_OWNERSHIP: {s: s for s in (*_OPEN, S.RESOLVED)},
 }
 
 EVENT_OF_ACTION: dict[CaseAction, CaseEventType] = {
@@ -53,6 +56,8 @@ EVENT_OF_ACTION: dict[CaseAction, CaseEventType] = {
     A.MERGE: CaseEventType.MERGED,
     A.EVALUATE: CaseEventType.EVALUATED,
     A.FOLLOW_UP: CaseEventType.FOLLOWED_UP,
+    A.TAKE_OWNERSHIP: CaseEventType.OWNERSHIP_TAKEN,
+    A.RELEASE_OWNERSHIP: CaseEventType.OWNERSHIP_RELEASED,
 }
 
 
@@ -64,6 +69,7 @@ class CaseFacts:
     handling_unit_has_parent: bool = True
     evaluated: bool = False
     has_duplicates: bool = False
+    owned: bool = False  # a leader has taken ownership (领导包案)
 
 
 def status_allows(facts: CaseFacts, action: CaseAction) -> bool:
@@ -74,6 +80,11 @@ def status_allows(facts: CaseFacts, action: CaseAction) -> bool:
         return False  # a county has nobody above it to escalate to
     if action in (A.REDIRECT, A.MERGE) and facts.has_duplicates:
         return False  # duplicates were merged into it: the original must stay
+    # One owner at a time: the owner releases before another leader takes the case on.
+    if action is A.TAKE_OWNERSHIP and facts.owned:
+        return False
+    if action is A.RELEASE_OWNERSHIP and not facts.owned:
+        return False
     # A reporter evaluates a result once; a second evaluation would overwrite the first.
     return not (action is A.EVALUATE and facts.evaluated)
 

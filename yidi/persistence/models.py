@@ -146,6 +146,11 @@ class Case(Base):
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     # How many duplicates were merged into this case: an original cannot itself go away.
     duplicates_count: Mapped[int] = mapped_column(Integer, server_default="0")
+    # 领导包案: the leader who has taken the case on, and since when (docs/CASE_FILE.md).
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    owned_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The owner's unit path when they took it on: who may end the ownership, decided in code.
+    owner_unit_path: Mapped[list[int] | None] = mapped_column(IdArray)
 
     version: Mapped[int] = mapped_column(Integer, server_default="1")
 
@@ -157,6 +162,7 @@ class Case(Base):
         Index("ix_cases_handling_path", "handling_path", postgresql_using="gin"),
         Index("ix_cases_location_path", "location_path", postgresql_using="gin"),
         Index("ix_cases_involved_path", "involved_path", postgresql_using="gin"),
+        Index("ix_cases_owner", "owner_id", postgresql_where="owner_id IS NOT NULL"),
         Index(
             "ix_cases_open_due",
             "due_at",
@@ -173,7 +179,7 @@ class CaseEvent(Base):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     county_id: Mapped[int] = mapped_column(BigInteger)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
-    type: Mapped[str] = mapped_column(String(16))
+    type: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     from_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))

@@ -3,7 +3,7 @@
 
 from dataclasses import dataclass
 
-from yidi.domain.enums import CaseAction
+from yidi.domain.enums import CaseAction, CaseEventType
 from yidi.persistence.models import Case, CaseEvent
 from yidi.resolvers import pagination
 from yidi.resolvers.context import Context
@@ -48,3 +48,14 @@ async def merged_into(ctx: Context, case: Case) -> Case | None:
         return None
     target = await ctx.loaders.cases.load(case.merged_into_id)
     return reading.visible(await ctx.enforcer(), await ctx.actor(), target)
+
+
+OWNERSHIP_EVENTS = frozenset({CaseEventType.OWNERSHIP_TAKEN, CaseEventType.OWNERSHIP_RELEASED})
+
+
+def event_owner_id(event: CaseEvent) -> int | None:
+    """The leader an ownership event is about (a superior may end someone else's)."""
+    if CaseEventType(event.type) not in OWNERSHIP_EVENTS or not event.data:
+        return None
+    owner = event.data.get("owner")
+    return owner if isinstance(owner, int) else None

@@ -25,6 +25,12 @@ class CaseFilter:
     search: str | None = strawberry.field(
         default=None, description="Matches number, title or description."
     )
+    owner_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Cases this leader has taken ownership of (领导包案)."
+    )
+    owned: bool | None = strawberry.field(
+        default=None, description="Cases some leader owns (true) or nobody owns (false)."
+    )
 
 
 @strawberry.input

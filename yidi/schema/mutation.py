@@ -5,6 +5,7 @@ from datetime import datetime
 import strawberry
 
 from yidi.resolvers import mutations
+from yidi.schema.case_file_mutation import CaseFileMutations
 from yidi.schema.case_mutation import CaseMutations
 from yidi.schema.inputs import RegisterCaseInput
 from yidi.schema.policy import PolicyMutations
@@ -27,7 +28,7 @@ class RegisterCasePayload:
 
 
 @strawberry.type
-class Mutation(CaseMutations, PublicMutations, PolicyMutations):
+class Mutation(CaseMutations, CaseFileMutations, PublicMutations, PolicyMutations):
     @strawberry.mutation
     async def login(self, info: Ctx, username: str, password: str) -> LoginPayload:
         result = await mutations.login(info.context, username, password)

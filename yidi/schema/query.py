@@ -35,6 +35,8 @@ def _filter_args(f: CaseFilter | None) -> queries.CaseFilterArgs | None:
         registered_from=f.registered_from,
         registered_to=f.registered_to,
         search=f.search,
+        owner_id=f.owner_id,
+        owned=f.owned,
     )
 
 

@@ -231,6 +231,13 @@ class CaseEvent(Node):
     async def actor(self, info: Ctx) -> User | None:
         return await load_user(info, self.row.actor_id)
 
+    @strawberry.field(
+        description="The leader who took or gave up ownership (OWNERSHIP_TAKEN, "
+        "OWNERSHIP_RELEASED); null on other events."
+    )
+    async def owner(self, info: Ctx) -> User | None:
+        return await load_user(info, case_fields.event_owner_id(self.row))
+
     @strawberry.field
     async def from_unit(self, info: Ctx) -> Unit | None:
         uid = self.row.from_unit_id
@@ -334,6 +341,14 @@ class Case(Node):
     @strawberry.field
     async def assignee(self, info: Ctx) -> User | None:
         return await load_user(info, self.row.assignee_id)
+
+    @strawberry.field(description="The leader who has taken the case on (领导包案), if any.")
+    async def owner(self, info: Ctx) -> User | None:
+        return await load_user(info, self.row.owner_id)
+
+    @strawberry.field(description="Since when `owner` owns the case.")
+    def owned_since(self) -> datetime | None:
+        return self.row.owned_since
 
     @strawberry.field
     async def co_handling_units(self, info: Ctx) -> list[Unit]:

@@ -91,6 +91,10 @@ def allowed_actions(enforcer: CountyEnforcer, actor: Actor, case: Case) -> list[
     allowed = [a for a in CaseAction if a.value in by_policy and a in by_status]
     if not guard.has_dispatch_target(actor, case.handling_unit_id):
         allowed = [a for a in allowed if a not in (CaseAction.DISPATCH, CaseAction.REASSIGN)]
+    if case.owner_id is not None and not guard.may_end_ownership(
+        actor, case.owner_id, tuple(case.owner_unit_path or ())
+    ):
+        allowed = [a for a in allowed if a is not CaseAction.RELEASE_OWNERSHIP]
     return allowed
 
 

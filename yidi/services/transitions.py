@@ -13,6 +13,7 @@ from yidi.domain.errors import Conflict, NotFound
 from yidi.domain.lifecycle import EVENT_OF_ACTION, next_status
 from yidi.persistence import cases as case_store
 from yidi.persistence.models import Case
+from yidi.services import ownership as _ownership  # noqa: F401  (registers its handlers)
 from yidi.services.actions import Step, handler_for
 from yidi.services.case_facts import authz_facts, lifecycle_facts
 from yidi.services.events import record
