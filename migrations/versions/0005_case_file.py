@@ -1,4 +1,4 @@
-"""case file: leader ownership (领导包案)
+"""case file: leader ownership (领导包案), mediation records
 
 Revision ID: 0005
 Revises: 0003
@@ -36,9 +36,37 @@ def upgrade() -> None:
         ['owner_id'],
         postgresql_where=sa.text('owner_id IS NOT NULL'),
     )
+    op.create_table(
+        'case_mediations',
+        sa.Column('id', sa.BigInteger(), autoincrement=True, nullable=False),
+        sa.Column('county_id', sa.BigInteger(), nullable=False),
+        sa.Column('case_id', sa.BigInteger(), nullable=False),
+        sa.Column('kind', sa.String(length=16), nullable=False),
+        sa.Column('linkage', sa.String(length=16), nullable=True),
+        sa.Column('held_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('place', sa.String(length=200), nullable=False),
+        sa.Column(
+            'staff_mediator_ids', postgresql.ARRAY(sa.BigInteger(), dimensions=1), nullable=False
+        ),
+        sa.Column('outside_mediators', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column(
+            'parties_present', postgresql.ARRAY(sa.String(length=100), dimensions=1), nullable=False
+        ),
+        sa.Column('transcript', sa.Text(), nullable=False),
+        sa.Column('outcome', sa.String(length=16), nullable=False),
+        sa.Column('agreement', sa.Text(), nullable=True),
+        sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('recorded_by_id', sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(['case_id'], ['cases.id']),
+        sa.ForeignKeyConstraint(['recorded_by_id'], ['users.id']),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_case_mediations_case_id', 'case_mediations', ['case_id'])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_case_mediations_case_id', table_name='case_mediations')
+    op.drop_table('case_mediations')
     op.drop_index('ix_cases_owner', table_name='cases')
     op.drop_constraint('fk_cases_owner', 'cases', type_='foreignkey')
     op.drop_column('cases', 'owner_unit_path')

@@ -377,7 +377,7 @@ TRIED_IN: dict[str, str] = {
     **dict.fromkeys(("ESCALATE", "REASSIGN", "COMMENT", "RESOLVE"), "IN_PROGRESS"),
     **dict.fromkeys(("CLOSE", "EVALUATE"), "RESOLVED"),
     **dict.fromkeys(("REOPEN", "FOLLOW_UP"), "CLOSED"),
-    **dict.fromkeys(("TAKE_OWNERSHIP", "RELEASE_OWNERSHIP"), "IN_PROGRESS"),
+    **dict.fromkeys(("TAKE_OWNERSHIP", "RELEASE_OWNERSHIP", "RECORD_MEDIATION"), "IN_PROGRESS"),
 }
 # Releasing needs an owner: county.leader, the one leader who sees every position, owns
 # those cases (so everyone else is refused by the rule on whose ownership one may end).

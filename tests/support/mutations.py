@@ -23,6 +23,7 @@ MUTATIONS: dict[str, tuple[str, str]] = {
     "FOLLOW_UP": ("recordFollowUp", "FollowUpInput"),
     "TAKE_OWNERSHIP": ("takeOwnership", "TakeOwnershipInput"),
     "RELEASE_OWNERSHIP": ("releaseOwnership", "ReasonInput"),
+    "RECORD_MEDIATION": ("recordMediation", "RecordMediationInput"),
 }
 
 

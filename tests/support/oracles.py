@@ -42,6 +42,7 @@ ACTIONS = (
     # The case file (docs/CASE_FILE.md).
     "TAKE_OWNERSHIP",
     "RELEASE_OWNERSHIP",
+    "RECORD_MEDIATION",
 )
 
 # status -> {action it allows: status after it}, for a case nobody owns (as every case starts).
@@ -66,6 +67,7 @@ TRANSITIONS: dict[str, dict[str, str]] = {
         # CASE_FILE.md: "a leader takes ownership of an open or resolved case nobody owns";
         # RELEASE_OWNERSHIP needs an owner, so an unowned case refuses it in every status.
         "TAKE_OWNERSHIP": "REGISTERED",
+        "RECORD_MEDIATION": "REGISTERED",
     },
     # "DISPATCHED: ACCEPT → IN_PROGRESS, RETURN → REGISTERED at the dispatching unit,
     #  REASSIGN (→ DISPATCHED to another unit), ESCALATE."
@@ -77,6 +79,7 @@ TRANSITIONS: dict[str, dict[str, str]] = {
         "COMMENT": "DISPATCHED",
         "SUPERVISE": "DISPATCHED",
         "TAKE_OWNERSHIP": "DISPATCHED",
+        "RECORD_MEDIATION": "DISPATCHED",
     },
     # "IN_PROGRESS: RESOLVE → RESOLVED, ESCALATE (→ REGISTERED at the parent), REASSIGN."
     # A reassigned case is dispatched to the new unit, which must accept it again.
@@ -87,6 +90,7 @@ TRANSITIONS: dict[str, dict[str, str]] = {
         "COMMENT": "IN_PROGRESS",
         "SUPERVISE": "IN_PROGRESS",
         "TAKE_OWNERSHIP": "IN_PROGRESS",
+        "RECORD_MEDIATION": "IN_PROGRESS",
     },
     # "RESOLVED: CLOSE → CLOSED, REOPEN → IN_PROGRESS."
     # "EVALUATE and FOLLOW_UP once RESOLVED or CLOSED."
@@ -131,6 +135,7 @@ EVENT_OF: dict[str, str] = {
     "FOLLOW_UP": "FOLLOWED_UP",
     "TAKE_OWNERSHIP": "OWNERSHIP_TAKEN",
     "RELEASE_OWNERSHIP": "OWNERSHIP_RELEASED",
+    "RECORD_MEDIATION": "MEDIATION_RECORDED",
 }
 # The statuses in which an owned case may be released: where an unowned one may be taken.
 RELEASE_ALLOWS = frozenset(s for s in STATUSES if "TAKE_OWNERSHIP" in TRANSITIONS[s])
@@ -169,7 +174,7 @@ DEFAULT_POLICY: dict[str, Grant] = {
         ("CLOSE", "REOPEN"), Grant(frozenset({"LEADER"}), ANY_LEVEL, frozenset({SAME, ANCESTOR}))
     ),
     **dict.fromkeys(
-        ("COMMENT", "EVALUATE", "FOLLOW_UP"),
+        ("COMMENT", "EVALUATE", "FOLLOW_UP", "RECORD_MEDIATION"),
         Grant(STAFF, ANY_LEVEL, frozenset({SAME, ANCESTOR, INVOLVED})),
     ),
     # CASE_FILE.md: "township and county leaders take on any case they can see".

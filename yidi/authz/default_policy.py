@@ -32,6 +32,8 @@ DEFAULT_POLICY: tuple[Rule, ...] = tuple(
         "SAME|ANCESTOR|INVOLVED",
         level="TOWNSHIP|COUNTY",
     )
+    # Mediation: whoever works on or alongside the case records the sessions they held.
+    + _rules(_STAFF, ("RECORD_MEDIATION",), "SAME|ANCESTOR|INVOLVED")
     # Never VIEWER or co-handlers: INVOLVED alone does not unmask.
     + _rules(_STAFF, ("VIEW_PERSONAL_DATA",), "SAME|ANCESTOR|INTAKE")
     + _rules(("ADMIN",), ("MANAGE_POLICY",), "*", level="COUNTY")

@@ -8,12 +8,17 @@ no change to the path every action takes (`services/transitions.py`).
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import ClassVar
 
 from yidi.domain.enums import (
     CaseAction,
     FollowUpMethod,
     HandlingTrack,
+    MediationKind,
+    MediationLinkage,
+    MediationOutcome,
+    MediatorRole,
     Outcome,
     RiskLevel,
     Satisfaction,
@@ -151,3 +156,27 @@ class TakeOwnership(CaseCommand):
 class ReleaseOwnership(CaseCommand):
     action: ClassVar[CaseAction] = CaseAction.RELEASE_OWNERSHIP
     reason: str
+
+
+@dataclass(frozen=True)
+class OutsideMediator:
+    """A mediator who is not a staff user: a lawyer, a 乡贤, a party member, …"""
+
+    name: str
+    role: MediatorRole
+    organization: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordMediation(CaseCommand):
+    action: ClassVar[CaseAction] = CaseAction.RECORD_MEDIATION
+    kind: MediationKind
+    linkage: MediationLinkage | None = None
+    held_at: datetime
+    place: str
+    staff_mediator_ids: tuple[int, ...] = ()
+    outside_mediators: tuple[OutsideMediator, ...] = ()
+    parties_present: tuple[str, ...]
+    transcript: str
+    outcome: MediationOutcome
+    agreement: str | None = None

@@ -107,6 +107,7 @@ class CaseAction(StrEnum):
     # The case file (docs/CASE_FILE.md).
     TAKE_OWNERSHIP = "TAKE_OWNERSHIP"
     RELEASE_OWNERSHIP = "RELEASE_OWNERSHIP"
+    RECORD_MEDIATION = "RECORD_MEDIATION"
 
 
 class CaseEventType(StrEnum):
@@ -132,3 +133,46 @@ class CaseEventType(StrEnum):
     OVERDUE = "OVERDUE"
     OWNERSHIP_TAKEN = "OWNERSHIP_TAKEN"
     OWNERSHIP_RELEASED = "OWNERSHIP_RELEASED"
+    MEDIATION_RECORDED = "MEDIATION_RECORDED"
+
+
+class MediationKind(StrEnum):
+    """The five kinds of mediation that work together (五调联动)."""
+
+    PEOPLES = "PEOPLES"  # 人民调解
+    ADMINISTRATIVE = "ADMINISTRATIVE"  # 行政调解
+    JUDICIAL = "JUDICIAL"  # 司法调解
+    PROFESSIONAL = "PROFESSIONAL"  # 行业性专业性调解
+    LAWYER = "LAWYER"  # 律师调解
+
+
+class MediationLinkage(StrEnum):
+    """Through which linkage the matter came to mediation."""
+
+    COURT = "COURT"  # 诉调对接
+    POLICE = "POLICE"  # 警调对接
+    PETITION = "PETITION"  # 访调对接
+    ONLINE = "ONLINE"  # 网调对接
+    SPECIALIZED = "SPECIALIZED"  # 专调对接
+
+
+class MediatorRole(StrEnum):
+    """The role of a mediator from outside the staff (1+1+N: a lawyer, a 乡贤, party members)."""
+
+    LAWYER = "LAWYER"
+    RESPECTED_LOCAL = "RESPECTED_LOCAL"  # 乡贤
+    PARTY_MEMBER = "PARTY_MEMBER"
+    PEOPLES_MEDIATOR = "PEOPLES_MEDIATOR"
+    LEGAL_WORKER = "LEGAL_WORKER"  # 基层法律服务工作者
+    OTHER = "OTHER"
+
+
+class MediationOutcome(StrEnum):
+    AGREEMENT = "AGREEMENT"
+    PARTIAL = "PARTIAL"
+    NO_AGREEMENT = "NO_AGREEMENT"
+    ADJOURNED = "ADJOURNED"
+
+
+# A mediation that settles the matter, wholly or partly: what resolving as MEDIATED needs.
+SETTLING_MEDIATION = frozenset({MediationOutcome.AGREEMENT, MediationOutcome.PARTIAL})

@@ -38,6 +38,8 @@ TRANSITIONS: dict[CaseAction, dict[CaseStatus, CaseStatus]] = {
     # 领导包案: a leader carries the case until it is closed (docs/CASE_FILE.md).
     A.TAKE_OWNERSHIP: {s: s for s in (*_OPEN, S.RESOLVED)},
     A.RELEASE_OWNERSHIP: {s: s for s in (*_OPEN, S.RESOLVED)},
+    # Mediation is work on an open case; a resolved one is reopened first.
+    A.RECORD_MEDIATION: {s: s for s in _OPEN},
 }
 
 EVENT_OF_ACTION: dict[CaseAction, CaseEventType] = {
@@ -58,6 +60,7 @@ EVENT_OF_ACTION: dict[CaseAction, CaseEventType] = {
     A.FOLLOW_UP: CaseEventType.FOLLOWED_UP,
     A.TAKE_OWNERSHIP: CaseEventType.OWNERSHIP_TAKEN,
     A.RELEASE_OWNERSHIP: CaseEventType.OWNERSHIP_RELEASED,
+    A.RECORD_MEDIATION: CaseEventType.MEDIATION_RECORDED,
 }
 
 

@@ -217,6 +217,29 @@ class FollowUp(Base):
     note: Mapped[str] = mapped_column(Text)
 
 
+class Mediation(Base):
+    """One mediation session of a case (调解笔录), appended, never edited (docs/CASE_FILE.md)."""
+
+    __tablename__ = "case_mediations"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    county_id: Mapped[int] = mapped_column(BigInteger)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    linkage: Mapped[str | None] = mapped_column(String(16))
+    held_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    place: Mapped[str] = mapped_column(String(200))
+    staff_mediator_ids: Mapped[list[int]] = mapped_column(IdArray)
+    # [{"name": …, "role": MediatorRole, "organization": … or null}], in the order given.
+    outside_mediators: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    parties_present: Mapped[list[str]] = mapped_column(ARRAY(String(100), dimensions=1))
+    transcript: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(String(16))
+    agreement: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
 class IdempotencyKey(Base):
     """First case created under a client's idempotency key; a retry returns it."""
 

@@ -4,7 +4,7 @@
 from dataclasses import dataclass
 
 from yidi.domain.enums import CaseAction, CaseEventType
-from yidi.persistence.models import Case, CaseEvent
+from yidi.persistence.models import Case, CaseEvent, Mediation
 from yidi.resolvers import pagination
 from yidi.resolvers.context import Context
 from yidi.services import reading
@@ -59,3 +59,19 @@ def event_owner_id(event: CaseEvent) -> int | None:
         return None
     owner = event.data.get("owner")
     return owner if isinstance(owner, int) else None
+
+
+async def mediation_view(ctx: Context, case: Case, mediation: Mediation) -> reading.MediationView:
+    return reading.mediation_view(await ctx.enforcer(), await ctx.actor(), case, mediation)
+
+
+async def event_mediation(ctx: Context, event: CaseEvent) -> tuple[Case, Mediation] | None:
+    """The mediation a MEDIATION_RECORDED event records, with its case."""
+    if event.type != CaseEventType.MEDIATION_RECORDED.value or not event.data:
+        return None
+    mediation_id = event.data.get("mediation")
+    if not isinstance(mediation_id, int):
+        return None
+    mediation = await ctx.loaders.mediation.load(mediation_id)
+    case = await ctx.loaders.cases.load(event.case_id)
+    return None if mediation is None or case is None else (case, mediation)

@@ -6,7 +6,7 @@ from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from yidi.persistence.models import Case, Category, FollowUp, Unit, User
+from yidi.persistence.models import Case, Category, FollowUp, Mediation, Unit, User
 from yidi.persistence.session import Session
 from yidi.services import reading
 
@@ -46,6 +46,8 @@ class Loaders:
     children: DataLoader[int, list[Unit]] = field(init=False)
     events: DataLoader[tuple[int, int, int], reading.EventSlice] = field(init=False)
     follow_ups: DataLoader[int, list[FollowUp]] = field(init=False)
+    mediations: DataLoader[int, list[Mediation]] = field(init=False)
+    mediation: DataLoader[int, Mediation | None] = field(init=False)
 
     def __post_init__(self) -> None:
         self.units = _by_key(self.session, reading.units_by_ids)
@@ -54,6 +56,8 @@ class Loaders:
         self.cases = _by_key(self.session, reading.cases_by_ids)
         self.children = _grouped(self.session, reading.children_of)
         self.follow_ups = _grouped(self.session, reading.follow_ups_of_cases)
+        self.mediations = _grouped(self.session, reading.mediations_of_cases)
+        self.mediation = _by_key(self.session, reading.mediations_by_ids)
 
         async def events(keys: list[tuple[int, int, int]]) -> list[reading.EventSlice]:
             found = await reading.events_of_cases(await self.session(), keys)
@@ -71,3 +75,4 @@ class Loaders:
             self.cases.prime(case.id, case, force=True)
         self.events.clear_all()
         self.follow_ups.clear_all()
+        self.mediations.clear_all()

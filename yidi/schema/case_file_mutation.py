@@ -6,9 +6,31 @@ Each is a lifecycle action like those of `case_mutation.py`: same table shape, s
 import strawberry
 
 from yidi.domain import commands as c
-from yidi.schema.case_file_inputs import TakeOwnershipInput
+from yidi.resolvers.ids import decode_id
+from yidi.schema.case_file_inputs import RecordMediationInput, TakeOwnershipInput
 from yidi.schema.case_mutation import CasePayload, case_action, versioned
 from yidi.schema.inputs import ReasonInput
+
+
+def _mediation(i: RecordMediationInput) -> c.RecordMediation:
+    return c.RecordMediation(
+        **versioned(i),
+        kind=i.kind,
+        linkage=i.linkage,
+        held_at=i.held_at,
+        place=i.place,
+        staff_mediator_ids=tuple(
+            decode_id(u, "User", "staffMediatorIds") for u in i.staff_mediator_ids or []
+        ),
+        outside_mediators=tuple(
+            c.OutsideMediator(name=m.name, role=m.role, organization=m.organization)
+            for m in i.outside_mediators or []
+        ),
+        parties_present=tuple(i.parties_present),
+        transcript=i.transcript,
+        outcome=i.outcome,
+        agreement=i.agreement,
+    )
 
 
 @strawberry.type
@@ -19,3 +41,4 @@ class CaseFileMutations:
     release_ownership: CasePayload = case_action(
         ReasonInput, lambda i: c.ReleaseOwnership(**versioned(i), reason=i.reason)
     )
+    record_mediation: CasePayload = case_action(RecordMediationInput, _mediation)

@@ -2,6 +2,7 @@
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -16,7 +17,12 @@ from yidi.resolvers.ids import to_global_id
 # Imported for its effect: the domain enums `e` become GraphQL enums.
 from yidi.schema import enums as _registered  # noqa: F401
 
+if TYPE_CHECKING:
+    from yidi.schema.case_file_types import Mediation
+
 Ctx = Info[Context, None]
+# The case file's types live in their own module and refer back to these.
+_CASE_FILE = "yidi.schema.case_file_types"
 
 
 @strawberry.interface
@@ -238,6 +244,15 @@ class CaseEvent(Node):
     async def owner(self, info: Ctx) -> User | None:
         return await load_user(info, case_fields.event_owner_id(self.row))
 
+    @strawberry.field(description="The mediation a MEDIATION_RECORDED event records.")
+    async def mediation(
+        self, info: Ctx
+    ) -> Annotated["Mediation", strawberry.lazy(_CASE_FILE)] | None:
+        from yidi.schema.case_file_types import Mediation
+
+        found = await case_fields.event_mediation(info.context, self.row)
+        return Mediation.of(*found) if found is not None else None
+
     @strawberry.field
     async def from_unit(self, info: Ctx) -> Unit | None:
         uid = self.row.from_unit_id
@@ -390,6 +405,15 @@ class Case(Node):
             FollowUp(at=f.at, by_id=f.by_id, method=e.FollowUpMethod(f.method), note=f.note)
             for f in rows
         ]
+
+    @strawberry.field(description="Mediation sessions (调解笔录), oldest first.")
+    async def mediations(
+        self, info: Ctx
+    ) -> list[Annotated["Mediation", strawberry.lazy(_CASE_FILE)]]:
+        from yidi.schema.case_file_types import Mediation
+
+        rows = await info.context.loaders.mediations.load(self.row.id)
+        return [Mediation.of(self.row, m) for m in rows]
 
     @strawberry.field
     async def merged_into(self, info: Ctx) -> "Case | None":

@@ -13,9 +13,16 @@ from yidi.authz import guard
 from yidi.authz.actor import Actor
 from yidi.domain import commands as c
 from yidi.domain import intake
-from yidi.domain.enums import CaseEventType, CaseStatus, HandlingTrack
+from yidi.domain.enums import (
+    SETTLING_MEDIATION,
+    CaseEventType,
+    CaseStatus,
+    HandlingTrack,
+    Outcome,
+)
 from yidi.domain.errors import BadInput, Forbidden
 from yidi.domain.notes import DUPLICATE_MERGED_NOTE, SUMMARY_MAX, optional_text, required_text
+from yidi.persistence.case_file import has_mediation_with_outcome
 from yidi.persistence.cases import add_follow_up, cases_by_ids
 from yidi.persistence.models import Case, Category, FollowUp, Unit, User
 from yidi.persistence.session import Session
@@ -242,6 +249,14 @@ async def comment(step: Step, cmd: c.Comment) -> None:
 @handles(c.Resolve)
 async def resolve(step: Step, cmd: c.Resolve) -> None:
     case = step.case
+    if cmd.outcome is Outcome.MEDIATED:
+        settled = [o.value for o in SETTLING_MEDIATION]
+        if not await has_mediation_with_outcome(step.session, case.id, settled):
+            raise BadInput(
+                "outcome",
+                "MEDIATED needs a recorded mediation that reached agreement (AGREEMENT or "
+                "PARTIAL).",
+            )
     case.resolution_outcome = cmd.outcome.value
     case.resolution_summary = required_text("summary", cmd.summary, SUMMARY_MAX)
     case.resolved_at = step.work.now

@@ -13,7 +13,10 @@ from yidi.domain.errors import Conflict, NotFound
 from yidi.domain.lifecycle import EVENT_OF_ACTION, next_status
 from yidi.persistence import cases as case_store
 from yidi.persistence.models import Case
-from yidi.services import ownership as _ownership  # noqa: F401  (registers its handlers)
+
+# Imported for their effect: the case file's handlers register themselves with `handles`.
+from yidi.services import mediation as _mediation  # noqa: F401
+from yidi.services import ownership as _ownership  # noqa: F401
 from yidi.services.actions import Step, handler_for
 from yidi.services.case_facts import authz_facts, lifecycle_facts
 from yidi.services.events import record
