@@ -1,4 +1,4 @@
-"""case file: leader ownership (领导包案), mediation records
+"""case file: leader ownership (领导包案), mediation records, extensions and pauses
 
 Revision ID: 0005
 Revises: 0003
@@ -63,8 +63,67 @@ def upgrade() -> None:
     )
     op.create_index('ix_case_mediations_case_id', 'case_mediations', ['case_id'])
 
+    op.add_column('cases', sa.Column('extension_requested_by_id', sa.BigInteger(), nullable=True))
+    op.create_foreign_key(
+        'fk_cases_extension_requested_by', 'cases', 'users', ['extension_requested_by_id'], ['id']
+    )
+    op.add_column('cases', sa.Column('paused_since', sa.DateTime(timezone=True), nullable=True))
+    op.add_column(
+        'cases', sa.Column('due_at_when_paused', sa.DateTime(timezone=True), nullable=True)
+    )
+    op.create_table(
+        'case_extensions',
+        sa.Column('id', sa.BigInteger(), autoincrement=True, nullable=False),
+        sa.Column('county_id', sa.BigInteger(), nullable=False),
+        sa.Column('case_id', sa.BigInteger(), nullable=False),
+        sa.Column('days', sa.SmallInteger(), nullable=False),
+        sa.Column('reason', sa.Text(), nullable=False),
+        sa.Column('status', sa.String(length=16), nullable=False),
+        sa.Column('requested_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('requested_by_id', sa.BigInteger(), nullable=False),
+        sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('decided_by_id', sa.BigInteger(), nullable=True),
+        sa.Column('decision_note', sa.Text(), nullable=True),
+        sa.Column('due_at_before', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('due_at_after', sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(['case_id'], ['cases.id']),
+        sa.ForeignKeyConstraint(['requested_by_id'], ['users.id']),
+        sa.ForeignKeyConstraint(['decided_by_id'], ['users.id']),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_case_extensions_case_id', 'case_extensions', ['case_id'])
+    op.create_table(
+        'case_pauses',
+        sa.Column('id', sa.BigInteger(), autoincrement=True, nullable=False),
+        sa.Column('county_id', sa.BigInteger(), nullable=False),
+        sa.Column('case_id', sa.BigInteger(), nullable=False),
+        sa.Column('reason', sa.String(length=24), nullable=False),
+        sa.Column('note', sa.Text(), nullable=False),
+        sa.Column('paused_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('paused_by_id', sa.BigInteger(), nullable=False),
+        sa.Column('resumed_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('resumed_by_id', sa.BigInteger(), nullable=True),
+        sa.Column('resume_note', sa.Text(), nullable=True),
+        sa.Column('working_days', sa.SmallInteger(), nullable=True),
+        sa.Column('due_at_before', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('due_at_after', sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(['case_id'], ['cases.id']),
+        sa.ForeignKeyConstraint(['paused_by_id'], ['users.id']),
+        sa.ForeignKeyConstraint(['resumed_by_id'], ['users.id']),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_case_pauses_case_id', 'case_pauses', ['case_id'])
+
 
 def downgrade() -> None:
+    op.drop_index('ix_case_pauses_case_id', table_name='case_pauses')
+    op.drop_table('case_pauses')
+    op.drop_index('ix_case_extensions_case_id', table_name='case_extensions')
+    op.drop_table('case_extensions')
+    op.drop_column('cases', 'due_at_when_paused')
+    op.drop_column('cases', 'paused_since')
+    op.drop_constraint('fk_cases_extension_requested_by', 'cases', type_='foreignkey')
+    op.drop_column('cases', 'extension_requested_by_id')
     op.drop_index('ix_case_mediations_case_id', table_name='case_mediations')
     op.drop_table('case_mediations')
     op.drop_index('ix_cases_owner', table_name='cases')

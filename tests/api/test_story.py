@@ -96,6 +96,7 @@ async def test_resident_to_reopen_story(api: Api) -> None:
         "ESCALATE",
         "COMMENT",
         "RECORD_MEDIATION",
+        "REQUEST_EXTENSION",
     ]
     case = await story.step("t1.office", "RETURN", 3, reason="涉及土地确权，超出调解范围")
     assert case["status"] == "REGISTERED"
@@ -118,6 +119,7 @@ async def test_resident_to_reopen_story(api: Api) -> None:
         "COMMENT",
         "RESOLVE",
         "RECORD_MEDIATION",
+        "REQUEST_EXTENSION",
     ]
     case = await story.step("dept.housing", "RECORD_MEDIATION", 7, **MEDIATION)
     settled = "经现场测量，双方同意按原界址重建围墙。"

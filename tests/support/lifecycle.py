@@ -133,6 +133,10 @@ def inputs_for(action: str, *, target: str = "", into: str | None = None) -> dic
         "TAKE_OWNERSHIP": {"note": "本人包案，一包到底"},
         "RELEASE_OWNERSHIP": {"reason": "工作调整，交由他人包案"},
         "RECORD_MEDIATION": MEDIATION,
+        "REQUEST_EXTENSION": {"days": 5, "reason": "需等待土地确权材料"},
+        "DECIDE_EXTENSION": {"approved": True, "note": "同意延期"},
+        "PAUSE": {"reason": "COURT", "note": "当事人已起诉，等待法院裁判"},
+        "RESUME": {"note": "法院已判决"},
     }
     return inputs[action]
 

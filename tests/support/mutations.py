@@ -24,6 +24,10 @@ MUTATIONS: dict[str, tuple[str, str]] = {
     "TAKE_OWNERSHIP": ("takeOwnership", "TakeOwnershipInput"),
     "RELEASE_OWNERSHIP": ("releaseOwnership", "ReasonInput"),
     "RECORD_MEDIATION": ("recordMediation", "RecordMediationInput"),
+    "REQUEST_EXTENSION": ("requestExtension", "RequestExtensionInput"),
+    "DECIDE_EXTENSION": ("decideExtension", "DecideExtensionInput"),
+    "PAUSE": ("pauseCase", "PauseCaseInput"),
+    "RESUME": ("resumeCase", "ResumeCaseInput"),
 }
 
 

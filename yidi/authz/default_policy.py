@@ -5,6 +5,7 @@ from yidi.authz.rules import Rule
 _ALL_ROLES = ("INTAKE", "HANDLER", "LEADER", "VIEWER", "ADMIN")
 _STAFF = ("INTAKE", "HANDLER", "LEADER")
 _NOT_RED = "BLUE|YELLOW|ORANGE"
+_DEADLINE_DECISIONS = ("DECIDE_EXTENSION", "PAUSE", "RESUME")
 
 
 def _rules(
@@ -34,6 +35,11 @@ DEFAULT_POLICY: tuple[Rule, ...] = tuple(
     )
     # Mediation: whoever works on or alongside the case records the sessions they held.
     + _rules(_STAFF, ("RECORD_MEDIATION",), "SAME|ANCESTOR|INVOLVED")
+    # 延期 / 中止: the handling unit asks; a leader above it decides, pauses and resumes —
+    # or, for a case the county itself handles, a county leader (docs/CASE_FILE.md).
+    + _rules(_STAFF, ("REQUEST_EXTENSION",), "SAME")
+    + _rules(("LEADER",), _DEADLINE_DECISIONS, "ANCESTOR", level="TOWNSHIP|COUNTY")
+    + _rules(("LEADER",), _DEADLINE_DECISIONS, "SAME", level="COUNTY")
     # Never VIEWER or co-handlers: INVOLVED alone does not unmask.
     + _rules(_STAFF, ("VIEW_PERSONAL_DATA",), "SAME|ANCESTOR|INTAKE")
     + _rules(("ADMIN",), ("MANAGE_POLICY",), "*", level="COUNTY")

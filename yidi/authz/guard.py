@@ -63,6 +63,11 @@ def may_end_ownership(actor: Actor, owner_id: int, owner_unit_path: tuple[int, .
     return actor.user_id == owner_id or actor.unit_id in owner_unit_path[:-1]
 
 
+def may_decide_extension(actor: Actor, requested_by_id: int) -> bool:
+    """Structural rule of DECIDE_EXTENSION (延期): nobody approves their own request."""
+    return actor.user_id != requested_by_id
+
+
 def target_in_subtree(actor: Actor, target_path: list[int] | tuple[int, ...]) -> bool:
     """Structural rule: DISPATCH and REASSIGN targets lie in the actor's own subtree."""
     return actor.unit_id in target_path

@@ -20,6 +20,7 @@ from yidi.domain.enums import (
     MediationOutcome,
     MediatorRole,
     Outcome,
+    PauseReason,
     RiskLevel,
     Satisfaction,
 )
@@ -180,3 +181,34 @@ class RecordMediation(CaseCommand):
     transcript: str
     outcome: MediationOutcome
     agreement: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RequestExtension(CaseCommand):
+    """延期: the handling unit asks for more working days."""
+
+    action: ClassVar[CaseAction] = CaseAction.REQUEST_EXTENSION
+    days: int
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DecideExtension(CaseCommand):
+    action: ClassVar[CaseAction] = CaseAction.DECIDE_EXTENSION
+    approved: bool
+    note: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Pause(CaseCommand):
+    """中止: the working-day clock stops until the case is resumed."""
+
+    action: ClassVar[CaseAction] = CaseAction.PAUSE
+    reason: PauseReason
+    note: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Resume(CaseCommand):
+    action: ClassVar[CaseAction] = CaseAction.RESUME
+    note: str | None = None

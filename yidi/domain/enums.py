@@ -108,6 +108,10 @@ class CaseAction(StrEnum):
     TAKE_OWNERSHIP = "TAKE_OWNERSHIP"
     RELEASE_OWNERSHIP = "RELEASE_OWNERSHIP"
     RECORD_MEDIATION = "RECORD_MEDIATION"
+    REQUEST_EXTENSION = "REQUEST_EXTENSION"
+    DECIDE_EXTENSION = "DECIDE_EXTENSION"
+    PAUSE = "PAUSE"
+    RESUME = "RESUME"
 
 
 class CaseEventType(StrEnum):
@@ -134,6 +138,10 @@ class CaseEventType(StrEnum):
     OWNERSHIP_TAKEN = "OWNERSHIP_TAKEN"
     OWNERSHIP_RELEASED = "OWNERSHIP_RELEASED"
     MEDIATION_RECORDED = "MEDIATION_RECORDED"
+    EXTENSION_REQUESTED = "EXTENSION_REQUESTED"
+    EXTENSION_DECIDED = "EXTENSION_DECIDED"
+    PAUSED = "PAUSED"
+    RESUMED = "RESUMED"
 
 
 class MediationKind(StrEnum):
@@ -176,3 +184,18 @@ class MediationOutcome(StrEnum):
 
 # A mediation that settles the matter, wholly or partly: what resolving as MEDIATED needs.
 SETTLING_MEDIATION = frozenset({MediationOutcome.AGREEMENT, MediationOutcome.PARTIAL})
+
+
+class PauseReason(StrEnum):
+    """Why the clock stops (中止): the case waits on something outside the county's hands."""
+
+    COURT = "COURT"  # 等待法院裁判
+    APPRAISAL = "APPRAISAL"  # 等待鉴定、评估
+    OTHER_AUTHORITY = "OTHER_AUTHORITY"  # 等待其他机关处理
+    OTHER = "OTHER"
+
+
+class ExtensionStatus(StrEnum):
+    PENDING = "PENDING"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"

@@ -40,6 +40,11 @@ TRANSITIONS: dict[CaseAction, dict[CaseStatus, CaseStatus]] = {
     A.RELEASE_OWNERSHIP: {s: s for s in (*_OPEN, S.RESOLVED)},
     # Mediation is work on an open case; a resolved one is reopened first.
     A.RECORD_MEDIATION: {s: s for s in _OPEN},
+    # 延期 / 中止: only an open case has a running deadline (docs/CASE_FILE.md).
+    A.REQUEST_EXTENSION: {s: s for s in _OPEN},
+    A.DECIDE_EXTENSION: {s: s for s in _OPEN},
+    A.PAUSE: {s: s for s in _OPEN},
+    A.RESUME: {s: s for s in _OPEN},
 }
 
 EVENT_OF_ACTION: dict[CaseAction, CaseEventType] = {
@@ -61,6 +66,10 @@ EVENT_OF_ACTION: dict[CaseAction, CaseEventType] = {
     A.TAKE_OWNERSHIP: CaseEventType.OWNERSHIP_TAKEN,
     A.RELEASE_OWNERSHIP: CaseEventType.OWNERSHIP_RELEASED,
     A.RECORD_MEDIATION: CaseEventType.MEDIATION_RECORDED,
+    A.REQUEST_EXTENSION: CaseEventType.EXTENSION_REQUESTED,
+    A.DECIDE_EXTENSION: CaseEventType.EXTENSION_DECIDED,
+    A.PAUSE: CaseEventType.PAUSED,
+    A.RESUME: CaseEventType.RESUMED,
 }
 
 
@@ -73,6 +82,8 @@ class CaseFacts:
     evaluated: bool = False
     has_duplicates: bool = False
     owned: bool = False  # a leader has taken ownership (领导包案)
+    extension_pending: bool = False  # an extension request awaits its decision
+    paused: bool = False  # the working-day clock is stopped (中止)
 
 
 def status_allows(facts: CaseFacts, action: CaseAction) -> bool:
@@ -87,6 +98,18 @@ def status_allows(facts: CaseFacts, action: CaseAction) -> bool:
     if action is A.TAKE_OWNERSHIP and facts.owned:
         return False
     if action is A.RELEASE_OWNERSHIP and not facts.owned:
+        return False
+    # At most one pending extension request; a decision needs one.
+    if action is A.REQUEST_EXTENSION and facts.extension_pending:
+        return False
+    if action is A.DECIDE_EXTENSION and not facts.extension_pending:
+        return False
+    if action is A.PAUSE and facts.paused:
+        return False
+    # A stopped clock is restarted before the result is reported, so the pause is closed.
+    if action is A.RESUME and not facts.paused:
+        return False
+    if action is A.RESOLVE and facts.paused:
         return False
     # A reporter evaluates a result once; a second evaluation would overwrite the first.
     return not (action is A.EVALUATE and facts.evaluated)

@@ -151,6 +151,13 @@ class Case(Base):
     owned_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The owner's unit path when they took it on: who may end the ownership, decided in code.
     owner_unit_path: Mapped[list[int] | None] = mapped_column(IdArray)
+    # 延期: who asked for the extension that awaits its decision (at most one at a time);
+    # kept here so allowedActions knows, without a query, that they may not decide it.
+    extension_requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # 中止: while paused, `due_at` is NULL (no deadline runs, so no alert, no overdue) and
+    # the deadline as it stood waits here, to be moved by the working days of the pause.
+    paused_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    due_at_when_paused: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     version: Mapped[int] = mapped_column(Integer, server_default="1")
 
@@ -238,6 +245,48 @@ class Mediation(Base):
     agreement: Mapped[str | None] = mapped_column(Text)
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class Extension(Base):
+    """A request for more working days (延期) and its decision."""
+
+    __tablename__ = "case_extensions"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    county_id: Mapped[int] = mapped_column(BigInteger)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    days: Mapped[int] = mapped_column(SmallInteger)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    # The deadline the approval moved, and where to (None while pending or when rejected).
+    due_at_before: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    due_at_after: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Pause(Base):
+    """A stop of the working-day clock (中止), from pause to resume."""
+
+    __tablename__ = "case_pauses"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    county_id: Mapped[int] = mapped_column(BigInteger)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(24))
+    note: Mapped[str] = mapped_column(Text)
+    paused_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    paused_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    resumed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resumed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resume_note: Mapped[str | None] = mapped_column(Text)
+    # Working days the pause took off the clock, and the deadline before and after it.
+    working_days: Mapped[int | None] = mapped_column(SmallInteger)
+    due_at_before: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    due_at_after: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class IdempotencyKey(Base):

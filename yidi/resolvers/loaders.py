@@ -6,7 +6,16 @@ from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from yidi.persistence.models import Case, Category, FollowUp, Mediation, Unit, User
+from yidi.persistence.models import (
+    Case,
+    Category,
+    Extension,
+    FollowUp,
+    Mediation,
+    Pause,
+    Unit,
+    User,
+)
 from yidi.persistence.session import Session
 from yidi.services import reading
 
@@ -48,6 +57,8 @@ class Loaders:
     follow_ups: DataLoader[int, list[FollowUp]] = field(init=False)
     mediations: DataLoader[int, list[Mediation]] = field(init=False)
     mediation: DataLoader[int, Mediation | None] = field(init=False)
+    extensions: DataLoader[int, list[Extension]] = field(init=False)
+    pauses: DataLoader[int, list[Pause]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.units = _by_key(self.session, reading.units_by_ids)
@@ -58,6 +69,8 @@ class Loaders:
         self.follow_ups = _grouped(self.session, reading.follow_ups_of_cases)
         self.mediations = _grouped(self.session, reading.mediations_of_cases)
         self.mediation = _by_key(self.session, reading.mediations_by_ids)
+        self.extensions = _grouped(self.session, reading.extensions_of_cases)
+        self.pauses = _grouped(self.session, reading.pauses_of_cases)
 
         async def events(keys: list[tuple[int, int, int]]) -> list[reading.EventSlice]:
             found = await reading.events_of_cases(await self.session(), keys)
@@ -76,3 +89,5 @@ class Loaders:
         self.events.clear_all()
         self.follow_ups.clear_all()
         self.mediations.clear_all()
+        self.extensions.clear_all()
+        self.pauses.clear_all()

@@ -42,3 +42,34 @@ class RecordMediationInput:
         description="The agreement (调解协议): with AGREEMENT or PARTIAL only.",
     )
     expected_version: int | None = None
+
+
+@strawberry.input(description="延期: the handling unit asks for more working days.")
+class RequestExtensionInput:
+    case_id: strawberry.ID
+    days: int = strawberry.field(description="Working days, 1 to 60.")
+    reason: str
+    expected_version: int | None = None
+
+
+@strawberry.input(description="A leader above the handling unit decides the pending request.")
+class DecideExtensionInput:
+    case_id: strawberry.ID
+    approved: bool
+    note: str | None = None
+    expected_version: int | None = None
+
+
+@strawberry.input(description="中止: stop the working-day clock.")
+class PauseCaseInput:
+    case_id: strawberry.ID
+    reason: e.PauseReason
+    note: str
+    expected_version: int | None = None
+
+
+@strawberry.input
+class ResumeCaseInput:
+    case_id: strawberry.ID
+    note: str | None = None
+    expected_version: int | None = None

@@ -7,7 +7,14 @@ import strawberry
 
 from yidi.domain import commands as c
 from yidi.resolvers.ids import decode_id
-from yidi.schema.case_file_inputs import RecordMediationInput, TakeOwnershipInput
+from yidi.schema.case_file_inputs import (
+    DecideExtensionInput,
+    PauseCaseInput,
+    RecordMediationInput,
+    RequestExtensionInput,
+    ResumeCaseInput,
+    TakeOwnershipInput,
+)
 from yidi.schema.case_mutation import CasePayload, case_action, versioned
 from yidi.schema.inputs import ReasonInput
 
@@ -42,3 +49,17 @@ class CaseFileMutations:
         ReasonInput, lambda i: c.ReleaseOwnership(**versioned(i), reason=i.reason)
     )
     record_mediation: CasePayload = case_action(RecordMediationInput, _mediation)
+    request_extension: CasePayload = case_action(
+        RequestExtensionInput,
+        lambda i: c.RequestExtension(**versioned(i), days=i.days, reason=i.reason),
+    )
+    decide_extension: CasePayload = case_action(
+        DecideExtensionInput,
+        lambda i: c.DecideExtension(**versioned(i), approved=i.approved, note=i.note),
+    )
+    pause_case: CasePayload = case_action(
+        PauseCaseInput, lambda i: c.Pause(**versioned(i), reason=i.reason, note=i.note)
+    )
+    resume_case: CasePayload = case_action(
+        ResumeCaseInput, lambda i: c.Resume(**versioned(i), note=i.note)
+    )

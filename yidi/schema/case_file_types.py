@@ -88,3 +88,77 @@ class Mediation:
     @strawberry.field
     async def recorded_by(self, info: Ctx) -> User | None:
         return await load_user(info, self.row.recorded_by_id)
+
+
+@strawberry.type(description="A request for more working days (延期) and its decision.")
+class Extension:
+    row: strawberry.Private[models.Extension]
+    days: int
+    reason: str
+    status: e.ExtensionStatus
+    requested_at: datetime
+    decided_at: datetime | None
+    decision_note: str | None
+    due_at_before: datetime | None = strawberry.field(
+        description="The deadline an approval moved; null while pending or when rejected."
+    )
+    due_at_after: datetime | None
+
+    @classmethod
+    def of(cls, row: models.Extension) -> "Extension":
+        return cls(
+            row=row,
+            days=row.days,
+            reason=row.reason,
+            status=e.ExtensionStatus(row.status),
+            requested_at=row.requested_at,
+            decided_at=row.decided_at,
+            decision_note=row.decision_note,
+            due_at_before=row.due_at_before,
+            due_at_after=row.due_at_after,
+        )
+
+    @strawberry.field
+    async def requested_by(self, info: Ctx) -> User | None:
+        return await load_user(info, self.row.requested_by_id)
+
+    @strawberry.field
+    async def decided_by(self, info: Ctx) -> User | None:
+        return await load_user(info, self.row.decided_by_id)
+
+
+@strawberry.type(description="A stop of the working-day clock (中止), from pause to resume.")
+class Pause:
+    row: strawberry.Private[models.Pause]
+    reason: e.PauseReason
+    note: str
+    paused_at: datetime
+    resumed_at: datetime | None
+    resume_note: str | None
+    working_days: int | None = strawberry.field(
+        description="Working days the pause took off the clock; null while it lasts."
+    )
+    due_at_before: datetime = strawberry.field(description="The deadline when it was paused.")
+    due_at_after: datetime | None = strawberry.field(description="The deadline once resumed.")
+
+    @classmethod
+    def of(cls, row: models.Pause) -> "Pause":
+        return cls(
+            row=row,
+            reason=e.PauseReason(row.reason),
+            note=row.note,
+            paused_at=row.paused_at,
+            resumed_at=row.resumed_at,
+            resume_note=row.resume_note,
+            working_days=row.working_days,
+            due_at_before=row.due_at_before,
+            due_at_after=row.due_at_after,
+        )
+
+    @strawberry.field
+    async def paused_by(self, info: Ctx) -> User | None:
+        return await load_user(info, self.row.paused_by_id)
+
+    @strawberry.field
+    async def resumed_by(self, info: Ctx) -> User | None:
+        return await load_user(info, self.row.resumed_by_id)

@@ -18,7 +18,7 @@ from yidi.resolvers.ids import to_global_id
 from yidi.schema import enums as _registered  # noqa: F401
 
 if TYPE_CHECKING:
-    from yidi.schema.case_file_types import Mediation
+    from yidi.schema.case_file_types import Extension, Mediation, Pause
 
 Ctx = Info[Context, None]
 # The case file's types live in their own module and refer back to these.
@@ -414,6 +414,26 @@ class Case(Node):
 
         rows = await info.context.loaders.mediations.load(self.row.id)
         return [Mediation.of(self.row, m) for m in rows]
+
+    @strawberry.field(description="Extension requests (延期) and their decisions, oldest first.")
+    async def extensions(
+        self, info: Ctx
+    ) -> list[Annotated["Extension", strawberry.lazy(_CASE_FILE)]]:
+        from yidi.schema.case_file_types import Extension
+
+        return [Extension.of(r) for r in await info.context.loaders.extensions.load(self.row.id)]
+
+    @strawberry.field(description="Pauses of the working-day clock (中止), oldest first.")
+    async def pauses(self, info: Ctx) -> list[Annotated["Pause", strawberry.lazy(_CASE_FILE)]]:
+        from yidi.schema.case_file_types import Pause
+
+        return [Pause.of(r) for r in await info.context.loaders.pauses.load(self.row.id)]
+
+    @strawberry.field(
+        description="Since when the clock stands still (中止); `dueAt` is null meanwhile."
+    )
+    def paused_since(self) -> datetime | None:
+        return self.row.paused_since
 
     @strawberry.field
     async def merged_into(self, info: Ctx) -> "Case | None":

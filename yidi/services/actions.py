@@ -120,7 +120,11 @@ async def _category_of(session: Session, case: Case) -> Category:
 def _set_due_at(step: Step, since: datetime, track: HandlingTrack, category: Category) -> None:
     """A fresh deadline, and fresh alerts for it."""
     limit = intake.time_limit_days(track, category.time_limit_days)
-    step.case.due_at = step.work.calendar.due_at(since, limit)
+    due_at = step.work.calendar.due_at(since, limit)
+    if step.case.paused_since is not None:
+        step.case.due_at_when_paused = due_at  # no deadline runs until the case resumes
+    else:
+        step.case.due_at = due_at
     step.case.due_soon_sent_at = None
     step.case.overdue_sent_at = None
 

@@ -24,4 +24,6 @@ def lifecycle_facts(case: Case) -> LifecycleFacts:
         evaluated=case.evaluated_at is not None,
         has_duplicates=case.duplicates_count > 0,
         owned=case.owner_id is not None,
+        extension_pending=case.extension_requested_by_id is not None,
+        paused=case.paused_since is not None,
     )

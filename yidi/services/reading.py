@@ -14,8 +14,10 @@ from yidi.domain.lifecycle import actions_allowed_by_status
 from yidi.domain.masking import mask_id_number, mask_name, mask_phone
 from yidi.domain.notes import DUPLICATE_MERGED_NOTE, merged_into_note
 from yidi.persistence import cases as case_store
+from yidi.persistence.case_file import extensions_of_cases as extensions_of_cases
 from yidi.persistence.case_file import mediations_by_ids as mediations_by_ids
 from yidi.persistence.case_file import mediations_of_cases as mediations_of_cases
+from yidi.persistence.case_file import pauses_of_cases as pauses_of_cases
 from yidi.persistence.cases import CaseQuery as CaseQuery
 from yidi.persistence.cases import EventSlice as EventSlice
 from yidi.persistence.cases import case_by_number as case_by_number
@@ -97,6 +99,9 @@ def allowed_actions(enforcer: CountyEnforcer, actor: Actor, case: Case) -> list[
         actor, case.owner_id, tuple(case.owner_unit_path or ())
     ):
         allowed = [a for a in allowed if a is not CaseAction.RELEASE_OWNERSHIP]
+    requester = case.extension_requested_by_id
+    if requester is not None and not guard.may_decide_extension(actor, requester):
+        allowed = [a for a in allowed if a is not CaseAction.DECIDE_EXTENSION]
     return allowed
 
 

@@ -15,6 +15,7 @@ from yidi.persistence import cases as case_store
 from yidi.persistence.models import Case
 
 # Imported for their effect: the case file's handlers register themselves with `handles`.
+from yidi.services import deadline_changes as _deadline_changes  # noqa: F401
 from yidi.services import mediation as _mediation  # noqa: F401
 from yidi.services import ownership as _ownership  # noqa: F401
 from yidi.services.actions import Step, handler_for
