@@ -1,4 +1,5 @@
-"""case file: leader ownership (领导包案), mediation records, extensions and pauses
+"""case file: leader ownership (领导包案), mediation records, extensions and pauses,
+closure kinds and follow-up settings
 
 Revision ID: 0005
 Revises: 0003
@@ -114,8 +115,38 @@ def upgrade() -> None:
     )
     op.create_index('ix_case_pauses_case_id', 'case_pauses', ['case_id'])
 
+    op.add_column('cases', sa.Column('closure_kind', sa.String(length=16), nullable=True))
+    op.add_column('cases', sa.Column('closed_by_id', sa.BigInteger(), nullable=True))
+    op.add_column(
+        'cases',
+        sa.Column(
+            'followed_up_since_result', sa.Boolean(), server_default='false', nullable=False
+        ),
+    )
+    op.create_foreign_key('fk_cases_closed_by', 'cases', 'users', ['closed_by_id'], ['id'])
+    # Closed before the distinction existed: nobody claimed the matter settled.
+    op.execute("UPDATE cases SET closure_kind = 'PROCEDURAL' WHERE status = 'CLOSED'")
+    op.add_column('case_follow_ups', sa.Column('settled', sa.Boolean(), nullable=True))
+    op.create_table(
+        'county_settings',
+        sa.Column('county_id', sa.BigInteger(), nullable=False),
+        sa.Column(
+            'follow_up_before_closure',
+            postgresql.ARRAY(sa.String(length=8), dimensions=1),
+            nullable=False,
+        ),
+        sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint('county_id'),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table('county_settings')
+    op.drop_column('case_follow_ups', 'settled')
+    op.drop_constraint('fk_cases_closed_by', 'cases', type_='foreignkey')
+    op.drop_column('cases', 'followed_up_since_result')
+    op.drop_column('cases', 'closed_by_id')
+    op.drop_column('cases', 'closure_kind')
     op.drop_index('ix_case_pauses_case_id', table_name='case_pauses')
     op.drop_table('case_pauses')
     op.drop_index('ix_case_extensions_case_id', table_name='case_extensions')

@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from yidi.domain.enums import (
     CaseAction,
+    ClosureKind,
     FollowUpMethod,
     HandlingTrack,
     MediationKind,
@@ -105,6 +106,8 @@ class Resolve(CaseCommand):
 class Close(CaseCommand):
     action: ClassVar[CaseAction] = CaseAction.CLOSE
     note: str | None = None
+    # Settled is a claim the closer makes: without it, the closure is procedural.
+    kind: ClosureKind = ClosureKind.PROCEDURAL
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -143,6 +146,8 @@ class FollowUp(CaseCommand):
     action: ClassVar[CaseAction] = CaseAction.FOLLOW_UP
     method: FollowUpMethod
     note: str
+    # False: the reporter says the matter is not settled, and the case reopens.
+    settled: bool | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

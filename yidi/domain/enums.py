@@ -199,3 +199,10 @@ class ExtensionStatus(StrEnum):
     PENDING = "PENDING"
     APPROVED = "APPROVED"
     REJECTED = "REJECTED"
+
+
+class ClosureKind(StrEnum):
+    """Whether closing says the matter is settled (实质性结案) or only handled (程序性结案)."""
+
+    SUBSTANTIVE = "SUBSTANTIVE"
+    PROCEDURAL = "PROCEDURAL"

@@ -158,6 +158,12 @@ class Case(Base):
     # the deadline as it stood waits here, to be moved by the working days of the pause.
     paused_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     due_at_when_paused: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # 回访 before it counts: how the case was closed, and by whom.
+    closure_kind: Mapped[str | None] = mapped_column(String(16))
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The reporter was visited again since the current result (and did not find it
+    # unsettled): what a substantive close may need. Cleared by every new result.
+    followed_up_since_result: Mapped[bool] = mapped_column(Boolean, server_default="false")
 
     version: Mapped[int] = mapped_column(Integer, server_default="1")
 
@@ -222,6 +228,8 @@ class FollowUp(Base):
     by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     method: Mapped[str] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text)
+    # What the reporter said: settled, not settled (the case reopened), or not asked.
+    settled: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class Mediation(Base):
@@ -287,6 +295,17 @@ class Pause(Base):
     working_days: Mapped[int | None] = mapped_column(SmallInteger)
     due_at_before: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     due_at_after: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CountySetting(Base):
+    """A county's own settings; a county without a row has the defaults."""
+
+    __tablename__ = "county_settings"
+
+    county_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    # Risk levels whose substantive closure needs a follow-up with the reporter first.
+    follow_up_before_closure: Mapped[list[str]] = mapped_column(ARRAY(String(8), dimensions=1))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class IdempotencyKey(Base):

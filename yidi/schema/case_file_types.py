@@ -162,3 +162,24 @@ class Pause:
     @strawberry.field
     async def resumed_by(self, info: Ctx) -> User | None:
         return await load_user(info, self.row.resumed_by_id)
+
+
+@strawberry.type(description="How a case was closed (docs/CASE_FILE.md, 回访 before it counts).")
+class Closure:
+    kind: e.ClosureKind
+    closed_at: datetime
+    closed_by_id: strawberry.Private[int | None]
+
+    @classmethod
+    def of(cls, case: models.Case) -> "Closure | None":
+        if case.closed_at is None or case.closure_kind is None:
+            return None
+        return cls(
+            kind=e.ClosureKind(case.closure_kind),
+            closed_at=case.closed_at,
+            closed_by_id=case.closed_by_id,
+        )
+
+    @strawberry.field
+    async def closed_by(self, info: Ctx) -> User | None:
+        return await load_user(info, self.closed_by_id)

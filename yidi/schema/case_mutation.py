@@ -10,6 +10,7 @@ from typing import Any, TypedDict, TypeVar
 import strawberry
 
 from yidi.domain import commands as c
+from yidi.domain.enums import ClosureKind
 from yidi.resolvers.case_mutations import act
 from yidi.resolvers.ids import decode_id, decode_optional_id
 from yidi.schema.inputs import (
@@ -118,7 +119,9 @@ class CaseMutations:
         lambda i: c.Resolve(**versioned(i), outcome=i.outcome, summary=i.summary),
     )
     close_case: CasePayload = case_action(
-        CloseCaseInput, lambda i: c.Close(**versioned(i), note=i.note)
+        CloseCaseInput,
+        # Omitted, the closure is procedural: only the closer claims a matter settled.
+        lambda i: c.Close(**versioned(i), note=i.note, kind=i.kind or ClosureKind.PROCEDURAL),
     )
     reopen_case: CasePayload = case_action(
         ReasonInput, lambda i: c.Reopen(**versioned(i), reason=i.reason)
@@ -138,5 +141,6 @@ class CaseMutations:
         lambda i: c.Evaluate(case_id=_case(i), satisfaction=i.satisfaction, comment=i.comment),
     )
     record_follow_up: CasePayload = case_action(
-        FollowUpInput, lambda i: c.FollowUp(case_id=_case(i), method=i.method, note=i.note)
+        FollowUpInput,
+        lambda i: c.FollowUp(case_id=_case(i), method=i.method, note=i.note, settled=i.settled),
     )

@@ -18,7 +18,7 @@ from yidi.resolvers.ids import to_global_id
 from yidi.schema import enums as _registered  # noqa: F401
 
 if TYPE_CHECKING:
-    from yidi.schema.case_file_types import Extension, Mediation, Pause
+    from yidi.schema.case_file_types import Closure, Extension, Mediation, Pause
 
 Ctx = Info[Context, None]
 # The case file's types live in their own module and refer back to these.
@@ -194,6 +194,10 @@ class FollowUp:
     by_id: strawberry.Private[int | None]
     method: e.FollowUpMethod
     note: str
+    settled: bool | None = strawberry.field(
+        description="What the reporter said: settled, not settled (the case reopened), or "
+        "not asked."
+    )
 
     @strawberry.field
     async def by(self, info: Ctx) -> User | None:
@@ -402,7 +406,13 @@ class Case(Node):
     async def follow_ups(self, info: Ctx) -> list[FollowUp]:
         rows = await info.context.loaders.follow_ups.load(self.row.id)
         return [
-            FollowUp(at=f.at, by_id=f.by_id, method=e.FollowUpMethod(f.method), note=f.note)
+            FollowUp(
+                at=f.at,
+                by_id=f.by_id,
+                method=e.FollowUpMethod(f.method),
+                note=f.note,
+                settled=f.settled,
+            )
             for f in rows
         ]
 
@@ -428,6 +438,12 @@ class Case(Node):
         from yidi.schema.case_file_types import Pause
 
         return [Pause.of(r) for r in await info.context.loaders.pauses.load(self.row.id)]
+
+    @strawberry.field(description="How and by whom the case was closed; null unless CLOSED.")
+    def closure(self) -> Annotated["Closure", strawberry.lazy(_CASE_FILE)] | None:
+        from yidi.schema.case_file_types import Closure
+
+        return Closure.of(self.row)
 
     @strawberry.field(
         description="Since when the clock stands still (中止); `dueAt` is null meanwhile."

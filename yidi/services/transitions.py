@@ -64,7 +64,7 @@ async def _apply(work: Work, case: Case, command: CaseCommand) -> Case:
     status = next_status(lifecycle_facts(case), command.action)
     step = Step(work, case)
     await handler_for(command)(step, command)
-    case.status = status.value
+    case.status = (step.next_status or status).value
     await record(
         work,
         case,
