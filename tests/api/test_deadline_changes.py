@@ -26,7 +26,8 @@ query($id: ID!) { case(id: $id) {
     decidedBy { username } decisionNote }
   pauses { reason note workingDays dueAtBefore dueAtAfter pausedBy { username }
     resumedBy { username } resumedAt }
-  events(first: 50) { edges { node { type actor { username } note } } }
+  events(first: 50) { edges { node { type actor { username } note
+    extension { days status } pause { reason workingDays } } } }
 } }
 """
 OVERDUE_LIST = "{ cases(first: 100, filter: {overdue: true}) { edges { node { id } } } }"
@@ -105,6 +106,9 @@ async def test_an_approved_extension_moves_the_deadline_by_its_working_days(
         ("EXTENSION_REQUESTED", V11, "需等待确权材料"),
         ("EXTENSION_DECIDED", "t1.leader", "同意"),
     ]
+    # Each event leads a timeline (and a subscriber) to the request it is about.
+    assert [e["extension"] for e in events] == [{"days": 5, "status": "APPROVED"}] * 2
+    assert [e["pause"] for e in events] == [None, None]
     # A new deadline, its own alerts: past the old one nothing is overdue.
     move(api, clock, at(27))
     await sweep_once(app.state.yidi.uow, clock.current)
@@ -160,8 +164,10 @@ async def test_a_pause_stops_the_clock_and_resuming_moves_the_deadline_exactly(
     assert instant(pause["dueAtBefore"]) == due(11, 26)
     assert instant(pause["dueAtAfter"]) == due(12, 2)
     assert (pause["pausedBy"], pause["resumedBy"]) == ({"username": LEADER},) * 2
-    types = [e["node"]["type"] for e in case["events"]["edges"]][-2:]
-    assert types == ["PAUSED", "RESUMED"]
+    events = [e["node"] for e in case["events"]["edges"]][-2:]
+    assert [e["type"] for e in events] == ["PAUSED", "RESUMED"]
+    assert [e["pause"] for e in events] == [{"reason": "APPRAISAL", "workingDays": 4}] * 2
+    assert [e["extension"] for e in events] == [None, None]
 
     # The moved deadline runs again: overdue, alerted once, after it.
     move(api, clock, at(33))

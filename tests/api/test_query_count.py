@@ -168,7 +168,7 @@ CASE_FILE_PAGE = """{ cases(first: 20, filter: { owned: true }) { edges { node {
   extensions { status requestedBy { username } decidedBy { username } }
   pauses { workingDays pausedBy { username } resumedBy { username } }
   events(first: 20) { edges { node { type owner { username }
-    mediation { kind partiesPresent } } } } } } } }"""
+    mediation { kind partiesPresent } extension { days } pause { workingDays } } } } } } } }"""
 
 
 async def test_the_case_file_costs_no_statement_per_case(api: Api, app: Starlette) -> None:

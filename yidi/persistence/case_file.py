@@ -84,3 +84,13 @@ async def pauses_of_cases(session: AsyncSession, case_ids: Sequence[int]) -> dic
     for row in rows:
         result[row.case_id].append(row)
     return result
+
+
+async def extensions_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Extension]:
+    rows = await session.scalars(select(Extension).where(Extension.id.in_(ids)))
+    return {r.id: r for r in rows}
+
+
+async def pauses_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Pause]:
+    rows = await session.scalars(select(Pause).where(Pause.id.in_(ids)))
+    return {r.id: r for r in rows}

@@ -4,7 +4,7 @@
 from dataclasses import dataclass
 
 from yidi.domain.enums import CaseAction, CaseEventType
-from yidi.persistence.models import Case, CaseEvent, Mediation
+from yidi.persistence.models import Case, CaseEvent, Extension, Mediation, Pause
 from yidi.resolvers import pagination
 from yidi.resolvers.context import Context
 from yidi.services import reading
@@ -75,3 +75,27 @@ async def event_mediation(ctx: Context, event: CaseEvent) -> tuple[Case, Mediati
     mediation = await ctx.loaders.mediation.load(mediation_id)
     case = await ctx.loaders.cases.load(event.case_id)
     return None if mediation is None or case is None else (case, mediation)
+
+
+def _record_id(event: CaseEvent, types: frozenset[CaseEventType], key: str) -> int | None:
+    """The id of the case-file record an event of `types` names in its data under `key`."""
+    if CaseEventType(event.type) not in types or not event.data:
+        return None
+    value = event.data.get(key)
+    return value if isinstance(value, int) else None
+
+
+EXTENSION_EVENTS = frozenset({CaseEventType.EXTENSION_REQUESTED, CaseEventType.EXTENSION_DECIDED})
+PAUSE_EVENTS = frozenset({CaseEventType.PAUSED, CaseEventType.RESUMED})
+
+
+async def event_extension(ctx: Context, event: CaseEvent) -> Extension | None:
+    """The extension request an EXTENSION_REQUESTED or EXTENSION_DECIDED event is about."""
+    record_id = _record_id(event, EXTENSION_EVENTS, "extension")
+    return None if record_id is None else await ctx.loaders.extension.load(record_id)
+
+
+async def event_pause(ctx: Context, event: CaseEvent) -> Pause | None:
+    """The pause a PAUSED or RESUMED event is about."""
+    record_id = _record_id(event, PAUSE_EVENTS, "pause")
+    return None if record_id is None else await ctx.loaders.pause.load(record_id)

@@ -59,6 +59,8 @@ class Loaders:
     mediation: DataLoader[int, Mediation | None] = field(init=False)
     extensions: DataLoader[int, list[Extension]] = field(init=False)
     pauses: DataLoader[int, list[Pause]] = field(init=False)
+    extension: DataLoader[int, Extension | None] = field(init=False)
+    pause: DataLoader[int, Pause | None] = field(init=False)
 
     def __post_init__(self) -> None:
         self.units = _by_key(self.session, reading.units_by_ids)
@@ -71,6 +73,8 @@ class Loaders:
         self.mediation = _by_key(self.session, reading.mediations_by_ids)
         self.extensions = _grouped(self.session, reading.extensions_of_cases)
         self.pauses = _grouped(self.session, reading.pauses_of_cases)
+        self.extension = _by_key(self.session, reading.extensions_by_ids)
+        self.pause = _by_key(self.session, reading.pauses_by_ids)
 
         async def events(keys: list[tuple[int, int, int]]) -> list[reading.EventSlice]:
             found = await reading.events_of_cases(await self.session(), keys)
@@ -91,3 +95,5 @@ class Loaders:
         self.mediations.clear_all()
         self.extensions.clear_all()
         self.pauses.clear_all()
+        self.extension.clear_all()
+        self.pause.clear_all()

@@ -257,6 +257,24 @@ class CaseEvent(Node):
         found = await case_fields.event_mediation(info.context, self.row)
         return Mediation.of(*found) if found is not None else None
 
+    @strawberry.field(
+        description="The request an EXTENSION_REQUESTED or EXTENSION_DECIDED event is about."
+    )
+    async def extension(
+        self, info: Ctx
+    ) -> Annotated["Extension", strawberry.lazy(_CASE_FILE)] | None:
+        from yidi.schema.case_file_types import Extension
+
+        row = await case_fields.event_extension(info.context, self.row)
+        return Extension.of(row) if row is not None else None
+
+    @strawberry.field(description="The pause a PAUSED or RESUMED event is about.")
+    async def pause(self, info: Ctx) -> Annotated["Pause", strawberry.lazy(_CASE_FILE)] | None:
+        from yidi.schema.case_file_types import Pause
+
+        row = await case_fields.event_pause(info.context, self.row)
+        return Pause.of(row) if row is not None else None
+
     @strawberry.field
     async def from_unit(self, info: Ctx) -> Unit | None:
         uid = self.row.from_unit_id

@@ -14,9 +14,11 @@ from yidi.domain.lifecycle import actions_allowed_by_status
 from yidi.domain.masking import mask_id_number, mask_name, mask_phone
 from yidi.domain.notes import DUPLICATE_MERGED_NOTE, merged_into_note
 from yidi.persistence import cases as case_store
+from yidi.persistence.case_file import extensions_by_ids as extensions_by_ids
 from yidi.persistence.case_file import extensions_of_cases as extensions_of_cases
 from yidi.persistence.case_file import mediations_by_ids as mediations_by_ids
 from yidi.persistence.case_file import mediations_of_cases as mediations_of_cases
+from yidi.persistence.case_file import pauses_by_ids as pauses_by_ids
 from yidi.persistence.case_file import pauses_of_cases as pauses_of_cases
 from yidi.persistence.cases import CaseQuery as CaseQuery
 from yidi.persistence.cases import EventSlice as EventSlice
