@@ -268,3 +268,21 @@ async def test_bad_input_names_the_field(
     refused = await lc.attempt(action, case_id, user, inputs)
     assert (refused.code, refused.field) == ("BAD_USER_INPUT", field), refused
     assert unchanged(before, await lc.stored(case_id)) == []
+
+
+async def test_a_pending_request_lapses_when_the_case_is_resolved(
+    api: Api, app: Starlette, clock: Clock
+) -> None:
+    lc, case_id = await simple_case(api, app, clock)
+    await lc.do("ACCEPT", case_id, V11, inputs_for("ACCEPT"))
+    await lc.do("REQUEST_EXTENSION", case_id, V11, {"days": 3, "reason": "待补材料"})
+    await lc.do("RESOLVE", case_id, V11, inputs_for("RESOLVE"))
+    case = await deadline(api, case_id)
+    (extension,) = case["extensions"]
+    assert (extension["status"], extension["dueAtAfter"]) == ("LAPSED", None)
+    assert instant(case["dueAt"]) == due(11, 26)
+    # Reopened, the case may ask again: nothing is pending any more.
+    await lc.do("REOPEN", case_id, LEADER, {"reason": "复查"})
+    await lc.do("REQUEST_EXTENSION", case_id, V11, {"days": 1, "reason": "再次申请"})
+    statuses = [e["status"] for e in (await deadline(api, case_id))["extensions"]]
+    assert statuses == ["LAPSED", "PENDING"]

@@ -199,6 +199,7 @@ class ExtensionStatus(StrEnum):
     PENDING = "PENDING"
     APPROVED = "APPROVED"
     REJECTED = "REJECTED"
+    LAPSED = "LAPSED"  # the case was resolved before anyone decided
 
 
 class ClosureKind(StrEnum):

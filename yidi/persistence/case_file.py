@@ -2,12 +2,13 @@
 extension requests, pauses."""
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yidi.domain.enums import ExtensionStatus
-from yidi.persistence.models import Extension, Mediation, Pause
+from yidi.persistence.models import Case, Extension, Mediation, Pause
 
 
 async def add_mediation(session: AsyncSession, mediation: Mediation) -> None:
@@ -94,3 +95,14 @@ async def extensions_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[i
 async def pauses_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Pause]:
     rows = await session.scalars(select(Pause).where(Pause.id.in_(ids)))
     return {r.id: r for r in rows}
+
+
+async def lapse_pending_extension(session: AsyncSession, case: Case, now: datetime) -> None:
+    """A result ends the wait for more time: a request still pending lapses, undecided."""
+    if case.extension_requested_by_id is None:
+        return
+    request = await pending_extension(session, case.id)
+    if request is not None:
+        request.status = ExtensionStatus.LAPSED.value
+        request.decided_at = now
+    case.extension_requested_by_id = None

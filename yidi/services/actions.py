@@ -25,7 +25,7 @@ from yidi.domain.enums import (
 )
 from yidi.domain.errors import BadInput, Forbidden, InvalidTransition
 from yidi.domain.notes import DUPLICATE_MERGED_NOTE, SUMMARY_MAX, optional_text, required_text
-from yidi.persistence.case_file import has_mediation_with_outcome
+from yidi.persistence.case_file import has_mediation_with_outcome, lapse_pending_extension
 from yidi.persistence.cases import add_follow_up, cases_by_ids
 from yidi.persistence.models import Case, Category, FollowUp, Unit, User
 from yidi.persistence.session import Session
@@ -269,6 +269,7 @@ async def resolve(step: Step, cmd: c.Resolve) -> None:
                 "MEDIATED needs a recorded mediation that reached agreement (AGREEMENT or "
                 "PARTIAL).",
             )
+    await lapse_pending_extension(step.session, case, step.work.now)
     case.followed_up_since_result = False
     case.resolution_outcome = cmd.outcome.value
     case.resolution_summary = required_text("summary", cmd.summary, SUMMARY_MAX)
