@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     max_json_depth: int = 32
     # Variables: longer strings or lists are BAD_USER_INPUT naming the variable.
-    max_variable_string_length: int = 20_000
+    max_variable_string_length: int = 50_000
     max_variable_list_length: int = 1_000
     # Seconds a client may take to send its whole body (408 beyond it).
     body_timeout_seconds: float = 10.0

@@ -9,6 +9,9 @@ from yidi.authz.actor import Actor
 from yidi.domain import commands as c
 from yidi.domain.enums import (
     Channel,
+    MediationKind,
+    MediationOutcome,
+    MediatorRole,
     Outcome,
     RiskLevel,
     Role,
@@ -222,6 +225,22 @@ _OUTCOMES = list(Outcome)
 _SATISFACTION_WEIGHTS = [70, 20, 10]
 
 
+def _demo_mediation(case_id: int, mediator: Actor, at: datetime) -> c.RecordMediation:
+    """A people's mediation by the handling unit's own staff with a 乡贤, settled."""
+    return c.RecordMediation(
+        case_id=case_id,
+        kind=MediationKind.PEOPLES,
+        held_at=at,
+        place="调解室",
+        staff_mediator_ids=(mediator.user_id,),
+        outside_mediators=(c.OutsideMediator(name="老村长", role=MediatorRole.RESPECTED_LOCAL),),
+        parties_present=("当事人甲", "当事人乙"),
+        transcript="双方陈述争议经过，调解员释法明理，双方自愿协商。",
+        outcome=MediationOutcome.AGREEMENT,
+        agreement="双方自愿达成和解，按约履行。",
+    )
+
+
 async def _advance_cases(
     uow: UnitOfWork, now: datetime, units: dict[str, Unit], actors: dict[str, Actor]
 ) -> None:
@@ -273,9 +292,13 @@ async def _advance_cases(
         if rng.random() < 0.25:
             continue  # being handled
         summary = "经调查核实，已与当事人沟通并妥善处理。"
-        await step(
-            handler_name, c.Resolve(case_id=case_id, outcome=rng.choice(_OUTCOMES), summary=summary)
-        )
+        outcome = rng.choice(_OUTCOMES)
+        if outcome is Outcome.MEDIATED:
+            # MEDIATED needs a mediation that reached agreement. Recorded when the case was
+            # accepted, drawing nothing from `rng`: the rest of the demo stays as it was.
+            async with uow.begin(actors[handler_name], now=at) as work:
+                await transition(work, _demo_mediation(case_id, actors[handler_name], at))
+        await step(handler_name, c.Resolve(case_id=case_id, outcome=outcome, summary=summary))
         if rng.random() < 0.6:
             satisfaction = rng.choices(list(Satisfaction), weights=_SATISFACTION_WEIGHTS)[0]
             await step(LEADER, c.Evaluate(case_id=case_id, satisfaction=satisfaction))

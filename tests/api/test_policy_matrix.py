@@ -23,10 +23,17 @@ from tests.support.driver import Api
 from tests.support.intake import ID_MASKED, ID_NUMBER, PHONE, PHONE_MASKED, register
 from tests.support.lifecycle import inputs_for
 from tests.support.mutations import MUTATIONS, act, mutation
-from tests.support.oracles import DEFAULT_POLICY, STATUS_ALLOWS, policy_allows, relations
+from tests.support.oracles import (
+    DEADLINE_OPEN,
+    DEFAULT_POLICY,
+    RELEASE_ALLOWS,
+    STATUS_ALLOWS,
+    policy_allows,
+    relations,
+)
 from yidi.authz.actor import Actor
 from yidi.domain import commands as c
-from yidi.domain.enums import CaseAction, Channel, Outcome, RiskLevel
+from yidi.domain.enums import CaseAction, Channel, Outcome, PauseReason, RiskLevel
 from yidi.persistence.models import Case, Category, Unit, User
 from yidi.persistence.session import SessionFactory
 from yidi.resolvers.ids import to_global_id
@@ -48,6 +55,9 @@ class Facts:
     location: str
     co_handling: tuple[str, ...]
     risk: str
+    owner: str | None = None  # the leader who owns the case (领导包案), by username
+    requester: str | None = None  # who asked for the pending extension (延期), if any
+    paused: bool = False  # the clock stands still (中止)
 
 
 def table_allows(user: DemoUser, action: str, facts: Facts) -> bool:
@@ -71,6 +81,27 @@ def target_for(user: DemoUser, facts: Facts) -> tuple[str, bool]:
     return OUTSIDE_TARGET, False
 
 
+def status_allows(action: str, facts: Facts) -> bool:
+    """The lifecycle's answer (oracles.TRANSITIONS for a case in its first state), and
+    CASE_FILE.md's: one owner, one pending extension, one pause at a time; a paused case is
+    resumed before it is resolved."""
+    if action == "RELEASE_OWNERSHIP":
+        return facts.owner is not None and facts.status in RELEASE_ALLOWS
+    if action == "DECIDE_EXTENSION":
+        return facts.requester is not None and facts.status in DEADLINE_OPEN
+    if action == "RESUME":
+        return facts.paused and facts.status in DEADLINE_OPEN
+    if facts.status not in STATUS_ALLOWS[action]:
+        return False
+    refused_by_state = {
+        "TAKE_OWNERSHIP": facts.owner is not None,
+        "REQUEST_EXTENSION": facts.requester is not None,
+        "PAUSE": facts.paused,
+        "RESOLVE": facts.paused,
+    }
+    return not refused_by_state.get(action, False)
+
+
 def expected(username: str, action: str, facts: Facts) -> str:
     """The answer to an attempt: OK, or the contract's error code, checked in the
     contract's order (NOT_FOUND, FORBIDDEN, INVALID_TRANSITION, then the handler's rules)."""
@@ -79,8 +110,16 @@ def expected(username: str, action: str, facts: Facts) -> str:
         return "NOT_FOUND"  # invisible, also across counties: never reveal it exists
     if not table_allows(user, action, facts):
         return "FORBIDDEN"
-    if facts.status not in STATUS_ALLOWS[action]:
+    if not status_allows(action, facts):
         return "INVALID_TRANSITION"
+    # CASE_FILE.md: the owner, or a leader above the owner's unit, releases; nobody decides
+    # their own request for more time.
+    if action == "DECIDE_EXTENSION" and username == facts.requester:
+        return "FORBIDDEN"
+    if action == "RELEASE_OWNERSHIP" and username != facts.owner:
+        owner_unit = USERS[str(facts.owner)].unit
+        if user.unit == owner_unit or user.unit not in lineage(owner_unit):
+            return "FORBIDDEN"
     if action == "ESCALATE" and PARENT[facts.handling] is None:
         return "INVALID_TRANSITION"  # a county cannot escalate
     if action in ("DISPATCH", "REASSIGN") and not target_for(user, facts)[1]:
@@ -154,9 +193,15 @@ class Situation:
     status: str
     position: str
     risk: str = "BLUE"
+    owner: str | None = None
+    extension_requested: bool = False  # the worker asked for more time
+    paused: bool = False  # county.leader stopped the clock
 
     def __str__(self) -> str:
-        return f"{self.status}@{self.position}/{self.risk}"
+        owned = f"/owned-by-{self.owner}" if self.owner else ""
+        extended = "/extension-requested" if self.extension_requested else ""
+        paused = "/paused" if self.paused else ""
+        return f"{self.status}@{self.position}/{self.risk}{owned}{extended}{paused}"
 
     @property
     def facts(self) -> Facts:
@@ -168,6 +213,9 @@ class Situation:
             location=p.location,
             co_handling=p.co_handling,
             risk=self.risk,
+            owner=self.owner,
+            requester=p.worker if self.extension_requested else None,
+            paused=self.paused,
         )
 
 
@@ -249,6 +297,14 @@ async def make_case(world: World, situation: Situation) -> int:
         await step(world, p.worker, resolve)
     if status == "CLOSED":
         await step(world, "county.leader", c.Close(case_id=case_id))
+    if situation.owner is not None:
+        await step(world, situation.owner, c.TakeOwnership(case_id=case_id))
+    if situation.extension_requested:
+        ask = c.RequestExtension(case_id=case_id, days=5, reason="材料未齐")
+        await step(world, p.worker, ask)
+    if situation.paused:
+        stop = c.Pause(case_id=case_id, reason=PauseReason.COURT, note="等待法院裁判")
+        await step(world, "county.leader", stop)
     facts = situation.facts
     async with world.sessions() as session:
         case = await session.get_one(Case, case_id)
@@ -354,14 +410,30 @@ TRIED_IN: dict[str, str] = {
     **dict.fromkeys(("ESCALATE", "REASSIGN", "COMMENT", "RESOLVE"), "IN_PROGRESS"),
     **dict.fromkeys(("CLOSE", "EVALUATE"), "RESOLVED"),
     **dict.fromkeys(("REOPEN", "FOLLOW_UP"), "CLOSED"),
+    **dict.fromkeys(("TAKE_OWNERSHIP", "RELEASE_OWNERSHIP", "RECORD_MEDIATION"), "IN_PROGRESS"),
+    **dict.fromkeys(("REQUEST_EXTENSION", "DECIDE_EXTENSION", "PAUSE", "RESUME"), "IN_PROGRESS"),
 }
+# Releasing needs an owner: county.leader, the one leader who sees every position, owns
+# those cases (so everyone else is refused by the rule on whose ownership one may end).
+OWNER_IN: dict[str, str] = {"RELEASE_OWNERSHIP": "county.leader"}
+
+
+def tried(action: str, position: str) -> Situation:
+    return Situation(
+        TRIED_IN[action],
+        position,
+        owner=OWNER_IN.get(action),
+        # Deciding needs a pending request (by the handling unit's worker), resuming a pause.
+        extension_requested=action == "DECIDE_EXTENSION",
+        paused=action == "RESUME",
+    )
 
 
 @pytest.mark.parametrize("action", MUTATING, ids=str)
 async def test_every_demo_user_against_every_action(world: World, action: str) -> None:
     mismatches: list[str] = []
     for position in positions_for(TRIED_IN[action]):
-        situation = Situation(TRIED_IN[action], position)
+        situation = tried(action, position)
         copies = Copies(world, situation, with_merge_target=action == "MERGE")
         for username in USERS:
             case_id, into = await copies.current()
@@ -384,7 +456,7 @@ def test_the_table_covers_every_user_and_relation() -> None:
     allowed_users: set[str] = set()
     for action in MUTATING:
         for position in positions_for(TRIED_IN[action]):
-            facts = Situation(TRIED_IN[action], position).facts
+            facts = tried(action, position).facts
             for username in USERS:
                 outcome = expected(username, action, facts)
                 outcomes[action].add(outcome)
@@ -404,6 +476,13 @@ AGREEMENT = [
     Situation("IN_PROGRESS", "county"),
     Situation("RESOLVED", "county-dept", "RED"),
     Situation("CLOSED", "township", "RED"),
+    # Owned cases: RELEASE_OWNERSHIP instead of TAKE_OWNERSHIP, for the owner only.
+    Situation("IN_PROGRESS", "village", owner="county.leader"),
+    Situation("RESOLVED", "township", owner="county.leader"),
+    # A pending extension (by the worker, who may not decide it) and a paused case.
+    Situation("IN_PROGRESS", "county", extension_requested=True),
+    Situation("DISPATCHED", "township-dept", extension_requested=True),
+    Situation("IN_PROGRESS", "village", paused=True),
 ]
 
 

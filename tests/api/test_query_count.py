@@ -15,7 +15,7 @@ from starlette.applications import Starlette
 
 from tests.support.demo import LEADER, V11, V21, XILING_VILLAGE
 from tests.support.driver import Api
-from tests.support.lifecycle import Lifecycle
+from tests.support.lifecycle import MEDIATION, Lifecycle
 
 PAGE = """
 query($first: Int!) {
@@ -160,3 +160,43 @@ async def test_merged_notes_cost_no_statement_per_event(
     # Each note really read its original (named to the leader, not to 东湖村).
     assert all(note.startswith("合并至 990100-") for note in five_notes) == (user == LEADER)
     assert len(one) == len(five), "\n\n".join(["one merged", *one, "five merged", *five])
+
+
+CASE_FILE_PAGE = """{ cases(first: 20, filter: { owned: true }) { edges { node {
+  owner { username } closure { kind closedBy { username } }
+  mediations { partiesPresent transcript staffMediators { username } recordedBy { username } }
+  extensions { status requestedBy { username } decidedBy { username } }
+  pauses { workingDays pausedBy { username } resumedBy { username } }
+  events(first: 20) { edges { node { type owner { username }
+    mediation { kind partiesPresent } extension { days } pause { workingDays } } } } } } } }"""
+
+
+async def test_the_case_file_costs_no_statement_per_case(api: Api, app: Starlette) -> None:
+    """Owners, mediations, extensions and pauses of a page of cases load in batches
+    (docs/CASE_FILE.md), also from the events that name them."""
+    lc = await Lifecycle.create(api, app)
+
+    async def case_file() -> None:
+        case_id = str((await lc.register())["id"])
+        await lc.do("TAKE_OWNERSHIP", case_id, LEADER, {})
+        await lc.do("RECORD_MEDIATION", case_id, V11, MEDIATION)
+        await lc.do("REQUEST_EXTENSION", case_id, V11, {"days": 2, "reason": "材料未齐"})
+        await lc.do("DECIDE_EXTENSION", case_id, "t1.leader", {"approved": True})
+        await lc.do("PAUSE", case_id, LEADER, {"reason": "COURT", "note": "等待裁判"})
+        await lc.do("RESUME", case_id, LEADER, {})
+
+    async def page() -> tuple[int, list[str]]:
+        with recorded(app) as statements:
+            data = await api.ok(CASE_FILE_PAGE, user=LEADER)
+        cases = [edge["node"] for edge in data["cases"]["edges"]]
+        assert all(c["mediations"] and c["extensions"] and c["pauses"] for c in cases)
+        return len(cases), statements
+
+    await case_file()
+    await page()  # the policy loaded, warm
+    one_case, one = await page()
+    for _ in range(4):
+        await case_file()
+    five_cases, five = await page()
+    assert (one_case, five_cases) == (1, 5)
+    assert len(one) == len(five), "\n\n".join(["one case", *one, "five cases", *five])

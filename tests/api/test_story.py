@@ -5,6 +5,7 @@ from typing import Any
 
 from tests.support.driver import Api
 from tests.support.intake import submit
+from tests.support.lifecycle import MEDIATION
 from tests.support.lookups import category_id, unit_id
 from tests.support.mutations import do
 
@@ -94,6 +95,8 @@ async def test_resident_to_reopen_story(api: Api) -> None:
         "RETURN",
         "ESCALATE",
         "COMMENT",
+        "RECORD_MEDIATION",
+        "REQUEST_EXTENSION",
     ]
     case = await story.step("t1.office", "RETURN", 3, reason="涉及土地确权，超出调解范围")
     assert case["status"] == "REGISTERED"
@@ -107,18 +110,26 @@ async def test_resident_to_reopen_story(api: Api) -> None:
     case = await story.step("county.leader", "DISPATCH", 5, unitId=housing)
     assert case["handlingUnit"]["code"] == "990100901"
 
-    # 6. The department accepts and resolves.
+    # 6. The department accepts, mediates to an agreement and resolves.
     case = await story.step("dept.housing", "ACCEPT", 6)
     assert case["status"] == "IN_PROGRESS"
-    assert case["allowedActions"] == ["VIEW", "ESCALATE", "COMMENT", "RESOLVE"]
+    assert case["allowedActions"] == [
+        "VIEW",
+        "ESCALATE",
+        "COMMENT",
+        "RESOLVE",
+        "RECORD_MEDIATION",
+        "REQUEST_EXTENSION",
+    ]
+    case = await story.step("dept.housing", "RECORD_MEDIATION", 7, **MEDIATION)
     settled = "经现场测量，双方同意按原界址重建围墙。"
-    case = await story.step("dept.housing", "RESOLVE", 7, outcome="MEDIATED", summary=settled)
+    case = await story.step("dept.housing", "RESOLVE", 8, outcome="MEDIATED", summary=settled)
     assert case["status"] == "RESOLVED"
     assert case["resolution"]["resolvedByUnit"]["code"] == "990100901"
     assert case["resolution"]["resolvedBy"]["username"] == "dept.housing"
 
     # 7. The county closes.
-    case = await story.step("county.leader", "CLOSE", 8, note="结案")
+    case = await story.step("county.leader", "CLOSE", 9, note="结案")
     assert case["status"] == "CLOSED"
 
     # 8. The resident tracks and evaluates DISSATISFIED.
@@ -158,14 +169,14 @@ async def test_resident_to_reopen_story(api: Api) -> None:
     assert evaluated["evaluateByTracking"] is True
 
     # 9. The county reopens.
-    case = await story.step("county.leader", "REOPEN", 10, reason="群众不满意，重新办理")
+    case = await story.step("county.leader", "REOPEN", 11, reason="群众不满意，重新办理")
     assert case["status"] == "IN_PROGRESS"
     assert case["resolution"] is None
     assert case["evaluation"] is None
 
     timeline = await api.ok(TIMELINE, {"id": case_id}, user="county.leader")
     events = [e["node"] for e in timeline["case"]["events"]["edges"]]
-    assert timeline["case"]["events"]["totalCount"] == len(events) == 11
+    assert timeline["case"]["events"]["totalCount"] == len(events) == 12
     summary = [
         (
             e["type"],
@@ -183,9 +194,11 @@ async def test_resident_to_reopen_story(api: Api) -> None:
         ("ESCALATED", "t1.leader", "990100001", "990100"),
         ("DISPATCHED", "county.leader", "990100", "990100901"),
         ("ACCEPTED", "dept.housing", None, "990100901"),
+        ("MEDIATION_RECORDED", "dept.housing", None, "990100901"),
         ("RESOLVED", "dept.housing", "990100901", None),
         ("CLOSED", "county.leader", None, None),
         ("EVALUATED", None, None, None),
         ("REOPENED", "county.leader", None, "990100901"),
     ]
-    assert events[9]["note"] == "围墙仍未重建"
+    assert events[7]["note"] == "律师调解（诉调对接）：达成调解协议"
+    assert events[10]["note"] == "围墙仍未重建"

@@ -117,3 +117,52 @@ def test_terminal_statuses_are_never_left(start: CaseStatus, actions: list[CaseA
             assert after is status
         assert after is EXPECTED[status][action]
         status = after
+
+
+OWNERSHIP_STATUSES = [S.REGISTERED, S.DISPATCHED, S.IN_PROGRESS, S.RESOLVED]
+
+
+@pytest.mark.parametrize("status", OWNERSHIP_STATUSES, ids=[s.value for s in OWNERSHIP_STATUSES])
+def test_one_owner_at_a_time(status: CaseStatus) -> None:
+    # docs/CASE_FILE.md: an owned case is released before another leader takes it on, and
+    # only an owned case can be released; the status stays either way.
+    owned = CaseFacts(status=status, owned=True)
+    assert not status_allows(owned, A.TAKE_OWNERSHIP)
+    assert next_status(owned, A.RELEASE_OWNERSHIP) is status
+    assert actions_allowed_by_status(owned) == (
+        frozenset(EXPECTED[status]) - {A.TAKE_OWNERSHIP}
+    ) | {A.RELEASE_OWNERSHIP}
+    with pytest.raises(InvalidTransition):
+        next_status(owned, A.TAKE_OWNERSHIP)
+
+
+@pytest.mark.parametrize("status", [S.CLOSED, S.REDIRECTED, S.MERGED], ids=str)
+def test_a_finished_case_keeps_its_owner_of_record(status: CaseStatus) -> None:
+    owned = CaseFacts(status=status, owned=True)
+    assert not status_allows(owned, A.RELEASE_OWNERSHIP)
+    assert not status_allows(owned, A.TAKE_OWNERSHIP)
+
+
+@pytest.mark.parametrize("status", [S(s) for s in OPEN], ids=OPEN)
+def test_one_pending_extension_and_one_pause_at_a_time(status: CaseStatus) -> None:
+    # docs/CASE_FILE.md: at most one pending request, which a decision needs; a paused case
+    # is not paused again, only a paused one resumed, and it is resumed before resolving.
+    pending = CaseFacts(status=status, extension_pending=True)
+    assert not status_allows(pending, A.REQUEST_EXTENSION)
+    assert next_status(pending, A.DECIDE_EXTENSION) is status
+    assert not status_allows(CaseFacts(status=status), A.DECIDE_EXTENSION)
+    paused = CaseFacts(status=status, paused=True)
+    assert not status_allows(paused, A.PAUSE)
+    assert next_status(paused, A.RESUME) is status
+    assert not status_allows(CaseFacts(status=status), A.RESUME)
+    assert not status_allows(paused, A.RESOLVE)
+    assert actions_allowed_by_status(paused) == (
+        frozenset(EXPECTED[status]) - {A.PAUSE, A.RESOLVE}
+    ) | {A.RESUME}
+
+
+@pytest.mark.parametrize("status", [S.RESOLVED, S.CLOSED, S.REDIRECTED, S.MERGED], ids=str)
+def test_no_deadline_changes_once_the_case_is_done(status: CaseStatus) -> None:
+    facts = CaseFacts(status=status, extension_pending=True, paused=True)
+    for action in (A.REQUEST_EXTENSION, A.DECIDE_EXTENSION, A.PAUSE, A.RESUME):
+        assert not status_allows(facts, action)

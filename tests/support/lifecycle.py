@@ -24,6 +24,23 @@ SAME_ACTOR = {VILLAGE: V11, HOUSING: "dept.housing", COUNTY: LEADER}
 
 CASE_FIELDS = "id number status version handlingUnit { code } allowedActions"
 
+# A lawyer-led 1+1+N mediation that reached agreement, held before the demo instant.
+MEDIATION: dict[str, Any] = {
+    "kind": "LAWYER",
+    "linkage": "COURT",
+    "heldAt": "2026-11-19T06:00:00Z",
+    "place": "东湖村调解室",
+    "outsideMediators": [
+        {"name": "刘律师", "role": "LAWYER", "organization": "青山律师事务所"},
+        {"name": "老周", "role": "RESPECTED_LOCAL"},
+        {"name": "党员李明", "role": "PARTY_MEMBER"},
+    ],
+    "partiesPresent": ["张三", "李四"],
+    "transcript": "双方陈述争议经过，调解员释法明理，双方同意协商。",
+    "outcome": "AGREEMENT",
+    "agreement": "李四于十日内拆除越界围墙，张三不再追究。",
+}
+
 
 def actor_for(action: str, handling: str) -> str:
     """Someone the default policy lets do `action` on a case handled by `handling`.
@@ -113,6 +130,13 @@ def inputs_for(action: str, *, target: str = "", into: str | None = None) -> dic
         "MERGE": {"intoCaseId": into},
         "EVALUATE": {"satisfaction": "SATISFIED", "comment": "满意"},
         "FOLLOW_UP": {"method": "PHONE", "note": "电话回访，群众表示认可"},
+        "TAKE_OWNERSHIP": {"note": "本人包案，一包到底"},
+        "RELEASE_OWNERSHIP": {"reason": "工作调整，交由他人包案"},
+        "RECORD_MEDIATION": MEDIATION,
+        "REQUEST_EXTENSION": {"days": 5, "reason": "需等待土地确权材料"},
+        "DECIDE_EXTENSION": {"approved": True, "note": "同意延期"},
+        "PAUSE": {"reason": "COURT", "note": "当事人已起诉，等待法院裁判"},
+        "RESUME": {"note": "法院已判决"},
     }
     return inputs[action]
 
@@ -284,6 +308,7 @@ async def resolved_in_place(api: Api, user: str = V11, location: str = VILLAGE) 
     the leaders above it may close or reopen it; its id and number."""
     case = await register(api, user, location)
     await do(api, user, "ACCEPT", {"caseId": case["id"]})
+    await do(api, user, "RECORD_MEDIATION", {"caseId": case["id"], **MEDIATION})
     resolution = {"outcome": "MEDIATED", "summary": "双方达成和解。"}
     await do(api, user, "RESOLVE", {"caseId": case["id"], **resolution})
     return case

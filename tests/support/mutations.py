@@ -21,6 +21,13 @@ MUTATIONS: dict[str, tuple[str, str]] = {
     "MERGE": ("mergeCase", "MergeCaseInput"),
     "EVALUATE": ("evaluateCase", "EvaluateCaseInput"),
     "FOLLOW_UP": ("recordFollowUp", "FollowUpInput"),
+    "TAKE_OWNERSHIP": ("takeOwnership", "TakeOwnershipInput"),
+    "RELEASE_OWNERSHIP": ("releaseOwnership", "ReasonInput"),
+    "RECORD_MEDIATION": ("recordMediation", "RecordMediationInput"),
+    "REQUEST_EXTENSION": ("requestExtension", "RequestExtensionInput"),
+    "DECIDE_EXTENSION": ("decideExtension", "DecideExtensionInput"),
+    "PAUSE": ("pauseCase", "PauseCaseInput"),
+    "RESUME": ("resumeCase", "ResumeCaseInput"),
 }
 
 

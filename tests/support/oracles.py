@@ -39,9 +39,18 @@ ACTIONS = (
     "MERGE",
     "EVALUATE",
     "FOLLOW_UP",
+    # The case file (docs/CASE_FILE.md).
+    "TAKE_OWNERSHIP",
+    "RELEASE_OWNERSHIP",
+    "RECORD_MEDIATION",
+    "REQUEST_EXTENSION",
+    "DECIDE_EXTENSION",
+    "PAUSE",
+    "RESUME",
 )
 
-# status -> {action it allows: status after it}. Everything not listed is INVALID_TRANSITION;
+# status -> {action it allows: status after it}, for a case nobody owns (as every case starts).
+# Everything not listed is INVALID_TRANSITION;
 # VIEW, allowed everywhere, changes nothing and is left out. Where DESIGN.md names no target
 # status, the action keeps the status it was taken from (ASSESS, COMMENT, SUPERVISE, EVALUATE,
 # FOLLOW_UP) or the text of a sibling status says it: ESCALATE always lands REGISTERED at the
@@ -59,6 +68,13 @@ TRANSITIONS: dict[str, dict[str, str]] = {
         "MERGE": "MERGED",
         "COMMENT": "REGISTERED",
         "SUPERVISE": "REGISTERED",
+        # CASE_FILE.md: "a leader takes ownership of an open or resolved case nobody owns";
+        # RELEASE_OWNERSHIP needs an owner, so an unowned case refuses it in every status;
+        # likewise DECIDE_EXTENSION a pending request and RESUME a paused case.
+        "TAKE_OWNERSHIP": "REGISTERED",
+        "RECORD_MEDIATION": "REGISTERED",
+        "REQUEST_EXTENSION": "REGISTERED",
+        "PAUSE": "REGISTERED",
     },
     # "DISPATCHED: ACCEPT → IN_PROGRESS, RETURN → REGISTERED at the dispatching unit,
     #  REASSIGN (→ DISPATCHED to another unit), ESCALATE."
@@ -69,6 +85,10 @@ TRANSITIONS: dict[str, dict[str, str]] = {
         "ESCALATE": "REGISTERED",
         "COMMENT": "DISPATCHED",
         "SUPERVISE": "DISPATCHED",
+        "TAKE_OWNERSHIP": "DISPATCHED",
+        "RECORD_MEDIATION": "DISPATCHED",
+        "REQUEST_EXTENSION": "DISPATCHED",
+        "PAUSE": "DISPATCHED",
     },
     # "IN_PROGRESS: RESOLVE → RESOLVED, ESCALATE (→ REGISTERED at the parent), REASSIGN."
     # A reassigned case is dispatched to the new unit, which must accept it again.
@@ -78,6 +98,10 @@ TRANSITIONS: dict[str, dict[str, str]] = {
         "REASSIGN": "DISPATCHED",
         "COMMENT": "IN_PROGRESS",
         "SUPERVISE": "IN_PROGRESS",
+        "TAKE_OWNERSHIP": "IN_PROGRESS",
+        "RECORD_MEDIATION": "IN_PROGRESS",
+        "REQUEST_EXTENSION": "IN_PROGRESS",
+        "PAUSE": "IN_PROGRESS",
     },
     # "RESOLVED: CLOSE → CLOSED, REOPEN → IN_PROGRESS."
     # "EVALUATE and FOLLOW_UP once RESOLVED or CLOSED."
@@ -86,6 +110,7 @@ TRANSITIONS: dict[str, dict[str, str]] = {
         "REOPEN": "IN_PROGRESS",
         "EVALUATE": "RESOLVED",
         "FOLLOW_UP": "RESOLVED",
+        "TAKE_OWNERSHIP": "RESOLVED",
     },
     # "CLOSED: REOPEN → IN_PROGRESS (e.g. after a DISSATISFIED evaluation)."
     "CLOSED": {
@@ -119,7 +144,18 @@ EVENT_OF: dict[str, str] = {
     "MERGE": "MERGED",
     "EVALUATE": "EVALUATED",
     "FOLLOW_UP": "FOLLOWED_UP",
+    "TAKE_OWNERSHIP": "OWNERSHIP_TAKEN",
+    "RELEASE_OWNERSHIP": "OWNERSHIP_RELEASED",
+    "RECORD_MEDIATION": "MEDIATION_RECORDED",
+    "REQUEST_EXTENSION": "EXTENSION_REQUESTED",
+    "DECIDE_EXTENSION": "EXTENSION_DECIDED",
+    "PAUSE": "PAUSED",
+    "RESUME": "RESUMED",
 }
+# The statuses in which an owned case may be released: where an unowned one may be taken.
+RELEASE_ALLOWS = frozenset(s for s in STATUSES if "TAKE_OWNERSHIP" in TRANSITIONS[s])
+# CASE_FILE.md: a pending request is decided, a paused case resumed, while the case is open.
+DEADLINE_OPEN = frozenset(OPEN)
 
 
 # ---------------------------------------------------------------------------------------
@@ -155,12 +191,33 @@ DEFAULT_POLICY: dict[str, Grant] = {
         ("CLOSE", "REOPEN"), Grant(frozenset({"LEADER"}), ANY_LEVEL, frozenset({SAME, ANCESTOR}))
     ),
     **dict.fromkeys(
-        ("COMMENT", "EVALUATE", "FOLLOW_UP"),
+        ("COMMENT", "EVALUATE", "FOLLOW_UP", "RECORD_MEDIATION"),
         Grant(STAFF, ANY_LEVEL, frozenset({SAME, ANCESTOR, INVOLVED})),
+    ),
+    # CASE_FILE.md: "the handling unit requests an extension".
+    "REQUEST_EXTENSION": Grant(STAFF, ANY_LEVEL, frozenset({SAME})),
+    # "A leader above the handling unit decides, pauses and resumes; a case the county
+    # itself handles, a county leader" (SAME only at the county: SAME_ONLY_AT_COUNTY).
+    **dict.fromkeys(
+        ("DECIDE_EXTENSION", "PAUSE", "RESUME"),
+        Grant(
+            frozenset({"LEADER"}), frozenset({"TOWNSHIP", "COUNTY"}), frozenset({SAME, ANCESTOR})
+        ),
+    ),
+    # CASE_FILE.md: "township and county leaders take on any case they can see".
+    **dict.fromkeys(
+        ("TAKE_OWNERSHIP", "RELEASE_OWNERSHIP"),
+        Grant(
+            frozenset({"LEADER"}),
+            frozenset({"TOWNSHIP", "COUNTY"}),
+            frozenset({SAME, ANCESTOR, INVOLVED}),
+        ),
     ),
 }
 # "RED-risk cases only by a county LEADER".
 RED_ONLY_BY_COUNTY_LEADER = frozenset({"CLOSE", "REOPEN"})
+# Deadline decisions on a case a unit handles itself are the county's only.
+SAME_ONLY_AT_COUNTY = frozenset({"DECIDE_EXTENSION", "PAUSE", "RESUME"})
 # Actions only the handling unit itself may take.
 SAME_UNIT_ACTIONS = frozenset(a for a, g in DEFAULT_POLICY.items() if g.relations == {SAME})
 
@@ -188,6 +245,8 @@ def policy_allows(user: DemoUser, action: str, standing: frozenset[str], risk: s
     grant = DEFAULT_POLICY[action]
     if action in RED_ONLY_BY_COUNTY_LEADER and risk == "RED" and user.level != "COUNTY":
         return False
+    if action in SAME_ONLY_AT_COUNTY and user.level != "COUNTY":
+        standing = standing - {SAME}
     level_ok = grant.levels is ANY_LEVEL or user.level in grant.levels
     return bool(user.roles & grant.roles) and level_ok and bool(standing & grant.relations)
 

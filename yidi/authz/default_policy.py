@@ -5,6 +5,7 @@ from yidi.authz.rules import Rule
 _ALL_ROLES = ("INTAKE", "HANDLER", "LEADER", "VIEWER", "ADMIN")
 _STAFF = ("INTAKE", "HANDLER", "LEADER")
 _NOT_RED = "BLUE|YELLOW|ORANGE"
+_DEADLINE_DECISIONS = ("DECIDE_EXTENSION", "PAUSE", "RESUME")
 
 
 def _rules(
@@ -25,6 +26,20 @@ DEFAULT_POLICY: tuple[Rule, ...] = tuple(
     + _rules(("LEADER",), ("CLOSE", "REOPEN"), "SAME|ANCESTOR", risk=_NOT_RED)
     + _rules(("LEADER",), ("CLOSE", "REOPEN"), "SAME|ANCESTOR", level="COUNTY")
     + _rules(_STAFF, ("COMMENT", "EVALUATE", "FOLLOW_UP"), "SAME|ANCESTOR|INVOLVED")
+    # 领导包案: township and county leaders take on any case they see (docs/CASE_FILE.md).
+    + _rules(
+        ("LEADER",),
+        ("TAKE_OWNERSHIP", "RELEASE_OWNERSHIP"),
+        "SAME|ANCESTOR|INVOLVED",
+        level="TOWNSHIP|COUNTY",
+    )
+    # Mediation: whoever works on or alongside the case records the sessions they held.
+    + _rules(_STAFF, ("RECORD_MEDIATION",), "SAME|ANCESTOR|INVOLVED")
+    # 延期 / 中止: the handling unit asks; a leader above it decides, pauses and resumes —
+    # or, for a case the county itself handles, a county leader (docs/CASE_FILE.md).
+    + _rules(_STAFF, ("REQUEST_EXTENSION",), "SAME")
+    + _rules(("LEADER",), _DEADLINE_DECISIONS, "ANCESTOR", level="TOWNSHIP|COUNTY")
+    + _rules(("LEADER",), _DEADLINE_DECISIONS, "SAME", level="COUNTY")
     # Never VIEWER or co-handlers: INVOLVED alone does not unmask.
     + _rules(_STAFF, ("VIEW_PERSONAL_DATA",), "SAME|ANCESTOR|INTAKE")
     + _rules(("ADMIN",), ("MANAGE_POLICY",), "*", level="COUNTY")

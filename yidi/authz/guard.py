@@ -57,6 +57,17 @@ def has_dispatch_target(actor: Actor, handling_unit_id: int) -> bool:
     return actor.has_subunits or actor.unit_id != handling_unit_id
 
 
+def may_end_ownership(actor: Actor, owner_id: int, owner_unit_path: tuple[int, ...]) -> bool:
+    """Structural rule of RELEASE_OWNERSHIP (领导包案): the owner, or someone whose unit lies
+    above the owner's unit; never a peer or someone below."""
+    return actor.user_id == owner_id or actor.unit_id in owner_unit_path[:-1]
+
+
+def may_decide_extension(actor: Actor, requested_by_id: int) -> bool:
+    """Structural rule of DECIDE_EXTENSION (延期): nobody approves their own request."""
+    return actor.user_id != requested_by_id
+
+
 def target_in_subtree(actor: Actor, target_path: list[int] | tuple[int, ...]) -> bool:
     """Structural rule: DISPATCH and REASSIGN targets lie in the actor's own subtree."""
     return actor.unit_id in target_path

@@ -93,6 +93,25 @@ class WorkingCalendar:
         due_day = self.add_working_days(registration_day, n)
         return datetime.combine(due_day, time.max, tzinfo=SHANGHAI).astimezone(UTC)
 
+    def working_days_after(self, start: datetime, end: datetime) -> int:
+        """Working days in (start's day, end's day], days of Asia/Shanghai: what a pause from
+        `start` to `end` takes off the clock. The pause's first day had already begun on the
+        clock; its last day is given back, whole."""
+        _require_aware(start, "start")
+        _require_aware(end, "end")
+        day, last = start.astimezone(SHANGHAI).date(), end.astimezone(SHANGHAI).date()
+        count = 0
+        while day < last:
+            day += _ONE_DAY
+            if self.is_working_day(day):
+                count += 1
+        return count
+
+    def moved_by(self, due_at: datetime, n: int) -> datetime:
+        """A deadline moved `n` working days later (an approved extension, a resumed pause):
+        the end of the `n`th working day after the deadline's day. `n` = 0 leaves it."""
+        return self.due_at(due_at, n) if n > 0 else due_at
+
     def missing_years(self, start: int, end: int) -> list[int]:
         """Years from `start` to `end` inclusive without official data, in ascending order."""
         return [year for year in range(start, end + 1) if year not in self.years]

@@ -8,13 +8,20 @@ no change to the path every action takes (`services/transitions.py`).
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import ClassVar
 
 from yidi.domain.enums import (
     CaseAction,
+    ClosureKind,
     FollowUpMethod,
     HandlingTrack,
+    MediationKind,
+    MediationLinkage,
+    MediationOutcome,
+    MediatorRole,
     Outcome,
+    PauseReason,
     RiskLevel,
     Satisfaction,
 )
@@ -99,6 +106,8 @@ class Resolve(CaseCommand):
 class Close(CaseCommand):
     action: ClassVar[CaseAction] = CaseAction.CLOSE
     note: str | None = None
+    # Settled is a claim the closer makes: without it, the closure is procedural.
+    kind: ClosureKind = ClosureKind.PROCEDURAL
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -137,3 +146,74 @@ class FollowUp(CaseCommand):
     action: ClassVar[CaseAction] = CaseAction.FOLLOW_UP
     method: FollowUpMethod
     note: str
+    # False: the reporter says the matter is not settled, and the case reopens.
+    settled: bool | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TakeOwnership(CaseCommand):
+    """领导包案: the acting leader becomes the case's owner."""
+
+    action: ClassVar[CaseAction] = CaseAction.TAKE_OWNERSHIP
+    note: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReleaseOwnership(CaseCommand):
+    action: ClassVar[CaseAction] = CaseAction.RELEASE_OWNERSHIP
+    reason: str
+
+
+@dataclass(frozen=True)
+class OutsideMediator:
+    """A mediator who is not a staff user: a lawyer, a 乡贤, a party member, …"""
+
+    name: str
+    role: MediatorRole
+    organization: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordMediation(CaseCommand):
+    action: ClassVar[CaseAction] = CaseAction.RECORD_MEDIATION
+    kind: MediationKind
+    linkage: MediationLinkage | None = None
+    held_at: datetime
+    place: str
+    staff_mediator_ids: tuple[int, ...] = ()
+    outside_mediators: tuple[OutsideMediator, ...] = ()
+    parties_present: tuple[str, ...]
+    transcript: str
+    outcome: MediationOutcome
+    agreement: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RequestExtension(CaseCommand):
+    """延期: the handling unit asks for more working days."""
+
+    action: ClassVar[CaseAction] = CaseAction.REQUEST_EXTENSION
+    days: int
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DecideExtension(CaseCommand):
+    action: ClassVar[CaseAction] = CaseAction.DECIDE_EXTENSION
+    approved: bool
+    note: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Pause(CaseCommand):
+    """中止: the working-day clock stops until the case is resumed."""
+
+    action: ClassVar[CaseAction] = CaseAction.PAUSE
+    reason: PauseReason
+    note: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Resume(CaseCommand):
+    action: ClassVar[CaseAction] = CaseAction.RESUME
+    note: str | None = None

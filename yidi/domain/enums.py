@@ -104,6 +104,14 @@ class CaseAction(StrEnum):
     MERGE = "MERGE"
     EVALUATE = "EVALUATE"
     FOLLOW_UP = "FOLLOW_UP"
+    # The case file (docs/CASE_FILE.md).
+    TAKE_OWNERSHIP = "TAKE_OWNERSHIP"
+    RELEASE_OWNERSHIP = "RELEASE_OWNERSHIP"
+    RECORD_MEDIATION = "RECORD_MEDIATION"
+    REQUEST_EXTENSION = "REQUEST_EXTENSION"
+    DECIDE_EXTENSION = "DECIDE_EXTENSION"
+    PAUSE = "PAUSE"
+    RESUME = "RESUME"
 
 
 class CaseEventType(StrEnum):
@@ -127,3 +135,75 @@ class CaseEventType(StrEnum):
     FOLLOWED_UP = "FOLLOWED_UP"
     DUE_SOON = "DUE_SOON"
     OVERDUE = "OVERDUE"
+    OWNERSHIP_TAKEN = "OWNERSHIP_TAKEN"
+    OWNERSHIP_RELEASED = "OWNERSHIP_RELEASED"
+    MEDIATION_RECORDED = "MEDIATION_RECORDED"
+    EXTENSION_REQUESTED = "EXTENSION_REQUESTED"
+    EXTENSION_DECIDED = "EXTENSION_DECIDED"
+    PAUSED = "PAUSED"
+    RESUMED = "RESUMED"
+
+
+class MediationKind(StrEnum):
+    """The five kinds of mediation that work together (五调联动)."""
+
+    PEOPLES = "PEOPLES"  # 人民调解
+    ADMINISTRATIVE = "ADMINISTRATIVE"  # 行政调解
+    JUDICIAL = "JUDICIAL"  # 司法调解
+    PROFESSIONAL = "PROFESSIONAL"  # 行业性专业性调解
+    LAWYER = "LAWYER"  # 律师调解
+
+
+class MediationLinkage(StrEnum):
+    """Through which linkage the matter came to mediation."""
+
+    COURT = "COURT"  # 诉调对接
+    POLICE = "POLICE"  # 警调对接
+    PETITION = "PETITION"  # 访调对接
+    ONLINE = "ONLINE"  # 网调对接
+    SPECIALIZED = "SPECIALIZED"  # 专调对接
+
+
+class MediatorRole(StrEnum):
+    """The role of a mediator from outside the staff (1+1+N: a lawyer, a 乡贤, party members)."""
+
+    LAWYER = "LAWYER"
+    RESPECTED_LOCAL = "RESPECTED_LOCAL"  # 乡贤
+    PARTY_MEMBER = "PARTY_MEMBER"
+    PEOPLES_MEDIATOR = "PEOPLES_MEDIATOR"
+    LEGAL_WORKER = "LEGAL_WORKER"  # 基层法律服务工作者
+    OTHER = "OTHER"
+
+
+class MediationOutcome(StrEnum):
+    AGREEMENT = "AGREEMENT"
+    PARTIAL = "PARTIAL"
+    NO_AGREEMENT = "NO_AGREEMENT"
+    ADJOURNED = "ADJOURNED"
+
+
+# A mediation that settles the matter, wholly or partly: what resolving as MEDIATED needs.
+SETTLING_MEDIATION = frozenset({MediationOutcome.AGREEMENT, MediationOutcome.PARTIAL})
+
+
+class PauseReason(StrEnum):
+    """Why the clock stops (中止): the case waits on something outside the county's hands."""
+
+    COURT = "COURT"  # 等待法院裁判
+    APPRAISAL = "APPRAISAL"  # 等待鉴定、评估
+    OTHER_AUTHORITY = "OTHER_AUTHORITY"  # 等待其他机关处理
+    OTHER = "OTHER"
+
+
+class ExtensionStatus(StrEnum):
+    PENDING = "PENDING"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+    LAPSED = "LAPSED"  # the case was resolved before anyone decided
+
+
+class ClosureKind(StrEnum):
+    """Whether closing says the matter is settled (实质性结案) or only handled (程序性结案)."""
+
+    SUBSTANTIVE = "SUBSTANTIVE"
+    PROCEDURAL = "PROCEDURAL"

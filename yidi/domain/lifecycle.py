@@ -35,6 +35,16 @@ TRANSITIONS: dict[CaseAction, dict[CaseStatus, CaseStatus]] = {
     A.MERGE: {S.REGISTERED: S.MERGED},
     A.EVALUATE: {s: s for s in _DONE},
     A.FOLLOW_UP: {s: s for s in _DONE},
+    # 领导包案: a leader carries the case until it is closed (docs/CASE_FILE.md).
+    A.TAKE_OWNERSHIP: {s: s for s in (*_OPEN, S.RESOLVED)},
+    A.RELEASE_OWNERSHIP: {s: s for s in (*_OPEN, S.RESOLVED)},
+    # Mediation is work on an open case; a resolved one is reopened first.
+    A.RECORD_MEDIATION: {s: s for s in _OPEN},
+    # 延期 / 中止: only an open case has a running deadline (docs/CASE_FILE.md).
+    A.REQUEST_EXTENSION: {s: s for s in _OPEN},
+    A.DECIDE_EXTENSION: {s: s for s in _OPEN},
+    A.PAUSE: {s: s for s in _OPEN},
+    A.RESUME: {s: s for s in _OPEN},
 }
 
 EVENT_OF_ACTION: dict[CaseAction, CaseEventType] = {
@@ -53,6 +63,13 @@ EVENT_OF_ACTION: dict[CaseAction, CaseEventType] = {
     A.MERGE: CaseEventType.MERGED,
     A.EVALUATE: CaseEventType.EVALUATED,
     A.FOLLOW_UP: CaseEventType.FOLLOWED_UP,
+    A.TAKE_OWNERSHIP: CaseEventType.OWNERSHIP_TAKEN,
+    A.RELEASE_OWNERSHIP: CaseEventType.OWNERSHIP_RELEASED,
+    A.RECORD_MEDIATION: CaseEventType.MEDIATION_RECORDED,
+    A.REQUEST_EXTENSION: CaseEventType.EXTENSION_REQUESTED,
+    A.DECIDE_EXTENSION: CaseEventType.EXTENSION_DECIDED,
+    A.PAUSE: CaseEventType.PAUSED,
+    A.RESUME: CaseEventType.RESUMED,
 }
 
 
@@ -64,6 +81,9 @@ class CaseFacts:
     handling_unit_has_parent: bool = True
     evaluated: bool = False
     has_duplicates: bool = False
+    owned: bool = False  # a leader has taken ownership (领导包案)
+    extension_pending: bool = False  # an extension request awaits its decision
+    paused: bool = False  # the working-day clock is stopped (中止)
 
 
 def status_allows(facts: CaseFacts, action: CaseAction) -> bool:
@@ -74,6 +94,23 @@ def status_allows(facts: CaseFacts, action: CaseAction) -> bool:
         return False  # a county has nobody above it to escalate to
     if action in (A.REDIRECT, A.MERGE) and facts.has_duplicates:
         return False  # duplicates were merged into it: the original must stay
+    # One owner at a time: the owner releases before another leader takes the case on.
+    if action is A.TAKE_OWNERSHIP and facts.owned:
+        return False
+    if action is A.RELEASE_OWNERSHIP and not facts.owned:
+        return False
+    # At most one pending extension request; a decision needs one.
+    if action is A.REQUEST_EXTENSION and facts.extension_pending:
+        return False
+    if action is A.DECIDE_EXTENSION and not facts.extension_pending:
+        return False
+    if action is A.PAUSE and facts.paused:
+        return False
+    # A stopped clock is restarted before the result is reported, so the pause is closed.
+    if action is A.RESUME and not facts.paused:
+        return False
+    if action is A.RESOLVE and facts.paused:
+        return False
     # A reporter evaluates a result once; a second evaluation would overwrite the first.
     return not (action is A.EVALUATE and facts.evaluated)
 

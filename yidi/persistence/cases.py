@@ -39,6 +39,8 @@ class CaseQuery:
     registered_from: datetime | None = None
     registered_to: datetime | None = None
     search: str | None = None
+    owner_id: int | None = None
+    owned: bool | None = None
 
 
 # Stands in for "no deadline" so undated cases sort last and stay keyset-pageable.
@@ -83,6 +85,10 @@ def filter_clauses(query: CaseQuery, now: datetime) -> list[ColumnElement[bool]]
         clauses.append(Case.registered_at >= query.registered_from)
     if query.registered_to is not None:
         clauses.append(Case.registered_at < query.registered_to)
+    if query.owner_id is not None:
+        clauses.append(Case.owner_id == query.owner_id)
+    if query.owned is not None:
+        clauses.append(Case.owner_id.is_not(None) if query.owned else Case.owner_id.is_(None))
     if query.search:
         pattern = f"%{_escape_like(query.search)}%"
         clauses.append(

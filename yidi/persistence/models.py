@@ -147,6 +147,24 @@ class Case(Base):
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     # How many duplicates were merged into this case: an original cannot itself go away.
     duplicates_count: Mapped[int] = mapped_column(Integer, server_default="0")
+    # 领导包案: the leader who has taken the case on, and since when (docs/CASE_FILE.md).
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    owned_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The owner's unit path when they took it on: who may end the ownership, decided in code.
+    owner_unit_path: Mapped[list[int] | None] = mapped_column(IdArray)
+    # 延期: who asked for the extension that awaits its decision (at most one at a time);
+    # kept here so allowedActions knows, without a query, that they may not decide it.
+    extension_requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # 中止: while paused, `due_at` is NULL (no deadline runs, so no alert, no overdue) and
+    # the deadline as it stood waits here, to be moved by the working days of the pause.
+    paused_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    due_at_when_paused: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # 回访 before it counts: how the case was closed, and by whom.
+    closure_kind: Mapped[str | None] = mapped_column(String(16))
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The reporter was visited again since the current result (and did not find it
+    # unsettled): what a substantive close may need. Cleared by every new result.
+    followed_up_since_result: Mapped[bool] = mapped_column(Boolean, server_default="false")
 
     version: Mapped[int] = mapped_column(Integer, server_default="1")
     # The chain hash of the case's last event: a removed last event shows as a mismatch.
@@ -160,6 +178,7 @@ class Case(Base):
         Index("ix_cases_handling_path", "handling_path", postgresql_using="gin"),
         Index("ix_cases_location_path", "location_path", postgresql_using="gin"),
         Index("ix_cases_involved_path", "involved_path", postgresql_using="gin"),
+        Index("ix_cases_owner", "owner_id", postgresql_where="owner_id IS NOT NULL"),
         Index(
             "ix_cases_open_due",
             "due_at",
@@ -176,7 +195,7 @@ class CaseEvent(Base):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     county_id: Mapped[int] = mapped_column(BigInteger)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
-    type: Mapped[str] = mapped_column(String(16))
+    type: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     from_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
@@ -215,6 +234,84 @@ class FollowUp(Base):
     by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     method: Mapped[str] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text)
+    # What the reporter said: settled, not settled (the case reopened), or not asked.
+    settled: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class Mediation(Base):
+    """One mediation session of a case (调解笔录), appended, never edited (docs/CASE_FILE.md)."""
+
+    __tablename__ = "case_mediations"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    county_id: Mapped[int] = mapped_column(BigInteger)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    linkage: Mapped[str | None] = mapped_column(String(16))
+    held_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    place: Mapped[str] = mapped_column(String(200))
+    staff_mediator_ids: Mapped[list[int]] = mapped_column(IdArray)
+    # [{"name": …, "role": MediatorRole, "organization": … or null}], in the order given.
+    outside_mediators: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    parties_present: Mapped[list[str]] = mapped_column(ARRAY(String(100), dimensions=1))
+    transcript: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(String(16))
+    agreement: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class Extension(Base):
+    """A request for more working days (延期) and its decision."""
+
+    __tablename__ = "case_extensions"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    county_id: Mapped[int] = mapped_column(BigInteger)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    days: Mapped[int] = mapped_column(SmallInteger)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    # The deadline the approval moved, and where to (None while pending or when rejected).
+    due_at_before: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    due_at_after: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Pause(Base):
+    """A stop of the working-day clock (中止), from pause to resume."""
+
+    __tablename__ = "case_pauses"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    county_id: Mapped[int] = mapped_column(BigInteger)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(24))
+    note: Mapped[str] = mapped_column(Text)
+    paused_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    paused_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    resumed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resumed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resume_note: Mapped[str | None] = mapped_column(Text)
+    # Working days the pause took off the clock, and the deadline before and after it.
+    working_days: Mapped[int | None] = mapped_column(SmallInteger)
+    due_at_before: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    due_at_after: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CountySetting(Base):
+    """A county's own settings; a county without a row has the defaults."""
+
+    __tablename__ = "county_settings"
+
+    county_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    # Risk levels whose substantive closure needs a follow-up with the reporter first.
+    follow_up_before_closure: Mapped[list[str]] = mapped_column(ARRAY(String(8), dimensions=1))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class IdempotencyKey(Base):

@@ -3,8 +3,8 @@
 
 from dataclasses import dataclass
 
-from yidi.domain.enums import CaseAction
-from yidi.persistence.models import Case, CaseEvent
+from yidi.domain.enums import CaseAction, CaseEventType
+from yidi.persistence.models import Case, CaseEvent, Extension, Mediation, Pause
 from yidi.resolvers import pagination
 from yidi.resolvers.context import Context
 from yidi.services import reading
@@ -48,3 +48,54 @@ async def merged_into(ctx: Context, case: Case) -> Case | None:
         return None
     target = await ctx.loaders.cases.load(case.merged_into_id)
     return reading.visible(await ctx.enforcer(), await ctx.actor(), target)
+
+
+OWNERSHIP_EVENTS = frozenset({CaseEventType.OWNERSHIP_TAKEN, CaseEventType.OWNERSHIP_RELEASED})
+
+
+def event_owner_id(event: CaseEvent) -> int | None:
+    """The leader an ownership event is about (a superior may end someone else's)."""
+    if CaseEventType(event.type) not in OWNERSHIP_EVENTS or not event.data:
+        return None
+    owner = event.data.get("owner")
+    return owner if isinstance(owner, int) else None
+
+
+async def mediation_view(ctx: Context, case: Case, mediation: Mediation) -> reading.MediationView:
+    return reading.mediation_view(await ctx.enforcer(), await ctx.actor(), case, mediation)
+
+
+async def event_mediation(ctx: Context, event: CaseEvent) -> tuple[Case, Mediation] | None:
+    """The mediation a MEDIATION_RECORDED event records, with its case."""
+    if event.type != CaseEventType.MEDIATION_RECORDED.value or not event.data:
+        return None
+    mediation_id = event.data.get("mediation")
+    if not isinstance(mediation_id, int):
+        return None
+    mediation = await ctx.loaders.mediation.load(mediation_id)
+    case = await ctx.loaders.cases.load(event.case_id)
+    return None if mediation is None or case is None else (case, mediation)
+
+
+def _record_id(event: CaseEvent, types: frozenset[CaseEventType], key: str) -> int | None:
+    """The id of the case-file record an event of `types` names in its data under `key`."""
+    if CaseEventType(event.type) not in types or not event.data:
+        return None
+    value = event.data.get(key)
+    return value if isinstance(value, int) else None
+
+
+EXTENSION_EVENTS = frozenset({CaseEventType.EXTENSION_REQUESTED, CaseEventType.EXTENSION_DECIDED})
+PAUSE_EVENTS = frozenset({CaseEventType.PAUSED, CaseEventType.RESUMED})
+
+
+async def event_extension(ctx: Context, event: CaseEvent) -> Extension | None:
+    """The extension request an EXTENSION_REQUESTED or EXTENSION_DECIDED event is about."""
+    record_id = _record_id(event, EXTENSION_EVENTS, "extension")
+    return None if record_id is None else await ctx.loaders.extension.load(record_id)
+
+
+async def event_pause(ctx: Context, event: CaseEvent) -> Pause | None:
+    """The pause a PAUSED or RESUMED event is about."""
+    record_id = _record_id(event, PAUSE_EVENTS, "pause")
+    return None if record_id is None else await ctx.loaders.pause.load(record_id)

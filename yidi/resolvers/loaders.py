@@ -6,7 +6,16 @@ from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from yidi.persistence.models import Case, Category, FollowUp, Unit, User
+from yidi.persistence.models import (
+    Case,
+    Category,
+    Extension,
+    FollowUp,
+    Mediation,
+    Pause,
+    Unit,
+    User,
+)
 from yidi.persistence.session import Session
 from yidi.services import reading
 
@@ -72,6 +81,30 @@ class Loaders:
         return _grouped(self.session, reading.follow_ups_of_cases)
 
     @cached_property
+    def mediations(self) -> DataLoader[int, list[Mediation]]:
+        return _grouped(self.session, reading.mediations_of_cases)
+
+    @cached_property
+    def mediation(self) -> DataLoader[int, Mediation | None]:
+        return _by_key(self.session, reading.mediations_by_ids)
+
+    @cached_property
+    def extensions(self) -> DataLoader[int, list[Extension]]:
+        return _grouped(self.session, reading.extensions_of_cases)
+
+    @cached_property
+    def pauses(self) -> DataLoader[int, list[Pause]]:
+        return _grouped(self.session, reading.pauses_of_cases)
+
+    @cached_property
+    def extension(self) -> DataLoader[int, Extension | None]:
+        return _by_key(self.session, reading.extensions_by_ids)
+
+    @cached_property
+    def pause(self) -> DataLoader[int, Pause | None]:
+        return _by_key(self.session, reading.pauses_by_ids)
+
+    @cached_property
     def events(self) -> DataLoader[tuple[int, int, int], reading.EventSlice]:
         async def load(keys: list[tuple[int, int, int]]) -> list[reading.EventSlice]:
             found = await reading.events_of_cases(await self.session(), keys)
@@ -87,5 +120,19 @@ class Loaders:
         """After a write: answer with the cases as they are now, not as first loaded."""
         for case in changed:
             self.cases.prime(case.id, case, force=True)
-        self.events.clear_all()
-        self.follow_ups.clear_all()
+        for name in _CHANGED_BY_WRITES:
+            loader = self.__dict__.get(name)  # only those this request has built
+            if loader is not None:
+                loader.clear_all()
+
+
+# What a write may change besides the case rows themselves.
+_CHANGED_BY_WRITES = (
+    "events",
+    "follow_ups",
+    "mediations",
+    "extensions",
+    "pauses",
+    "extension",
+    "pause",
+)

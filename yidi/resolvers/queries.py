@@ -103,6 +103,8 @@ class CaseFilterArgs:
     registered_from: datetime | None
     registered_to: datetime | None
     search: str | None
+    owner_id: str | None = None
+    owned: bool | None = None
 
 
 def to_query(args: CaseFilterArgs | None) -> reading.CaseQuery:
@@ -123,6 +125,10 @@ def to_query(args: CaseFilterArgs | None) -> reading.CaseQuery:
         registered_from=args.registered_from,
         registered_to=args.registered_to,
         search=search or None,
+        owner_id=decode_id(args.owner_id, "User", "filter.ownerId")
+        if args.owner_id is not None
+        else None,
+        owned=args.owned,
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any, TypedDict, TypeVar
 import strawberry
 
 from yidi.domain import commands as c
+from yidi.domain.enums import ClosureKind
 from yidi.resolvers.case_mutations import act
 from yidi.resolvers.ids import decode_id, decode_optional_id
 from yidi.schema.inputs import (
@@ -46,7 +47,7 @@ class _Versioned(TypedDict):
     expected_version: int | None
 
 
-def _versioned(i: Any) -> _Versioned:
+def versioned(i: Any) -> _Versioned:
     """The case an action is on, and the version its caller last saw."""
     return {"case_id": _case(i), "expected_version": i.expected_version}
 
@@ -70,7 +71,7 @@ class CaseMutations:
     assess_case: CasePayload = case_action(
         AssessCaseInput,
         lambda i: c.Assess(
-            **_versioned(i),
+            **versioned(i),
             risk_level=i.risk_level,
             track=i.track,
             category_id=decode_optional_id(i.category_id, "Category", "categoryId"),
@@ -80,7 +81,7 @@ class CaseMutations:
     dispatch_case: CasePayload = case_action(
         DispatchCaseInput,
         lambda i: c.Dispatch(
-            **_versioned(i),
+            **versioned(i),
             unit_id=_unit(i.unit_id),
             assignee_id=decode_optional_id(i.assignee_id, "User", "assigneeId"),
             co_handling_unit_ids=tuple(
@@ -92,20 +93,20 @@ class CaseMutations:
     accept_case: CasePayload = case_action(
         AcceptCaseInput,
         lambda i: c.Accept(
-            **_versioned(i),
+            **versioned(i),
             assignee_id=decode_optional_id(i.assignee_id, "User", "assigneeId"),
             note=i.note,
         ),
     )
     return_case: CasePayload = case_action(
-        ReasonInput, lambda i: c.Return(**_versioned(i), reason=i.reason)
+        ReasonInput, lambda i: c.Return(**versioned(i), reason=i.reason)
     )
     escalate_case: CasePayload = case_action(
-        ReasonInput, lambda i: c.Escalate(**_versioned(i), reason=i.reason)
+        ReasonInput, lambda i: c.Escalate(**versioned(i), reason=i.reason)
     )
     reassign_case: CasePayload = case_action(
         ReassignCaseInput,
-        lambda i: c.Reassign(**_versioned(i), unit_id=_unit(i.unit_id), reason=i.reason),
+        lambda i: c.Reassign(**versioned(i), unit_id=_unit(i.unit_id), reason=i.reason),
     )
     supervise_case: CasePayload = case_action(
         SuperviseCaseInput, lambda i: c.Supervise(case_id=_case(i), note=i.note)
@@ -115,22 +116,24 @@ class CaseMutations:
     )
     resolve_case: CasePayload = case_action(
         ResolveCaseInput,
-        lambda i: c.Resolve(**_versioned(i), outcome=i.outcome, summary=i.summary),
+        lambda i: c.Resolve(**versioned(i), outcome=i.outcome, summary=i.summary),
     )
     close_case: CasePayload = case_action(
-        CloseCaseInput, lambda i: c.Close(**_versioned(i), note=i.note)
+        CloseCaseInput,
+        # Omitted, the closure is procedural: only the closer claims a matter settled.
+        lambda i: c.Close(**versioned(i), note=i.note, kind=i.kind or ClosureKind.PROCEDURAL),
     )
     reopen_case: CasePayload = case_action(
-        ReasonInput, lambda i: c.Reopen(**_versioned(i), reason=i.reason)
+        ReasonInput, lambda i: c.Reopen(**versioned(i), reason=i.reason)
     )
     redirect_case: CasePayload = case_action(
         RedirectCaseInput,
-        lambda i: c.Redirect(**_versioned(i), reason=i.reason, guidance=i.guidance),
+        lambda i: c.Redirect(**versioned(i), reason=i.reason, guidance=i.guidance),
     )
     merge_case: CasePayload = case_action(
         MergeCaseInput,
         lambda i: c.Merge(
-            **_versioned(i), into_case_id=decode_id(i.into_case_id, "Case", "intoCaseId")
+            **versioned(i), into_case_id=decode_id(i.into_case_id, "Case", "intoCaseId")
         ),
     )
     evaluate_case: CasePayload = case_action(
@@ -138,5 +141,6 @@ class CaseMutations:
         lambda i: c.Evaluate(case_id=_case(i), satisfaction=i.satisfaction, comment=i.comment),
     )
     record_follow_up: CasePayload = case_action(
-        FollowUpInput, lambda i: c.FollowUp(case_id=_case(i), method=i.method, note=i.note)
+        FollowUpInput,
+        lambda i: c.FollowUp(case_id=_case(i), method=i.method, note=i.note, settled=i.settled),
     )

@@ -25,6 +25,12 @@ class CaseFilter:
     search: str | None = strawberry.field(
         default=None, description="Matches number, title or description."
     )
+    owner_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Cases this leader has taken ownership of (领导包案)."
+    )
+    owned: bool | None = strawberry.field(
+        default=None, description="Cases some leader owns (true) or nobody owns (false)."
+    )
 
 
 @strawberry.input
@@ -128,6 +134,11 @@ class CloseCaseInput:
     case_id: strawberry.ID
     expected_version: int | None = None
     note: str | None = None
+    kind: e.ClosureKind | None = strawberry.field(
+        default=None,
+        description="SUBSTANTIVE: the matter is settled (may need a follow-up first); "
+        "omitted or PROCEDURAL: handled, not settled (docs/CASE_FILE.md).",
+    )
 
 
 @strawberry.input
@@ -165,6 +176,10 @@ class FollowUpInput:
     case_id: strawberry.ID
     method: e.FollowUpMethod
     note: str
+    settled: bool | None = strawberry.field(
+        default=None,
+        description="What the reporter says: false reopens the case (needs REOPEN).",
+    )
 
 
 @strawberry.input

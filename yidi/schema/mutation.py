@@ -5,10 +5,12 @@ from datetime import datetime
 import strawberry
 
 from yidi.resolvers import mutations
+from yidi.schema.case_file_mutation import CaseFileMutations
 from yidi.schema.case_mutation import CaseMutations
 from yidi.schema.inputs import RegisterCaseInput
 from yidi.schema.policy import PolicyMutations
 from yidi.schema.public import PublicMutations
+from yidi.schema.settings import SettingsMutations
 from yidi.schema.types import Case, Ctx, User
 from yidi.services.intake import ReporterInput
 
@@ -27,7 +29,9 @@ class RegisterCasePayload:
 
 
 @strawberry.type
-class Mutation(CaseMutations, PublicMutations, PolicyMutations):
+class Mutation(
+    CaseMutations, CaseFileMutations, PublicMutations, PolicyMutations, SettingsMutations
+):
     @strawberry.mutation
     async def login(self, info: Ctx, username: str, password: str) -> LoginPayload:
         result = await mutations.login(info.context, username, password)

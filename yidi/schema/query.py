@@ -8,6 +8,7 @@ from yidi.schema.inputs import CaseFilter, CaseOrder
 from yidi.schema.nodes import find_node
 from yidi.schema.policy import PolicyQueries
 from yidi.schema.public import PublicQueries
+from yidi.schema.settings import SettingsQueries
 from yidi.schema.types import (
     Case,
     CaseConnection,
@@ -35,11 +36,13 @@ def _filter_args(f: CaseFilter | None) -> queries.CaseFilterArgs | None:
         registered_from=f.registered_from,
         registered_to=f.registered_to,
         search=f.search,
+        owner_id=f.owner_id,
+        owned=f.owned,
     )
 
 
 @strawberry.type
-class Query(PublicQueries, PolicyQueries):
+class Query(PublicQueries, PolicyQueries, SettingsQueries):
     @strawberry.field
     async def node(self, info: Ctx, id: strawberry.ID) -> Node | None:
         return await find_node(info.context, id)

@@ -2,7 +2,7 @@
 
 from collections.abc import Awaitable, Callable, Hashable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -17,7 +17,12 @@ from yidi.resolvers.ids import to_global_id
 # Imported for its effect: the domain enums `e` become GraphQL enums.
 from yidi.schema import enums as _registered  # noqa: F401
 
+if TYPE_CHECKING:
+    from yidi.schema.case_file_types import Closure, Extension, Mediation, Pause
+
 Ctx = Info[Context, None]
+# The case file's types live in their own module and refer back to these.
+_CASE_FILE = "yidi.schema.case_file_types"
 
 
 @strawberry.interface
@@ -189,6 +194,10 @@ class FollowUp:
     by_id: strawberry.Private[int | None]
     method: e.FollowUpMethod
     note: str
+    settled: bool | None = strawberry.field(
+        description="What the reporter said: settled, not settled (the case reopened), or "
+        "not asked."
+    )
 
     @strawberry.field
     async def by(self, info: Ctx) -> User | None:
@@ -235,6 +244,40 @@ class CaseEvent(Node):
     @strawberry.field(description="Null for the system or a citizen.")
     async def actor(self, info: Ctx) -> User | None:
         return await load_user(info, self.row.actor_id)
+
+    @strawberry.field(
+        description="The leader who took or gave up ownership (OWNERSHIP_TAKEN, "
+        "OWNERSHIP_RELEASED); null on other events."
+    )
+    async def owner(self, info: Ctx) -> User | None:
+        return await load_user(info, case_fields.event_owner_id(self.row))
+
+    @strawberry.field(description="The mediation a MEDIATION_RECORDED event records.")
+    async def mediation(
+        self, info: Ctx
+    ) -> Annotated["Mediation", strawberry.lazy(_CASE_FILE)] | None:
+        from yidi.schema.case_file_types import Mediation
+
+        found = await case_fields.event_mediation(info.context, self.row)
+        return Mediation.of(*found) if found is not None else None
+
+    @strawberry.field(
+        description="The request an EXTENSION_REQUESTED or EXTENSION_DECIDED event is about."
+    )
+    async def extension(
+        self, info: Ctx
+    ) -> Annotated["Extension", strawberry.lazy(_CASE_FILE)] | None:
+        from yidi.schema.case_file_types import Extension
+
+        row = await case_fields.event_extension(info.context, self.row)
+        return Extension.of(row) if row is not None else None
+
+    @strawberry.field(description="The pause a PAUSED or RESUMED event is about.")
+    async def pause(self, info: Ctx) -> Annotated["Pause", strawberry.lazy(_CASE_FILE)] | None:
+        from yidi.schema.case_file_types import Pause
+
+        row = await case_fields.event_pause(info.context, self.row)
+        return Pause.of(row) if row is not None else None
 
     @strawberry.field
     async def from_unit(self, info: Ctx) -> Unit | None:
@@ -340,6 +383,14 @@ class Case(Node):
     async def assignee(self, info: Ctx) -> User | None:
         return await load_user(info, self.row.assignee_id)
 
+    @strawberry.field(description="The leader who has taken the case on (领导包案), if any.")
+    async def owner(self, info: Ctx) -> User | None:
+        return await load_user(info, self.row.owner_id)
+
+    @strawberry.field(description="Since when `owner` owns the case.")
+    def owned_since(self) -> datetime | None:
+        return self.row.owned_since
+
     @strawberry.field
     async def co_handling_units(self, info: Ctx) -> list[Unit]:
         rows = await info.context.loaders.units.load_many(self.row.co_handling_unit_ids)
@@ -377,9 +428,50 @@ class Case(Node):
     async def follow_ups(self, info: Ctx) -> list[FollowUp]:
         rows = await info.context.loaders.follow_ups.load(self.row.id)
         return [
-            FollowUp(at=f.at, by_id=f.by_id, method=e.FollowUpMethod(f.method), note=f.note)
+            FollowUp(
+                at=f.at,
+                by_id=f.by_id,
+                method=e.FollowUpMethod(f.method),
+                note=f.note,
+                settled=f.settled,
+            )
             for f in rows
         ]
+
+    @strawberry.field(description="Mediation sessions (调解笔录), oldest first.")
+    async def mediations(
+        self, info: Ctx
+    ) -> list[Annotated["Mediation", strawberry.lazy(_CASE_FILE)]]:
+        from yidi.schema.case_file_types import Mediation
+
+        rows = await info.context.loaders.mediations.load(self.row.id)
+        return [Mediation.of(self.row, m) for m in rows]
+
+    @strawberry.field(description="Extension requests (延期) and their decisions, oldest first.")
+    async def extensions(
+        self, info: Ctx
+    ) -> list[Annotated["Extension", strawberry.lazy(_CASE_FILE)]]:
+        from yidi.schema.case_file_types import Extension
+
+        return [Extension.of(r) for r in await info.context.loaders.extensions.load(self.row.id)]
+
+    @strawberry.field(description="Pauses of the working-day clock (中止), oldest first.")
+    async def pauses(self, info: Ctx) -> list[Annotated["Pause", strawberry.lazy(_CASE_FILE)]]:
+        from yidi.schema.case_file_types import Pause
+
+        return [Pause.of(r) for r in await info.context.loaders.pauses.load(self.row.id)]
+
+    @strawberry.field(description="How and by whom the case was closed; null unless CLOSED.")
+    def closure(self) -> Annotated["Closure", strawberry.lazy(_CASE_FILE)] | None:
+        from yidi.schema.case_file_types import Closure
+
+        return Closure.of(self.row)
+
+    @strawberry.field(
+        description="Since when the clock stands still (中止); `dueAt` is null meanwhile."
+    )
+    def paused_since(self) -> datetime | None:
+        return self.row.paused_since
 
     @strawberry.field
     async def merged_into(self, info: Ctx) -> "Case | None":

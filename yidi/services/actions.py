@@ -11,16 +11,28 @@ from typing import Any, TypeVar
 
 from yidi.authz import guard
 from yidi.authz.actor import Actor
+from yidi.domain import closure, intake
 from yidi.domain import commands as c
-from yidi.domain import intake
-from yidi.domain.enums import CaseEventType, CaseStatus, HandlingTrack
-from yidi.domain.errors import BadInput, Forbidden
+from yidi.domain.enums import (
+    SETTLING_MEDIATION,
+    CaseAction,
+    CaseEventType,
+    CaseStatus,
+    ClosureKind,
+    HandlingTrack,
+    Outcome,
+    RiskLevel,
+)
+from yidi.domain.errors import BadInput, Forbidden, InvalidTransition
 from yidi.domain.notes import DUPLICATE_MERGED_NOTE, SUMMARY_MAX, optional_text, required_text
+from yidi.persistence.case_file import has_mediation_with_outcome, lapse_pending_extension
 from yidi.persistence.cases import add_follow_up, cases_by_ids
 from yidi.persistence.models import Case, Category, FollowUp, Unit, User
 from yidi.persistence.session import Session
 from yidi.persistence.units import categories_by_ids, units_by_ids, users_by_ids
+from yidi.services.case_facts import authz_facts
 from yidi.services.reading import visible
+from yidi.services.settings import follow_up_risks
 from yidi.services.unit_of_work import Work
 
 MAX_CO_HANDLERS = 10
@@ -47,6 +59,9 @@ class Step:
     note: str | None = None
     data: dict[str, object] | None = None
     others: list[OtherEvent] = field(default_factory=list)
+    # A status other than the table's, when the action's outcome decides it (a follow-up
+    # that finds the matter unsettled reopens the case).
+    next_status: CaseStatus | None = None
 
     @property
     def session(self) -> Session:
@@ -113,7 +128,11 @@ async def _category_of(session: Session, case: Case) -> Category:
 def _set_due_at(step: Step, since: datetime, track: HandlingTrack, category: Category) -> None:
     """A fresh deadline, and fresh alerts for it."""
     limit = intake.time_limit_days(track, category.time_limit_days)
-    step.case.due_at = step.work.calendar.due_at(since, limit)
+    due_at = step.work.calendar.due_at(since, limit)
+    if step.case.paused_since is not None:
+        step.case.due_at_when_paused = due_at  # no deadline runs until the case resumes
+    else:
+        step.case.due_at = due_at
     step.case.due_soon_sent_at = None
     step.case.overdue_sent_at = None
 
@@ -242,6 +261,16 @@ async def comment(step: Step, cmd: c.Comment) -> None:
 @handles(c.Resolve)
 async def resolve(step: Step, cmd: c.Resolve) -> None:
     case = step.case
+    if cmd.outcome is Outcome.MEDIATED:
+        settled = [o.value for o in SETTLING_MEDIATION]
+        if not await has_mediation_with_outcome(step.session, case.id, settled):
+            raise BadInput(
+                "outcome",
+                "MEDIATED needs a recorded mediation that reached agreement (AGREEMENT or "
+                "PARTIAL).",
+            )
+    await lapse_pending_extension(step.session, case, step.work.now)
+    case.followed_up_since_result = False
     case.resolution_outcome = cmd.outcome.value
     case.resolution_summary = required_text("summary", cmd.summary, SUMMARY_MAX)
     case.resolved_at = step.work.now
@@ -254,23 +283,43 @@ async def resolve(step: Step, cmd: c.Resolve) -> None:
 
 @handles(c.Close)
 async def close(step: Step, cmd: c.Close) -> None:
-    step.case.closed_at = step.work.now
+    """A substantive close claims the matter settled: where the county asks for it (by
+    default ORANGE and RED), the reporter must have been visited again since the result."""
+    case = step.case
+    if cmd.kind is ClosureKind.SUBSTANTIVE and not case.followed_up_since_result:
+        risks = await follow_up_risks(step.session, case.county_id)
+        if closure.follow_up_required(cmd.kind, RiskLevel(case.risk_level), risks):
+            raise InvalidTransition(
+                f"A substantive close of a {case.risk_level} case needs a follow-up with the "
+                "reporter (回访) after the result."
+            )
+    case.closed_at = step.work.now
+    case.closed_by_id = step.actor.user_id
+    case.closure_kind = cmd.kind.value
     step.note = optional_text("note", cmd.note)
+    step.data = {"kind": cmd.kind.value}
 
 
 @handles(c.Reopen)
 async def reopen(step: Step, cmd: c.Reopen) -> None:
+    step.note = required_text("reason", cmd.reason)
+    step.to_unit_id = step.case.handling_unit_id
+    await _back_to_work(step)
+
+
+async def _back_to_work(step: Step) -> None:
     """Back to work with a fresh deadline; the old result and its evaluation stay in the
     timeline, and the reporter may evaluate the new result."""
     case = step.case
-    step.note = required_text("reason", cmd.reason)
-    step.to_unit_id = case.handling_unit_id
     category = await _category_of(step.session, case)
     _set_due_at(step, step.work.now, HandlingTrack(case.track), category)
     case.resolved_at = case.closed_at = case.evaluated_at = None
     case.resolution_outcome = case.resolution_summary = None
     case.resolved_by_id = case.resolved_by_unit_id = None
     case.evaluation_satisfaction = case.evaluation_comment = None
+    case.closure_kind = None
+    case.closed_by_id = None
+    case.followed_up_since_result = False
 
 
 @handles(c.Redirect)
@@ -323,7 +372,12 @@ async def evaluate(step: Step, cmd: c.Evaluate) -> None:
 
 @handles(c.FollowUp)
 async def follow_up(step: Step, cmd: c.FollowUp) -> None:
+    """回访. When the reporter says the matter is not settled, the case reopens — which
+    the policy must let the caller do (REOPEN) as it would a reopening by hand."""
     text = required_text("note", cmd.note)
+    if cmd.settled is False:
+        actor, enforcer = step.work.staff()
+        guard.require(enforcer, actor, CaseAction.REOPEN, authz_facts(step.case))
     add_follow_up(
         step.session,
         FollowUp(
@@ -333,7 +387,15 @@ async def follow_up(step: Step, cmd: c.FollowUp) -> None:
             by_id=step.actor.user_id,
             method=cmd.method.value,
             note=text,
+            settled=cmd.settled,
         ),
     )
     step.note = text
-    step.data = {"method": cmd.method.value}
+    step.data = {"method": cmd.method.value, "settled": cmd.settled}
+    step.case.followed_up_since_result = cmd.settled is not False
+    if cmd.settled is False:
+        await _back_to_work(step)
+        step.next_status = CaseStatus.IN_PROGRESS
+        step.others.append(
+            OtherEvent(step.case, CaseEventType.REOPENED, note=closure.UNSETTLED_NOTE, data={})
+        )

@@ -23,4 +23,7 @@ def lifecycle_facts(case: Case) -> LifecycleFacts:
         handling_unit_has_parent=len(case.handling_path) > 1,
         evaluated=case.evaluated_at is not None,
         has_duplicates=case.duplicates_count > 0,
+        owned=case.owner_id is not None,
+        extension_pending=case.extension_requested_by_id is not None,
+        paused=case.paused_since is not None,
     )

@@ -14,6 +14,12 @@ from yidi.domain.lifecycle import actions_allowed_by_status
 from yidi.domain.masking import mask_id_number, mask_name, mask_phone
 from yidi.domain.notes import DUPLICATE_MERGED_NOTE, merged_into_note
 from yidi.persistence import cases as case_store
+from yidi.persistence.case_file import extensions_by_ids as extensions_by_ids
+from yidi.persistence.case_file import extensions_of_cases as extensions_of_cases
+from yidi.persistence.case_file import mediations_by_ids as mediations_by_ids
+from yidi.persistence.case_file import mediations_of_cases as mediations_of_cases
+from yidi.persistence.case_file import pauses_by_ids as pauses_by_ids
+from yidi.persistence.case_file import pauses_of_cases as pauses_of_cases
 from yidi.persistence.cases import CaseQuery as CaseQuery
 from yidi.persistence.cases import EventSlice as EventSlice
 from yidi.persistence.cases import case_by_number as case_by_number
@@ -21,7 +27,7 @@ from yidi.persistence.cases import cases_by_ids as cases_by_ids
 from yidi.persistence.cases import event_by_id as event_by_id
 from yidi.persistence.cases import events_of_cases as events_of_cases
 from yidi.persistence.cases import follow_ups_of_cases as follow_ups_of_cases
-from yidi.persistence.models import Case, CaseEvent
+from yidi.persistence.models import Case, CaseEvent, Mediation
 from yidi.persistence.session import Session
 from yidi.persistence.units import categories_by_ids as categories_by_ids
 from yidi.persistence.units import categories_of_county as categories_of_county
@@ -91,6 +97,13 @@ def allowed_actions(enforcer: CountyEnforcer, actor: Actor, case: Case) -> list[
     allowed = [a for a in CaseAction if a.value in by_policy and a in by_status]
     if not guard.has_dispatch_target(actor, case.handling_unit_id):
         allowed = [a for a in allowed if a not in (CaseAction.DISPATCH, CaseAction.REASSIGN)]
+    if case.owner_id is not None and not guard.may_end_ownership(
+        actor, case.owner_id, tuple(case.owner_unit_path or ())
+    ):
+        allowed = [a for a in allowed if a is not CaseAction.RELEASE_OWNERSHIP]
+    requester = case.extension_requested_by_id
+    if requester is not None and not guard.may_decide_extension(actor, requester):
+        allowed = [a for a in allowed if a is not CaseAction.DECIDE_EXTENSION]
     return allowed
 
 
@@ -117,6 +130,28 @@ def reporter_view(enforcer: CountyEnforcer, actor: Actor, case: Case) -> Reporte
         mask_id_number(case.reporter_id_number),
         case.reporter_anonymous,
     )
+
+
+@dataclass(frozen=True)
+class MediationView:
+    """A mediation as this reader may read it: the parties are people with a right to
+    privacy like the reporter, and the transcript and agreement speak of them at length."""
+
+    parties_present: list[str]
+    transcript: str | None
+    agreement: str | None
+
+
+def mediation_view(
+    enforcer: CountyEnforcer, actor: Actor, case: Case, mediation: Mediation
+) -> MediationView:
+    """In clear for whoever may see the case's personal data; otherwise the parties' names
+    are masked and the transcript and agreement withheld (docs/CASE_FILE.md)."""
+    if guard.may_see_personal_data(enforcer, actor, authz_facts(case)):
+        return MediationView(
+            list(mediation.parties_present), mediation.transcript, mediation.agreement
+        )
+    return MediationView([mask_name(p) or "" for p in mediation.parties_present], None, None)
 
 
 CaseLoader = Callable[[int], Awaitable[Case | None]]

@@ -13,6 +13,11 @@ from yidi.domain.errors import Conflict, NotFound
 from yidi.domain.lifecycle import EVENT_OF_ACTION, next_status
 from yidi.persistence import cases as case_store
 from yidi.persistence.models import Case
+
+# Imported for their effect: the case file's handlers register themselves with `handles`.
+from yidi.services import deadline_changes as _deadline_changes  # noqa: F401
+from yidi.services import mediation as _mediation  # noqa: F401
+from yidi.services import ownership as _ownership  # noqa: F401
 from yidi.services.actions import Step, handler_for
 from yidi.services.case_facts import authz_facts, lifecycle_facts
 from yidi.services.events import record
@@ -59,7 +64,7 @@ async def _apply(work: Work, case: Case, command: CaseCommand) -> Case:
     status = next_status(lifecycle_facts(case), command.action)
     step = Step(work, case)
     await handler_for(command)(step, command)
-    case.status = status.value
+    case.status = (step.next_status or status).value
     await record(
         work,
         case,

@@ -1,0 +1,88 @@
+"""The case file's story, end to end through GraphQL (issue 11, as far as this branch goes):
+a RED dispute registered at a village is escalated to the county, a county leader takes it
+on, a county department mediates with a lawyer-led team to an agreement, an extension is
+approved on the way, the case is resolved as MEDIATED, followed up and closed substantively
+— and the resident tracking it sees only the public milestones."""
+
+from typing import Any
+
+from starlette.applications import Starlette
+
+from tests.support.demo import HOUSING, LEADER, V11
+from tests.support.driver import Api
+from tests.support.lifecycle import MEDIATION, Lifecycle
+
+TIMELINE = """
+query($id: ID!) { case(id: $id) { status owner { username } closure { kind }
+  resolution { outcome } mediations { kind outcome agreement }
+  extensions { status days } followUps { settled }
+  events(first: 50) { edges { node { type actor { username } owner { username } } } } } }
+"""
+TRACK = """
+query($c: String!, $p: String!) { trackCase(trackingCode: $c, phoneLast4: $p) {
+  status milestones { type } } }
+"""
+
+
+async def test_a_red_dispute_through_the_case_file(api: Api, app: Starlette) -> None:
+    lc = await Lifecycle.create(api, app)
+    registered = await lc.register(title="宅基地界址纠纷引发冲突")
+    case_id = str(registered["id"])
+    steps: list[tuple[str, str, dict[str, Any]]] = [
+        ("ASSESS", V11, {"riskLevel": "RED", "note": "有激化风险"}),
+        ("ESCALATE", V11, {"reason": "村级无法化解"}),
+        ("ESCALATE", "t1.leader", {"reason": "需县级协调"}),
+        ("TAKE_OWNERSHIP", LEADER, {"note": "县领导包案"}),
+        ("DISPATCH", LEADER, {"unitId": lc.unit(HOUSING), "note": "请住建局牵头"}),
+        ("ACCEPT", "dept.housing", {}),
+        ("REQUEST_EXTENSION", "dept.housing", {"days": 10, "reason": "需组织测绘"}),
+        ("DECIDE_EXTENSION", LEADER, {"approved": True, "note": "同意延期"}),
+        ("RECORD_MEDIATION", "dept.housing", MEDIATION),
+        ("RESOLVE", "dept.housing", {"outcome": "MEDIATED", "summary": "达成调解协议"}),
+        ("FOLLOW_UP", LEADER, {"method": "VISIT", "note": "回访：协议已履行", "settled": True}),
+        ("CLOSE", LEADER, {"kind": "SUBSTANTIVE", "note": "案结事了"}),
+    ]
+    for action, user, inputs in steps:
+        await lc.do(action, case_id, user, inputs)
+
+    case = (await api.ok(TIMELINE, {"id": case_id}, user=LEADER))["case"]
+    assert case["status"] == "CLOSED"
+    assert case["owner"] == {"username": LEADER}  # the owner of record stays
+    assert case["closure"] == {"kind": "SUBSTANTIVE"}
+    assert case["resolution"] == {"outcome": "MEDIATED"}
+    assert case["mediations"] == [
+        {"kind": "LAWYER", "outcome": "AGREEMENT", "agreement": MEDIATION["agreement"]}
+    ]
+    assert case["extensions"] == [{"status": "APPROVED", "days": 10}]
+    assert case["followUps"] == [{"settled": True}]
+    timeline = [
+        (e["node"]["type"], (e["node"]["actor"] or {}).get("username"))
+        for e in case["events"]["edges"]
+    ]
+    assert timeline == [
+        ("REGISTERED", V11),
+        ("ASSESSED", V11),
+        ("ESCALATED", V11),
+        ("ESCALATED", "t1.leader"),
+        ("OWNERSHIP_TAKEN", LEADER),
+        ("DISPATCHED", LEADER),
+        ("ACCEPTED", "dept.housing"),
+        ("EXTENSION_REQUESTED", "dept.housing"),
+        ("EXTENSION_DECIDED", LEADER),
+        ("MEDIATION_RECORDED", "dept.housing"),
+        ("RESOLVED", "dept.housing"),
+        ("FOLLOWED_UP", LEADER),
+        ("CLOSED", LEADER),
+    ]
+
+    tracked = (await api.ok(TRACK, {"c": registered["trackingCode"], "p": "1111"}))["trackCase"]
+    assert tracked["status"] == "CLOSED"
+    assert [m["type"] for m in tracked["milestones"]] == [
+        "REGISTERED",
+        "ESCALATED",
+        "ESCALATED",
+        "DISPATCHED",
+        "ACCEPTED",
+        "RESOLVED",
+        "CLOSED",
+    ]

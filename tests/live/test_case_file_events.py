@@ -1,0 +1,63 @@
+"""The case file's events reach subscribers like every other event, carrying what a timeline
+needs (the owner, the mediation) and masked for a reader without personal-data rights."""
+
+from collections.abc import AsyncIterator
+
+import pytest
+from starlette.applications import Starlette
+
+from tests.support.demo import LEADER, V11
+from tests.support.driver import Api
+from tests.support.lifecycle import MEDIATION, Lifecycle
+from tests.support.live import Subscription, serving, subscribers_reach
+
+CASE_FILE_EVENTS = """
+subscription($id: ID!) { caseEvents(caseId: $id) {
+  type note actor { username } owner { username }
+  mediation { kind outcome partiesPresent transcript } } }
+"""
+
+
+@pytest.fixture
+async def url(app: Starlette) -> AsyncIterator[str]:
+    async with serving(app) as ws_url:
+        yield ws_url
+
+
+@pytest.mark.parametrize(
+    ("viewer", "parties", "transcript"),
+    [
+        (LEADER, ["张三", "李四"], MEDIATION["transcript"]),
+        ("county.viewer", ["张*", "李*"], None),  # may view, not see personal data
+    ],
+)
+async def test_ownership_and_mediation_events_arrive_live(
+    api: Api, app: Starlette, url: str, viewer: str, parties: list[str], transcript: str | None
+) -> None:
+    lc = await Lifecycle.create(api, app)
+    case_id = str((await lc.register())["id"])
+    token = await api.token(viewer)
+    async with Subscription(url, token, CASE_FILE_EVENTS, {"id": case_id}) as live:
+        await subscribers_reach(app, 1)
+        await lc.do("TAKE_OWNERSHIP", case_id, "t1.leader", {"note": "包案"})
+        await lc.do("RECORD_MEDIATION", case_id, V11, MEDIATION)
+        await lc.do("RELEASE_OWNERSHIP", case_id, LEADER, {"reason": "改由县领导协调"})
+        taken, mediated, released = await live.take(3)
+    assert (taken["type"], taken["owner"], taken["note"]) == (
+        "OWNERSHIP_TAKEN",
+        {"username": "t1.leader"},
+        "包案",
+    )
+    assert mediated["type"] == "MEDIATION_RECORDED"
+    assert mediated["note"] == "律师调解（诉调对接）：达成调解协议"
+    assert mediated["mediation"] == {
+        "kind": "LAWYER",
+        "outcome": "AGREEMENT",
+        "partiesPresent": parties,
+        "transcript": transcript,
+    }
+    assert (released["type"], released["actor"], released["owner"]) == (
+        "OWNERSHIP_RELEASED",
+        {"username": LEADER},
+        {"username": "t1.leader"},
+    )
