@@ -29,8 +29,6 @@ NOT_YET_SERVED = {
     "Interval",
     "TrendPoint",
     "Float",  # only the dashboard rates use it
-    # subscriptions (a later issue)
-    "Subscription",
 }
 
 

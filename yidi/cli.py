@@ -20,10 +20,13 @@ from yidi.database.url import resolve_database_url
 from yidi.deadlines.calendar_data import bundled_calendar, store_calendar_year
 from yidi.demo import load_demo
 from yidi.domain.calendar import CalendarYear, parse_year
+from yidi.domain.errors import NotFound
 from yidi.http.app import create_app, utc_now
 from yidi.http.observability import LOG_CONFIG
+from yidi.http.server import run as run_server
 from yidi.persistence.session import SessionFactory
 from yidi.schema.build import build_schema
+from yidi.services.audit import AuditReport, verify_trails
 from yidi.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger("yidi")
@@ -73,27 +76,35 @@ def serve(args: argparse.Namespace) -> int:
         os.environ["YIDI_DATABASE_URL"] = database_url
         os.environ["YIDI_DEMO"] = "true" if settings.demo else "false"
         os.environ["YIDI_SECRET_KEY"] = settings.signing_key()
-        uvicorn.run(
-            "yidi.http.app:app_from_environment",
-            factory=True,
-            workers=args.workers,
+        run_server(
+            uvicorn.Config(
+                "yidi.http.app:app_from_environment",
+                factory=True,
+                workers=args.workers,
+                host=args.host,
+                port=args.port,
+                log_level=args.log_level,
+                log_config=LOG_CONFIG,
+                access_log=False,  # ours, in yidi.access, replaces uvicorn's
+                timeout_keep_alive=settings.keep_alive_timeout_seconds,
+                ws_per_message_deflate=False,
+            )
+        )
+        return 0
+    app = create_app(settings, database_url)
+    run_server(
+        uvicorn.Config(
+            app,
             host=args.host,
             port=args.port,
             log_level=args.log_level,
             log_config=LOG_CONFIG,
             access_log=False,
             timeout_keep_alive=settings.keep_alive_timeout_seconds,
+            # Live-update messages are a few hundred bytes: compressing each one for each
+            # subscriber costs more CPU than it saves bandwidth.
+            ws_per_message_deflate=False,
         )
-        return 0
-    app = create_app(settings, database_url)
-    uvicorn.run(
-        app,
-        host=args.host,
-        port=args.port,
-        log_level=args.log_level,
-        log_config=LOG_CONFIG,
-        access_log=False,
-        timeout_keep_alive=settings.keep_alive_timeout_seconds,
     )
     return 0
 
@@ -111,6 +122,34 @@ async def _store_calendar_year(database_url: str, year: CalendarYear) -> None:
         await store_calendar_year(_unit_of_work(make_session_factory(engine), ""), year)
     finally:
         await engine.dispose()
+
+
+async def _verify_trails(database_url: str, county: str | None) -> AuditReport:
+    engine = make_engine(database_url, pool_size=1)
+    try:
+        async with make_session_factory(engine)() as session:
+            return await verify_trails(session, county)
+    finally:
+        await engine.dispose()
+
+
+def audit_verify(args: argparse.Namespace) -> int:
+    """Recompute every case's hash chain; exit 1 at the first broken link."""
+    try:
+        report = asyncio.run(_verify_trails(resolve_database_url(_settings(args)), args.county))
+    except NotFound as exc:
+        print(f"yidi: {exc.message}", file=sys.stderr)
+        return 2
+    if report.broken is None:
+        print(f"intact: {report.cases} cases, {report.events} events")
+        return 0
+    broken = report.broken
+    where = f"event at position {broken.position}" if broken.position else "its last event"
+    print(
+        f"BROKEN: case {report.broken_case_number} (id {broken.case_id}), {where}: "
+        f"{broken.reason} (after checking {report.cases} cases)"
+    )
+    return 1
 
 
 def calendar_add(args: argparse.Namespace) -> int:
@@ -189,6 +228,15 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("file")
     add.add_argument("--data-dir", help=data_help)
     add.set_defaults(func=calendar_add)
+
+    a = sub.add_parser("audit", help="the case trails' hash chains")
+    asub = a.add_subparsers(dest="audit_command", required=True)
+    verify = asub.add_parser(
+        "verify", help="recompute every case's hash chain and report the first broken link"
+    )
+    verify.add_argument("--county", metavar="CODE", help="only this county's cases")
+    verify.add_argument("--data-dir", help=data_help)
+    verify.set_defaults(func=audit_verify)
 
     g = sub.add_parser("schema", help="print the served GraphQL schema (SDL)")
     g.add_argument("--output", metavar="PATH", help="write it to PATH instead of stdout")

@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     login_forget_after_seconds: float = 900.0
     # trackCase answers no sooner than this, so a hit and a miss take the same time.
     track_min_seconds: float = 0.2
+    # Live updates: events a subscriber may have waiting before it is disconnected (4008),
+    # and how often feeds look for events when no notification came.
+    subscription_buffer: int = 1000
+    subscription_poll_seconds: float = 5.0
     # How often each process tries to sweep for deadline alerts (one sweeps at a time).
     sweep_interval_seconds: float = 60.0
     # Tests drive sweeps themselves; a server always runs the loop.

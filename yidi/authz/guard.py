@@ -62,6 +62,11 @@ def target_in_subtree(actor: Actor, target_path: list[int] | tuple[int, ...]) ->
     return actor.unit_id in target_path
 
 
+def may_follow_unit(actor: Actor, unit_path: list[int] | tuple[int, ...]) -> bool:
+    """Live updates of a unit's cases: the actor's own unit and the units below it."""
+    return actor.unit_id in unit_path
+
+
 def may_manage_policy(enforcer: CountyEnforcer, actor: Actor) -> bool:
     """Reading and replacing the county's own rules (its ADMIN by default)."""
     return any(

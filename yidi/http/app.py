@@ -13,6 +13,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from yidi.config import Settings
 from yidi.database.engine import connections_in_use, make_engine, make_session_factory
@@ -20,9 +21,12 @@ from yidi.deadlines.calendar_data import bundled_calendar
 from yidi.deadlines.sweeper import run_sweeper
 from yidi.http.body_limits import BodyLimits
 from yidi.http.graphiql import STATIC_PREFIX, graphiql_html, static_app
+from yidi.http.live_socket import LiveSocketHandler
 from yidi.http.observability import Metrics, Observe
 from yidi.http.security_headers import html_response
+from yidi.http.server import tune_garbage_collector
 from yidi.http.strict_view import StrictHTTP
+from yidi.live.hub import LiveEvents
 from yidi.persistence.health import database_answers
 from yidi.policies.watcher import watch_policies
 from yidi.resolvers.context import AppState, Context
@@ -37,11 +41,17 @@ def utc_now() -> datetime:
 
 
 class YidiGraphQL(StrictHTTP, GraphQL[Context, None]):
-    """strawberry's ASGI view with our typed context, an offline GraphiQL, and the
-    GraphQL-over-HTTP rules and limits of StrictHTTP."""
+    """strawberry's ASGI view with our typed context, an offline GraphiQL, the
+    GraphQL-over-HTTP rules and limits of StrictHTTP, and live updates over
+    graphql-transport-ws only (the legacy graphql-ws protocol is refused)."""
+
+    graphql_transport_ws_handler_class = LiveSocketHandler
 
     def __init__(self, state: AppState) -> None:
-        super().__init__(build_schema(state.settings))
+        super().__init__(
+            build_schema(state.settings),
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        )
         self.state = state
         self.settings = state.settings
 
@@ -65,7 +75,9 @@ def app_from_environment() -> Starlette:
     settings = Settings()
     if not settings.database_url:
         raise RuntimeError("YIDI_DATABASE_URL must name the database")
-    return create_app(settings, settings.database_url)
+    app = create_app(settings, settings.database_url)
+    tune_garbage_collector()
+    return app
 
 
 def create_app(
@@ -78,7 +90,12 @@ def create_app(
         calendar=bundled_calendar(),
         secret=settings.signing_key(),
     )
-    state = AppState(settings=settings, uow=uow)
+    live = LiveEvents(
+        uow,
+        buffer_size=settings.subscription_buffer,
+        poll_seconds=settings.subscription_poll_seconds,
+    )
+    state = AppState(settings=settings, uow=uow, live=live)
     graphiql_html()  # fail at start-up, not in a browser, if an asset went missing
     graphql = YidiGraphQL(state)
 
@@ -97,12 +114,16 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        tasks = [asyncio.create_task(watch_policies(uow))]
+        tasks = [
+            asyncio.create_task(watch_policies(uow)),
+            asyncio.create_task(live.listen(database_url)),
+        ]
         if settings.run_sweeper:
             tasks.append(asyncio.create_task(run_sweeper(uow, settings.sweep_interval_seconds)))
         try:
             yield
         finally:
+            await live.close()  # subscriptions complete before the tasks they need stop
             for task in tasks:
                 task.cancel()
             for task in tasks:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     Text,
@@ -148,6 +149,8 @@ class Case(Base):
     duplicates_count: Mapped[int] = mapped_column(Integer, server_default="0")
 
     version: Mapped[int] = mapped_column(Integer, server_default="1")
+    # The chain hash of the case's last event: a removed last event shows as a mismatch.
+    chain_head: Mapped[bytes | None] = mapped_column(LargeBinary(32))
 
     __table_args__ = (
         Index("ix_cases_county_registered", "county_id", "registered_at", "id"),
@@ -183,6 +186,9 @@ class CaseEvent(Base):
     data: Mapped[dict[str, Any] | None] = mapped_column(JSONB(none_as_null=True))
     # The event's place among its county's events in commit order (persistence/outbox.py).
     position: Mapped[int] = mapped_column(BigInteger)
+    # SHA-256 of the case's previous event's hash and this event's content
+    # (domain/audit_chain.py).
+    chain_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
 
     __table_args__ = (
         Index("ix_case_events_case", "case_id", "id"),

@@ -46,13 +46,30 @@ async def store_positioned(session: AsyncSession, events: Sequence[CaseEvent]) -
 
 
 async def events_after(
-    session: AsyncSession, county_id: int, position: int, limit: int
+    session: AsyncSession, county_id: int, position: int, limit: int, until: int | None = None
 ) -> list[CaseEvent]:
-    """The county's committed events after `position`, in commit order."""
-    rows = await session.scalars(
-        select(CaseEvent)
-        .where(CaseEvent.county_id == county_id, CaseEvent.position > position)
-        .order_by(CaseEvent.position)
-        .limit(limit)
-    )
+    """The county's committed events after `position` (up to `until`), in commit order."""
+    query = select(CaseEvent).where(CaseEvent.county_id == county_id, CaseEvent.position > position)
+    if until is not None:
+        query = query.where(CaseEvent.position <= until)
+    rows = await session.scalars(query.order_by(CaseEvent.position).limit(limit))
     return list(rows)
+
+
+async def last_position(session: AsyncSession, county_id: int) -> int:
+    """The county's last committed position (0 before its first event). The counter row's
+    committed value is exactly that: a writer's increment shows only once it commits."""
+    found = await session.scalar(
+        text("SELECT last_position FROM event_positions WHERE county_id = :c"), {"c": county_id}
+    )
+    return int(found) if found is not None else 0
+
+
+async def position_of_event(session: AsyncSession, event_id: int) -> tuple[int, int] | None:
+    """(county id, position) of a committed event, None for an unknown id."""
+    row = (
+        await session.execute(
+            select(CaseEvent.county_id, CaseEvent.position).where(CaseEvent.id == event_id)
+        )
+    ).first()
+    return (int(row[0]), int(row[1])) if row is not None else None

@@ -15,9 +15,11 @@ from yidi.authz.actor import Actor
 from yidi.authz.enforcer import CountyEnforcer
 from yidi.config import Settings
 from yidi.domain.errors import BadInput, Unauthenticated
+from yidi.live.hub import LiveEvents
+from yidi.persistence.models import Case
 from yidi.persistence.session import Session, SessionFactory
 from yidi.resolvers.loaders import Loaders
-from yidi.services.auth import load_actor, user_id_from_token
+from yidi.services.auth import load_actor, verify_token
 from yidi.services.unit_of_work import UnitOfWork, Work
 
 
@@ -27,6 +29,7 @@ class AppState:
 
     settings: Settings
     uow: UnitOfWork
+    live: LiveEvents
 
     @property
     def sessions(self) -> SessionFactory:
@@ -41,6 +44,10 @@ class Context:
     authorization: str | None
     _session: Session | None = None
     _actor: Actor | None = None
+    # When the caller's token expires (known once it has been checked).
+    token_expires_at: datetime | None = None
+    # graphql-transport-ws: the payload of connection_init (strawberry sets it).
+    connection_params: dict[str, object] | None = None
     loaders: Loaders = field(init=False)
     # Root fields and DataLoader batches run as concurrent tasks; they share one session.
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -66,6 +73,30 @@ class Context:
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+    def for_operation(self) -> "Context":
+        """A context of its own for one subscription on a shared connection: the same
+        caller, its own session and caches."""
+        return Context(
+            app=self.app,
+            request=self.request,
+            response=None,
+            authorization=self.authorization,
+            _actor=self._actor,
+            token_expires_at=self.token_expires_at,
+            connection_params=self.connection_params,
+        )
+
+    async def next_delivery(self, case: Case) -> None:
+        """Before a subscription hands out its next event: fields resolve against the
+        database as it is now (fresh caches), and no connection is held while waiting."""
+        await self.close()
+        self.loaders = Loaders(self.session, cases=(case,))
+
+    async def close_connection(self, code: int, reason: str) -> None:
+        """End a live connection with a documented close code (a subscriber too slow)."""
+        if isinstance(self.request, WebSocket):
+            await self.request.close(code=code, reason=reason)
 
     def now(self) -> datetime:
         return self.app.uow.clock()
@@ -94,9 +125,10 @@ class Context:
         # scope is not part of who the client is.
         return str(address).partition("%")[0]
 
-    def signed_in_user_id(self) -> int | None:
-        """The caller's user id if this request authenticated one (for the access log)."""
-        return self._actor.user_id if self._actor is not None else None
+    @property
+    def known_actor(self) -> Actor | None:
+        """The caller if already authenticated (a live connection is, from its start)."""
+        return self._actor
 
     async def actor(self) -> Actor:
         """The authenticated caller; UNAUTHENTICATED without a valid bearer token."""
@@ -111,7 +143,7 @@ class Context:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthenticated("A bearer token is required.")
-        user_id = user_id_from_token(
+        user_id, self.token_expires_at = verify_token(
             token.strip(), key=self.app.settings.signing_key(), now=self.now()
         )
         # A short session of its own: a mutation must not hold a read connection while it

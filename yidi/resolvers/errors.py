@@ -75,3 +75,11 @@ class ContractErrors(MaskErrors):
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         return to_contract_error(error)
+
+    def _process_result(self, result: object) -> None:
+        # strawberry's version tests the result against a runtime-checkable Protocol, which
+        # cost ~5 % of a process fanning events out to 2,000 subscribers; every result
+        # passed here has `errors`.
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = self._process_errors(errors)  # type: ignore[attr-defined]

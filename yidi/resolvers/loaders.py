@@ -1,7 +1,7 @@
 """Per-request DataLoaders: every nested field is batched into one query per kind."""
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -36,30 +36,48 @@ def _grouped(
     return DataLoader(load_fn=load)
 
 
-@dataclass
 class Loaders:
-    session: SessionSource
-    units: DataLoader[int, Unit | None] = field(init=False)
-    users: DataLoader[int, User | None] = field(init=False)
-    categories: DataLoader[int, Category | None] = field(init=False)
-    cases: DataLoader[int, Case | None] = field(init=False)
-    children: DataLoader[int, list[Unit]] = field(init=False)
-    events: DataLoader[tuple[int, int, int], reading.EventSlice] = field(init=False)
-    follow_ups: DataLoader[int, list[FollowUp]] = field(init=False)
+    """Built lazily: a request (or a subscription's delivery) pays only for the kinds of
+    row it actually loads."""
 
-    def __post_init__(self) -> None:
-        self.units = _by_key(self.session, reading.units_by_ids)
-        self.users = _by_key(self.session, reading.users_by_ids)
-        self.categories = _by_key(self.session, reading.categories_by_ids)
-        self.cases = _by_key(self.session, reading.cases_by_ids)
-        self.children = _grouped(self.session, reading.children_of)
-        self.follow_ups = _grouped(self.session, reading.follow_ups_of_cases)
+    def __init__(self, session: SessionSource, cases: Sequence[Case] = ()) -> None:
+        self.session = session
+        self._known_cases = cases  # primed into `cases` when it is first used
 
-        async def events(keys: list[tuple[int, int, int]]) -> list[reading.EventSlice]:
+    @cached_property
+    def units(self) -> DataLoader[int, Unit | None]:
+        return _by_key(self.session, reading.units_by_ids)
+
+    @cached_property
+    def users(self) -> DataLoader[int, User | None]:
+        return _by_key(self.session, reading.users_by_ids)
+
+    @cached_property
+    def categories(self) -> DataLoader[int, Category | None]:
+        return _by_key(self.session, reading.categories_by_ids)
+
+    @cached_property
+    def cases(self) -> DataLoader[int, Case | None]:
+        loader = _by_key(self.session, reading.cases_by_ids)
+        for case in self._known_cases:
+            loader.prime(case.id, case)
+        return loader
+
+    @cached_property
+    def children(self) -> DataLoader[int, list[Unit]]:
+        return _grouped(self.session, reading.children_of)
+
+    @cached_property
+    def follow_ups(self) -> DataLoader[int, list[FollowUp]]:
+        return _grouped(self.session, reading.follow_ups_of_cases)
+
+    @cached_property
+    def events(self) -> DataLoader[tuple[int, int, int], reading.EventSlice]:
+        async def load(keys: list[tuple[int, int, int]]) -> list[reading.EventSlice]:
             found = await reading.events_of_cases(await self.session(), keys)
             return [found[k] for k in keys]
 
-        self.events = DataLoader(load_fn=events)
+        return DataLoader(load_fn=load)
 
     def prime_cases(self, cases: Sequence[Case]) -> None:
         for case in cases:

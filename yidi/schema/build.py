@@ -16,6 +16,8 @@ from yidi.resolvers.text_guard import RejectUnencodableText
 from yidi.schema.mutation import Mutation
 from yidi.schema.nodes import NODE_KINDS
 from yidi.schema.query import Query
+from yidi.schema.shared_execution import SharedSubscriptionExecution
+from yidi.schema.subscription import Subscription
 
 
 class YidiSchema(strawberry.Schema):
@@ -37,7 +39,9 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return YidiSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[kind.graphql_type for kind in NODE_KINDS.values()],
+        execution_context_class=SharedSubscriptionExecution,
         extensions=[
             CloseRequestSession,
             RejectUnencodableText,

@@ -1,7 +1,8 @@
 """Object types of the contract. Each wraps a stored row; nested objects load via DataLoaders."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from datetime import datetime
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
@@ -203,15 +204,19 @@ class CaseEvent(Node):
     )
     type: e.CaseEventType
     at: datetime
+    # A delivered event's memo, shared by every subscriber of this process that receives
+    # it (schema/shared_execution.py); None outside subscriptions.
+    shared: strawberry.Private[dict[Hashable, Any] | None] = None
 
     @classmethod
-    def of(cls, row: models.CaseEvent) -> "CaseEvent":
+    def of(cls, row: models.CaseEvent, shared: dict[Hashable, Any] | None = None) -> "CaseEvent":
         return cls(
             id=strawberry.ID(to_global_id("CaseEvent", row.id)),
             row=row,
             cursor=pagination.event_cursor(row.id),
             type=e.CaseEventType(row.type),
             at=row.at,
+            shared=shared,
         )
 
     @strawberry.field(

@@ -6,7 +6,7 @@ are HS256 JWTs (PyJWT) signed with the configured secret and expiring after a TT
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import jwt
 from argon2 import PasswordHasher
@@ -57,6 +57,12 @@ async def login(
 
 def user_id_from_token(token: str, *, key: str, now: datetime) -> int:
     """The user a valid, unexpired token speaks for; expiry is judged by the service clock."""
+    return verify_token(token, key=key, now=now)[0]
+
+
+def verify_token(token: str, *, key: str, now: datetime) -> tuple[int, datetime]:
+    """The user a valid, unexpired token speaks for, and when it expires (a live
+    connection signed in with it is closed then)."""
     try:
         claims = jwt.decode(
             token,
@@ -65,14 +71,14 @@ def user_id_from_token(token: str, *, key: str, now: datetime) -> int:
             issuer=ISSUER,
             options={"require": ["exp", "sub"], "verify_exp": False, "verify_iat": False},
         )
-        expired = int(claims["exp"]) <= now.timestamp()
+        expires_at = datetime.fromtimestamp(int(claims["exp"]), UTC)
         user_id = int(claims["sub"])
-    except (jwt.PyJWTError, ValueError, TypeError) as exc:
+    except (jwt.PyJWTError, ValueError, TypeError, OverflowError, OSError) as exc:
         raise Unauthenticated("The bearer token is invalid or has expired.") from exc
     # A signed token is still only as good as its claims: no such user id could exist.
-    if expired or not 0 < user_id < 2**63:
+    if expires_at <= now or not 0 < user_id < 2**63:
         raise Unauthenticated("The bearer token is invalid or has expired.")
-    return user_id
+    return user_id, expires_at
 
 
 async def load_actor(session: Session, user_id: int) -> Actor:

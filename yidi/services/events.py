@@ -10,6 +10,7 @@ them.
 
 from typing import Any
 
+from yidi.domain.audit_chain import GENESIS, EventContent, link
 from yidi.domain.enums import CaseEventType
 from yidi.persistence.cases import add_case
 from yidi.persistence.models import Case, CaseEvent
@@ -67,4 +68,28 @@ async def publish(work: Work) -> None:
         first = await take_positions(work.session, county_id, len(of_county))
         for offset, event in enumerate(of_county):
             event.position = first + offset
+    _chain(events, {case.id: case for case in work.changed})
     await store_positioned(work.session, events)
+
+
+def _chain(events: list[CaseEvent], cases: dict[int, Case]) -> None:
+    """Link each event to its case's previous one (the case row is locked by this work)."""
+    for event in events:
+        case = cases[event.case_id]
+        event.chain_hash = link(case.chain_head or GENESIS, content_of(event))
+        case.chain_head = event.chain_hash
+
+
+def content_of(event: CaseEvent) -> EventContent:
+    return EventContent(
+        county_id=event.county_id,
+        case_id=event.case_id,
+        position=event.position,
+        type=event.type,
+        at=event.at,
+        actor_id=event.actor_id,
+        from_unit_id=event.from_unit_id,
+        to_unit_id=event.to_unit_id,
+        note=event.note,
+        data=event.data,
+    )

@@ -1,0 +1,229 @@
+"""Benchmark: registrations per second through `yidi serve --workers N`, against a
+hand-written baseline in the same run, with the numbering checked gapless afterwards.
+
+    python bench/register.py --workers 2 --clients 32 --seconds 20
+
+Starts `yidi serve --demo --workers N` on a throw-away data directory (embedded PostgreSQL,
+durable commits). C clients, each on its own connection, register cases through GraphQL
+as fast as they are answered, for S seconds. Then the baseline: the same C clients doing
+by hand, with asyncpg on the same database, what a registration must do at least — in one
+transaction take the county's next number from the same counter row, insert the case row
+and its REGISTERED event, commit. Prints cases/s and latency p50/p99 of both, checks that
+each side's numbers are gapless, and ends with `register/raw ratio: X.XX` (raw cases/s ÷
+yidi cases/s: how many times slower yidi is).
+"""
+
+import argparse
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import asyncpg
+import httpx
+import psutil
+
+from yidi.database.embedded import async_url, embedded_server
+from yidi.database.listener import asyncpg_dsn
+
+USER = "county.intake"
+LOGIN = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }"
+REGISTER = """mutation($input: RegisterCaseInput!) {
+  registerCase(input: $input) { trackingCode case { id number } } }"""
+SETUP = """{ me { unit { id } } categories { id code } }"""
+RAW_YEAR = 2099  # the baseline numbers its cases in a year of its own
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def graphql(
+    client: httpx.AsyncClient, query: str, variables: dict, token: str | None
+) -> dict:
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    payload = {"query": query, "variables": variables}
+    body = (await client.post("/graphql", json=payload, headers=headers)).json()
+    if body.get("errors"):
+        raise SystemExit(f"GraphQL error: {body['errors']}")
+    return body["data"]
+
+
+def percentile(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))] * 1000
+
+
+async def drive(clients: int, seconds: float, one: "callable") -> tuple[int, list[float]]:
+    """`clients` loops calling `one(client_index)` until the time is up."""
+    latencies: list[float] = []
+    stop_at = time.monotonic() + seconds
+
+    async def loop(index: int) -> None:
+        while time.monotonic() < stop_at:
+            began = time.monotonic()
+            await one(index)
+            latencies.append(time.monotonic() - began)
+
+    await asyncio.gather(*(loop(i) for i in range(clients)))
+    return len(latencies), latencies
+
+
+async def yidi_side(args: argparse.Namespace, base: str) -> tuple[int, list[float]]:
+    limits = httpx.Limits(max_connections=args.clients, max_keepalive_connections=args.clients)
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
+        token = (await graphql(client, LOGIN, {"u": USER, "p": "demo-password"}, None))["login"][
+            "token"
+        ]
+        setup = await graphql(client, SETUP, {}, token)
+        county = setup["me"]["unit"]["id"]
+        category = next(c["id"] for c in setup["categories"] if c["code"] == "DISPUTE.NEIGHBOR")
+        serial = iter(range(10**9))
+
+        async def register(_: int) -> None:
+            fields = {
+                "title": f"压测登记{next(serial)}",
+                "description": "邻里纠纷。",
+                "categoryId": category,
+                "channel": "VISIT",
+                "locationUnitId": county,
+                "reporter": {"name": "张三", "phone": "13800001111"},
+            }
+            await graphql(client, REGISTER, {"input": fields}, token)
+
+        return await drive(args.clients, args.seconds, register)
+
+
+async def raw_side(args: argparse.Namespace, dsn: str) -> tuple[int, list[float]]:
+    pool = await asyncpg.create_pool(dsn, min_size=args.clients, max_size=args.clients)
+    try:
+        template = await pool.fetchrow(
+            "SELECT * FROM cases c JOIN units u ON u.id = c.county_id WHERE u.code = '990100'"
+            " ORDER BY c.id LIMIT 1"
+        )
+        serial = iter(range(10**9))
+
+        async def register(_: int) -> None:
+            n = next(serial)
+            async with pool.acquire() as conn, conn.transaction():
+                case_id = await conn.fetchval(
+                    "INSERT INTO cases (county_id, number, tracking_code_hash, title, description,"
+                    " category_id, channel, status, risk_level, track, parties_count,"
+                    " reporter_name, reporter_phone, reporter_anonymous, location_unit_id,"
+                    " intake_unit_id, handling_unit_id, co_handling_unit_ids, handling_path,"
+                    " location_path, involved_path, registered_at, due_at, supervision_count,"
+                    " escalation_count, duplicates_count, version)"
+                    " VALUES ($1, $2, $3, $4, '邻里纠纷。', $5, 'VISIT', 'REGISTERED', 'BLUE',"
+                    " 'NORMAL', 1, '张三', '13800001111', false, $6, $6, $6, '{}', $7, $7, $7,"
+                    " now(), now() + interval '15 days', 0, 0, 0, 1) RETURNING id",
+                    template["county_id"],
+                    f"raw-{n}",
+                    f"raw-{n}",
+                    f"压测登记{n}",
+                    template["category_id"],
+                    template["location_unit_id"],
+                    template["location_path"],
+                )
+                sequence = await conn.fetchval(
+                    "INSERT INTO case_sequences (county_id, year, last_value) VALUES ($1, $2, 1)"
+                    " ON CONFLICT (county_id, year) DO UPDATE"
+                    " SET last_value = case_sequences.last_value + 1 RETURNING last_value",
+                    template["county_id"],
+                    RAW_YEAR,
+                )
+                position = await conn.fetchval(
+                    "UPDATE event_positions SET last_position = last_position + 1"
+                    " WHERE county_id = $1 RETURNING last_position",
+                    template["county_id"],
+                )
+                await conn.execute(
+                    "UPDATE cases SET number = $2 WHERE id = $1",
+                    case_id,
+                    f"990100-{RAW_YEAR}-{sequence:06d}",
+                )
+                await conn.execute(
+                    "INSERT INTO case_events (county_id, case_id, type, at, position, chain_hash)"
+                    " VALUES ($1, $2, 'REGISTERED', now(), $3, $4)",
+                    template["county_id"],
+                    case_id,
+                    position,
+                    bytes(32),
+                )
+
+        return await drive(args.clients, args.seconds, register)
+    finally:
+        await pool.close()
+
+
+async def gapless(dsn: str, year: int) -> str:
+    connection = await asyncpg.connect(dsn)
+    try:
+        numbers = await connection.fetch(
+            "SELECT split_part(number, '-', 3)::int AS n FROM cases"
+            " WHERE number LIKE $1 ORDER BY n",
+            f"990100-{year}-%",
+        )
+    finally:
+        await connection.close()
+    values = [r["n"] for r in numbers]
+    intact = values == list(range(1, len(values) + 1))
+    return f"{len(values)} numbers of {year}, {'gapless' if intact else 'WITH GAPS'}"
+
+
+async def main(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory(prefix="yidi-bench-register-") as tmp:
+        data_dir, port = Path(tmp) / "data", free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("YIDI_")}
+        command = [sys.executable, "-m", "yidi.cli", "serve", "--demo", "--data-dir", str(data_dir)]
+        command += ["--port", str(port), "--workers", str(args.workers), "--log-level", "warning"]
+        with (Path(tmp) / "serve.log").open("wb") as log:
+            server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            async with httpx.AsyncClient(timeout=2) as probe:
+                for _ in range(600):
+                    try:
+                        if (await probe.get(f"{base}/readyz")).status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        pass
+                    await asyncio.sleep(0.1)
+            dsn = asyncpg_dsn(async_url(embedded_server(data_dir).get_uri(), "yidi"))
+            this_year = time.gmtime().tm_year
+            count, latencies = await yidi_side(args, base)
+            raw_count, raw_latencies = await raw_side(args, dsn)
+            print(
+                f"{args.clients} clients, {args.seconds:.0f} s each side, "
+                f"yidi serve --workers {args.workers}, durable commits"
+            )
+            for name, n, lat in (("yidi", count, latencies), ("raw", raw_count, raw_latencies)):
+                print(
+                    f"{name:>5}: {n / args.seconds:7.1f} cases/s  p50 {percentile(lat, 0.5):6.1f}"
+                    f" ms  p99 {percentile(lat, 0.99):6.1f} ms"
+                )
+            print(f" yidi: {await gapless(dsn, this_year)}")
+            print(f"  raw: {await gapless(dsn, RAW_YEAR)}")
+            print(f"register/raw ratio: {raw_count / max(count, 1):.2f}")
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+            pidfile = data_dir / "pgdata" / "postmaster.pid"
+            if pidfile.exists():
+                postmaster = psutil.Process(int(pidfile.read_text().split()[0]))
+                postmaster.send_signal(signal.SIGINT)
+                postmaster.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    asyncio.run(main(parser.parse_args()))
