@@ -9,9 +9,12 @@ from typing import Any
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from starlette.applications import Starlette
 
 from tests.support.demo import LEADER, PASSWORD
 from tests.support.driver import Api
+from tests.support.live import CASE_EVENTS, Subscription, subscribers_reach
+from tests.support.live import serving as serving_live
 from tests.support.servers import serving
 
 LOGIN = "mutation Login($u: String!, $p: String!) { login(username: $u, password: $p) { token } }"
@@ -107,6 +110,24 @@ async def test_operation_labels_are_bounded(api: Api) -> None:
     labels = {s.labels["operation"] for s in found["yidi_requests"]}
     assert "other" in labels
     assert len(labels - {"other", "invalid", "anonymous", "-"}) == 200
+
+
+async def test_live_subscriptions_are_counted(api: Api, app: Starlette) -> None:
+    token = await api.token(LEADER)
+    first = await api.ok("{ cases(first: 1) { edges { node { id } } } }", user=LEADER)
+    case_id = first["cases"]["edges"][0]["node"]["id"]
+
+    async def active() -> float:
+        (gauge,) = samples((await api.client.get("/metrics")).text)["yidi_subscriptions_active"]
+        return float(gauge.value)
+
+    assert await active() == 0
+    async with (
+        serving_live(app) as url,
+        Subscription(url, token, CASE_EVENTS, {"id": case_id}),
+    ):
+        await subscribers_reach(app, 1)
+        assert await active() == 1
 
 
 @pytest.mark.slow

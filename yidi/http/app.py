@@ -99,7 +99,9 @@ def create_app(
     graphiql_html()  # fail at start-up, not in a browser, if an asset went missing
     graphql = YidiGraphQL(state)
 
-    metrics = Metrics(pool_in_use=lambda: connections_in_use(engine))
+    metrics = Metrics(
+        pool_in_use=lambda: connections_in_use(engine), subscriptions=live.subscriber_count
+    )
 
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})

@@ -7,7 +7,8 @@ line with the method, path, status, duration, the GraphQL operation name and out
 personal data: no variables, no usernames, no client addresses, no query text.
 
 Metrics (`/metrics`, prometheus-client, one registry per app): requests by operation and
-outcome, request latency, database connections in use, rate-limit refusals.
+outcome, request latency, database connections in use, rate-limit refusals, live
+subscriptions.
 """
 
 import logging
@@ -64,7 +65,9 @@ def note_graphql(scope: Scope, *, operation: str | None, outcome: str, user_id: 
 
 
 class Metrics:
-    def __init__(self, pool_in_use: Callable[[], float]) -> None:
+    def __init__(
+        self, *, pool_in_use: Callable[[], float], subscriptions: Callable[[], float]
+    ) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "yidi_requests",
@@ -89,6 +92,12 @@ class Metrics:
             registry=self.registry,
         )
         pool.set_function(pool_in_use)
+        live = Gauge(
+            "yidi_subscriptions_active",
+            "Live-update subscriptions this process is serving",
+            registry=self.registry,
+        )
+        live.set_function(subscriptions)
         self._operations: set[str] = set()
 
     def operation_label(self, name: str | None) -> str:
