@@ -121,7 +121,8 @@ def create_app(
             asyncio.create_task(live.listen(database_url)),
         ]
         if settings.run_sweeper:
-            tasks.append(asyncio.create_task(run_sweeper(uow, settings.sweep_interval_seconds)))
+            sweeper = run_sweeper(uow, settings.sweep_interval_seconds, metrics.sweeper_ran)
+            tasks.append(asyncio.create_task(sweeper))
         try:
             yield
         finally:

@@ -8,7 +8,7 @@ personal data: no variables, no usernames, no client addresses, no query text.
 
 Metrics (`/metrics`, prometheus-client, one registry per app): requests by operation and
 outcome, request latency, database connections in use, rate-limit refusals, live
-subscriptions.
+subscriptions, deadline sweeper runs.
 """
 
 import logging
@@ -81,6 +81,12 @@ class Metrics:
             ["path", "operation"],
             registry=self.registry,
         )
+        self.sweeper_runs = Counter(
+            "yidi_sweeper_runs",
+            "Deadline sweep tries by outcome (swept, skipped: another process sweeps, failed)",
+            ["outcome"],
+            registry=self.registry,
+        )
         self.rate_limited = Counter(
             "yidi_rate_limited",
             "Requests refused with RATE_LIMITED (login throttling, residents' limits)",
@@ -99,6 +105,9 @@ class Metrics:
         )
         live.set_function(subscriptions)
         self._operations: set[str] = set()
+
+    def sweeper_ran(self, outcome: str) -> None:
+        self.sweeper_runs.labels(outcome).inc()
 
     def operation_label(self, name: str | None) -> str:
         if name is None:
