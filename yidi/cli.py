@@ -8,6 +8,7 @@ import logging.config
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -58,6 +59,18 @@ async def _load_demo(settings: Settings, database_url: str) -> None:
         await engine.dispose()
 
 
+def _uvicorn_options(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
+    return {
+        "log_level": args.log_level,
+        "log_config": LOG_CONFIG,
+        "access_log": False,  # the app writes its own JSON access line per request
+        "timeout_keep_alive": settings.keep_alive_timeout_seconds,
+        # Live-update messages are a few hundred bytes: compressing each one for each
+        # subscriber costs more CPU than it saves bandwidth.
+        "ws_per_message_deflate": False,
+    }
+
+
 def serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     try:
@@ -83,28 +96,13 @@ def serve(args: argparse.Namespace) -> int:
                 workers=args.workers,
                 host=args.host,
                 port=args.port,
-                log_level=args.log_level,
-                log_config=LOG_CONFIG,
-                access_log=False,  # ours, in yidi.access, replaces uvicorn's
-                timeout_keep_alive=settings.keep_alive_timeout_seconds,
-                ws_per_message_deflate=False,
+                **_uvicorn_options(args, settings),
             )
         )
         return 0
     app = create_app(settings, database_url)
     run_server(
-        uvicorn.Config(
-            app,
-            host=args.host,
-            port=args.port,
-            log_level=args.log_level,
-            log_config=LOG_CONFIG,
-            access_log=False,
-            timeout_keep_alive=settings.keep_alive_timeout_seconds,
-            # Live-update messages are a few hundred bytes: compressing each one for each
-            # subscriber costs more CPU than it saves bandwidth.
-            ws_per_message_deflate=False,
-        )
+        uvicorn.Config(app, host=args.host, port=args.port, **_uvicorn_options(args, settings))
     )
     return 0
 

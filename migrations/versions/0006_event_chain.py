@@ -1,7 +1,7 @@
 """event chain: each case's events linked by hash (yidi audit verify)
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-25 23:20:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from yidi.domain.audit_chain import GENESIS, EventContent, link
 
 revision: str = '0006'
-down_revision: str | None = '0003'
+down_revision: str | None = '0004'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 from alembic import command
+from alembic.script import ScriptDirectory
 from starlette.applications import Starlette
 
 from tests.support.demo import LEADER, OTHER_VILLAGE
@@ -16,6 +17,8 @@ from tests.support.lifecycle import Lifecycle, global_id, pk_of
 from tests.support.sql import execute, rows, scalar
 from yidi.database.migrations import alembic_config, upgrade
 from yidi.services.audit import AuditReport, verify_trails
+
+CHAIN_MIGRATION = "0006"  # migrations/versions/0006_event_chain.py
 
 
 async def verify(app: Starlette, county: str | None = None) -> AuditReport:
@@ -90,7 +93,10 @@ async def test_the_migration_links_existing_events_as_the_writer_does(
 ) -> None:
     written = dict(await rows(app, "SELECT id, chain_hash FROM case_events"))
     heads = dict(await rows(app, "SELECT id, chain_head FROM cases"))
-    await asyncio.to_thread(command.downgrade, alembic_config(database_url), "0003")
+    config = alembic_config(database_url)
+    before_chain = ScriptDirectory.from_config(config).get_revision(CHAIN_MIGRATION).down_revision
+    assert isinstance(before_chain, str)
+    await asyncio.to_thread(command.downgrade, config, before_chain)
     assert await scalar(app, "SELECT count(*) FROM case_events") == len(written)
     await asyncio.to_thread(upgrade, database_url)
     assert dict(await rows(app, "SELECT id, chain_hash FROM case_events")) == written

@@ -1,7 +1,7 @@
 """login failures: the back-off state of login throttling, shared by every process
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-25 23:10:00
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '0007'
-down_revision: str | None = '0006'
+revision: str = '0004'
+down_revision: str | None = '0003'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
