@@ -1,6 +1,7 @@
 """What an operator sees: a request id on every response and log line, one access log line
 per request without personal data, and Prometheus metrics a Prometheus parser reads."""
 
+import asyncio
 import json
 import logging
 from pathlib import Path
@@ -9,9 +10,14 @@ from typing import Any
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from starlette.applications import Starlette
 
+from tests.support.clock import Clock
 from tests.support.demo import LEADER, PASSWORD
-from tests.support.driver import Api
+from tests.support.deployment import demo_settings, running_app
+from tests.support.driver import Api, in_process
+from tests.support.live import CASE_EVENTS, Subscription, subscribers_reach
+from tests.support.live import serving as serving_live
 from tests.support.servers import serving
 
 LOGIN = "mutation Login($u: String!, $p: String!) { login(username: $u, password: $p) { token } }"
@@ -107,6 +113,37 @@ async def test_operation_labels_are_bounded(api: Api) -> None:
     labels = {s.labels["operation"] for s in found["yidi_requests"]}
     assert "other" in labels
     assert len(labels - {"other", "invalid", "anonymous", "-"}) == 200
+
+
+async def test_live_subscriptions_are_counted(api: Api, app: Starlette) -> None:
+    token = await api.token(LEADER)
+    first = await api.ok("{ cases(first: 1) { edges { node { id } } } }", user=LEADER)
+    case_id = first["cases"]["edges"][0]["node"]["id"]
+
+    async def active() -> float:
+        (gauge,) = samples((await api.client.get("/metrics")).text)["yidi_subscriptions_active"]
+        return float(gauge.value)
+
+    assert await active() == 0
+    async with (
+        serving_live(app) as url,
+        Subscription(url, token, CASE_EVENTS, {"id": case_id}),
+    ):
+        await subscribers_reach(app, 1)
+        assert await active() == 1
+
+
+async def test_sweeper_runs_are_counted(database_url: str, clock: Clock) -> None:
+    settings = demo_settings(sweep_interval_seconds=0.05).model_copy(update={"run_sweeper": True})
+    async with running_app(settings, database_url, clock) as app, in_process(app) as api:
+        runs = 0.0
+        for _ in range(200):
+            found = samples((await api.client.get("/metrics")).text)["yidi_sweeper_runs"]
+            runs = sum(s.value for s in found if s.labels.get("outcome") == "swept")
+            if runs >= 2:
+                break
+            await asyncio.sleep(0.05)
+        assert runs >= 2
 
 
 @pytest.mark.slow

@@ -7,6 +7,7 @@ Cases a user is changing right now are skipped (SKIP LOCKED) and caught next rou
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -62,9 +63,12 @@ async def refresh_calendar(uow: UnitOfWork) -> None:
     warn_missing_years(uow.calendar, [today, today + 1])
 
 
-async def run_sweeper(uow: UnitOfWork, interval_seconds: float) -> None:
+async def run_sweeper(
+    uow: UnitOfWork, interval_seconds: float, on_run: Callable[[str], None] = lambda _: None
+) -> None:
     """The background loop: refresh the calendar, then sweep; errors are logged and the
-    loop goes on."""
+    loop goes on. `on_run` hears how each try went: swept, skipped (another process holds
+    the lock) or failed."""
     while True:
         try:
             await refresh_calendar(uow)
@@ -73,6 +77,8 @@ async def run_sweeper(uow: UnitOfWork, interval_seconds: float) -> None:
                 log.info(
                     "deadline alerts: %s due soon, %s overdue", result.due_soon, result.overdue
                 )
+            on_run("skipped" if result is None else "swept")
         except Exception:
             log.warning("deadline sweep failed", exc_info=True)
+            on_run("failed")
         await asyncio.sleep(interval_seconds)

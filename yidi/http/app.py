@@ -99,7 +99,9 @@ def create_app(
     graphiql_html()  # fail at start-up, not in a browser, if an asset went missing
     graphql = YidiGraphQL(state)
 
-    metrics = Metrics(pool_in_use=lambda: connections_in_use(engine))
+    metrics = Metrics(
+        pool_in_use=lambda: connections_in_use(engine), subscriptions=live.subscriber_count
+    )
 
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -119,7 +121,8 @@ def create_app(
             asyncio.create_task(live.listen(database_url)),
         ]
         if settings.run_sweeper:
-            tasks.append(asyncio.create_task(run_sweeper(uow, settings.sweep_interval_seconds)))
+            sweeper = run_sweeper(uow, settings.sweep_interval_seconds, metrics.sweeper_ran)
+            tasks.append(asyncio.create_task(sweeper))
         try:
             yield
         finally:

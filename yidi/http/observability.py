@@ -7,7 +7,8 @@ line with the method, path, status, duration, the GraphQL operation name and out
 personal data: no variables, no usernames, no client addresses, no query text.
 
 Metrics (`/metrics`, prometheus-client, one registry per app): requests by operation and
-outcome, request latency, database connections in use, rate-limit refusals.
+outcome, request latency, database connections in use, rate-limit refusals, live
+subscriptions, deadline sweeper runs.
 """
 
 import logging
@@ -64,7 +65,9 @@ def note_graphql(scope: Scope, *, operation: str | None, outcome: str, user_id: 
 
 
 class Metrics:
-    def __init__(self, pool_in_use: Callable[[], float]) -> None:
+    def __init__(
+        self, *, pool_in_use: Callable[[], float], subscriptions: Callable[[], float]
+    ) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "yidi_requests",
@@ -78,6 +81,12 @@ class Metrics:
             ["path", "operation"],
             registry=self.registry,
         )
+        self.sweeper_runs = Counter(
+            "yidi_sweeper_runs",
+            "Deadline sweep tries by outcome (swept, skipped: another process sweeps, failed)",
+            ["outcome"],
+            registry=self.registry,
+        )
         self.rate_limited = Counter(
             "yidi_rate_limited",
             "Requests refused with RATE_LIMITED (login throttling, residents' limits)",
@@ -89,7 +98,16 @@ class Metrics:
             registry=self.registry,
         )
         pool.set_function(pool_in_use)
+        live = Gauge(
+            "yidi_subscriptions_active",
+            "Live-update subscriptions this process is serving",
+            registry=self.registry,
+        )
+        live.set_function(subscriptions)
         self._operations: set[str] = set()
+
+    def sweeper_ran(self, outcome: str) -> None:
+        self.sweeper_runs.labels(outcome).inc()
 
     def operation_label(self, name: str | None) -> str:
         if name is None:

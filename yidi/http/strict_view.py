@@ -155,12 +155,12 @@ class StrictHTTP:
         result = await self._execute_in_time(*args, **kwargs)
         request, data, context = kwargs["request"], kwargs["request_data"], kwargs["context"]
         codes = [(e.extensions or {}).get("code") for e in result.errors or []]
-        user = getattr(context, "signed_in_user_id", None)
+        actor = getattr(context, "known_actor", None)
         note_graphql(
             request.scope,
             operation=data.operation_name,
             outcome=str(codes[0]) if codes else "ok",
-            user_id=user() if user is not None else None,
+            user_id=actor.user_id if actor is not None else None,
         )
         return result
 

@@ -118,13 +118,12 @@ class Context:
         if client is None:
             return "unknown"
         try:
-            return str(ipaddress.ip_address(client.host))
+            address = ipaddress.ip_address(client.host)
         except ValueError:
             raise BadInput("X-Forwarded-For", "The client address is not an IP address.") from None
-
-    def signed_in_user_id(self) -> int | None:
-        """The caller's user id if this request authenticated one (for the access log)."""
-        return self._actor.user_id if self._actor is not None else None
+        # A scoped IPv6 address ("fe80::1%eth0") may carry any text after its "%": the
+        # scope is not part of who the client is.
+        return str(address).partition("%")[0]
 
     @property
     def known_actor(self) -> Actor | None:
