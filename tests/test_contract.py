@@ -3,7 +3,6 @@ schema.graphql must be exactly what is served."""
 
 from pathlib import Path
 
-import pytest
 from graphql import build_schema
 from graphql.utilities import find_breaking_changes
 
@@ -15,29 +14,6 @@ REPO = Path(__file__).resolve().parents[1]
 CONTRACT = REPO / "docs" / "contract.graphql"
 SERVED_SCHEMA_FILE = REPO / "schema.graphql"
 
-# What later issues add; nothing else may be missing or differ.
-NOT_YET_SERVED = {
-    # dashboards (a later issue)
-    "Query.unitStats",
-    "Query.zeroFilingUnits",
-    "Query.caseTrend",
-    "UnitStats",
-    "RiskCount",
-    "StatusCount",
-    "CategoryCount",
-    "LevelCount",
-    "Interval",
-    "TrendPoint",
-    "Float",  # only the dashboard rates use it
-}
-
-
-def _subject(description: str) -> str:
-    """'Field Query.unitStats was removed.' -> 'Query.unitStats'."""
-    for prefix in ("Field ", "Standard scalar "):
-        description = description.removeprefix(prefix)
-    return description.split(" ", 1)[0]
-
 
 def test_contract_file_is_found() -> None:
     assert CONTRACT.is_file(), CONTRACT
@@ -46,21 +22,8 @@ def test_contract_file_is_found() -> None:
 def test_served_schema_is_a_compatible_superset() -> None:
     contract = build_schema(CONTRACT.read_text(encoding="utf-8"))
     served = build_schema(str(build_served_schema(Settings(demo=True))))
-    changes = find_breaking_changes(contract, served)
-    unexpected = [c.description for c in changes if _subject(c.description) not in NOT_YET_SERVED]
-    assert unexpected == []
-
-
-@pytest.mark.parametrize("name", sorted(NOT_YET_SERVED))
-def test_not_yet_served_entries_are_really_missing(name: str) -> None:
-    """The exemption list may only name what the served schema truly lacks."""
-    served = build_schema(str(build_served_schema(Settings(demo=True))))
-    type_name, _, field_name = name.partition(".")
-    served_type = served.get_type(type_name)
-    if not field_name:
-        assert served_type is None
-    else:
-        assert served_type is None or field_name not in served_type.fields  # type: ignore[union-attr]
+    # Every type and field of the contract is served (the dashboards were the last gap).
+    assert [c.description for c in find_breaking_changes(contract, served)] == []
 
 
 def test_committed_schema_file_is_what_is_served() -> None:

@@ -2,7 +2,7 @@
 
 from yidi.authz.actor import Actor, CaseFacts, relations
 from yidi.authz.enforcer import CountyEnforcer
-from yidi.authz.vocabulary import Permission, Relation
+from yidi.authz.vocabulary import RISKS, Permission, Relation
 from yidi.domain.enums import CaseAction
 from yidi.domain.errors import Forbidden, NotFound
 
@@ -90,3 +90,24 @@ def may_see_org_object(actor: Actor, county_id: int) -> bool:
     """Units, users and categories: staff see their own county's; other counties do not
     exist for them (nothing crosses counties)."""
     return county_id == actor.county_id
+
+
+def require_stats(
+    enforcer: CountyEnforcer, actor: Actor, county_id: int | None, unit_path: list[int] | None
+) -> None:
+    """VIEW_STATS on a unit: NOT_FOUND for no such unit or one of another county; FORBIDDEN
+    outside the actor's subtree or where the policy denies it. Figures count cases of every
+    risk, so a rule must allow every risk level (a rule limited to some risks is no grant)."""
+    if county_id is None or unit_path is None or county_id != actor.county_id:
+        raise NotFound("No such unit.")
+    if actor.unit_id not in unit_path:
+        raise Forbidden("You may view the figures of your own unit and the units below it.")
+    relation = Relation.SAME if unit_path[-1] == actor.unit_id else Relation.ANCESTOR
+    if not any(
+        all(
+            enforcer.allows(role, actor.level, relation, Permission.VIEW_STATS, risk)
+            for risk in RISKS
+        )
+        for role in actor.roles
+    ):
+        raise Forbidden("You may not view these figures.")

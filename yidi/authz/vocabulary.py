@@ -21,6 +21,8 @@ class Permission(StrEnum):
     REGISTER = "REGISTER"
     VIEW_PERSONAL_DATA = "VIEW_PERSONAL_DATA"
     MANAGE_POLICY = "MANAGE_POLICY"
+    # Dashboards of a unit: SAME for the actor's own unit, ANCESTOR for one below it.
+    VIEW_STATS = "VIEW_STATS"
 
 
 ACTOR_LEVELS = ("COUNTY", "TOWNSHIP", "VILLAGE", "DEPARTMENT")

@@ -14,6 +14,14 @@ class UnitKind(StrEnum):
     DEPARTMENT = "DEPARTMENT"
 
 
+class Interval(StrEnum):
+    """A dashboard trend's bucket (docs/DASHBOARDS.md)."""
+
+    DAY = "DAY"
+    WEEK = "WEEK"
+    MONTH = "MONTH"
+
+
 class Role(StrEnum):
     INTAKE = "INTAKE"
     HANDLER = "HANDLER"

@@ -125,6 +125,10 @@ class Case(Base):
     location_path: Mapped[list[int]] = mapped_column(IdArray)
     # Union of the paths of intake, location and co-handling units (the INVOLVED relation).
     involved_path: Mapped[list[int]] = mapped_column(IdArray)
+    # The location's township and village (AREA units; None above that level), beside
+    # `county_id`: plain columns a dashboard groups and filters by from a B-tree index.
+    location_township_id: Mapped[int | None] = mapped_column(BigInteger)
+    location_village_id: Mapped[int | None] = mapped_column(BigInteger)
 
     registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -173,6 +177,24 @@ class Case(Base):
     __table_args__ = (
         Index("ix_cases_county_registered", "county_id", "registered_at", "id"),
         Index("ix_cases_county_status", "county_id", "status"),
+        # Dashboards (docs/DASHBOARDS.md): a county's window by township read from the index.
+        Index(
+            "ix_cases_county_stats",
+            "county_id",
+            "registered_at",
+            postgresql_include=[
+                "location_township_id",
+                "location_village_id",
+                "status",
+                "risk_level",
+                "category_id",
+                "due_at",
+                "escalation_count",
+                "merged_into_id",
+            ],
+        ),
+        Index("ix_cases_location_township", "location_township_id", "registered_at"),
+        Index("ix_cases_location_village", "location_village_id", "registered_at"),
         Index("ix_cases_handling_unit", "handling_unit_id"),
         Index("ix_cases_intake_unit", "intake_unit_id"),
         Index("ix_cases_handling_path", "handling_path", postgresql_using="gin"),

@@ -20,7 +20,7 @@ class PolicyRule:
     level: str = strawberry.field(description="COUNTY, TOWNSHIP, VILLAGE, DEPARTMENT; * or A|B.")
     relation: str = strawberry.field(description="SAME, ANCESTOR, INVOLVED, INTAKE, NONE.")
     action: str = strawberry.field(
-        description="A CaseAction, or REGISTER, VIEW_PERSONAL_DATA, MANAGE_POLICY."
+        description="A CaseAction, or REGISTER, VIEW_PERSONAL_DATA, MANAGE_POLICY, VIEW_STATS."
     )
     risk: str = strawberry.field(description="BLUE, YELLOW, ORANGE, RED; * or A|B.")
 

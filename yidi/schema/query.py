@@ -3,6 +3,7 @@
 import strawberry
 
 from yidi.resolvers import pagination, queries
+from yidi.schema.dashboards import DashboardQueries
 from yidi.schema.enums import CaseOrderField, OrderDirection
 from yidi.schema.inputs import CaseFilter, CaseOrder
 from yidi.schema.nodes import find_node
@@ -42,7 +43,7 @@ def _filter_args(f: CaseFilter | None) -> queries.CaseFilterArgs | None:
 
 
 @strawberry.type
-class Query(PublicQueries, PolicyQueries, SettingsQueries):
+class Query(PublicQueries, PolicyQueries, SettingsQueries, DashboardQueries):
     @strawberry.field
     async def node(self, info: Ctx, id: strawberry.ID) -> Node | None:
         return await find_node(info.context, id)

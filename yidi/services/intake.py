@@ -6,7 +6,8 @@ from datetime import datetime
 from yidi.authz import guard
 from yidi.domain import intake
 from yidi.domain.calendar import SHANGHAI
-from yidi.domain.enums import CaseEventType, CaseStatus, Channel, RiskLevel
+from yidi.domain.dashboards import PathUnit, area_ancestors
+from yidi.domain.enums import CaseEventType, CaseStatus, Channel, RiskLevel, UnitKind, UnitLevel
 from yidi.domain.errors import BadInput, Forbidden
 from yidi.domain.numbering import (
     derived_tracking_code,
@@ -142,8 +143,15 @@ async def create_case(
     session, now = work.session, work.now
     location, intake_unit, category = placement.location, placement.intake_unit, placement.category
     reporter = checked.reporter
-    county_units = await units_by_ids(session, [location.county_id])
-    county = county_units[location.county_id]
+    # The location's path holds its county: one read gives the county and the ancestors.
+    path_units = await units_by_ids(session, location.path)
+    county = path_units[location.county_id]
+    township_id, village_id = area_ancestors(
+        [
+            PathUnit(u.id, UnitLevel(u.level), UnitKind(u.kind))
+            for u in (path_units[i] for i in location.path)
+        ]
+    )
     year = now.astimezone(SHANGHAI).year
     sequence = await case_store.next_sequence(session, county.id, year)
     key = cmd.idempotency_key
@@ -178,6 +186,8 @@ async def create_case(
         co_handling_unit_ids=[],
         handling_path=list(intake_unit.path),
         location_path=list(location.path),
+        location_township_id=township_id,
+        location_village_id=village_id,
         involved_path=sorted(set(intake_unit.path) | set(location.path)),
         registered_at=now,
         due_at=work.calendar.due_at(now, intake.time_limit_days(track, category.time_limit_days)),
