@@ -1,27 +1,19 @@
 """The case file's events reach subscribers like every other event, carrying what a timeline
 needs (the owner, the mediation) and masked for a reader without personal-data rights."""
 
-from collections.abc import AsyncIterator
-
 import pytest
 from starlette.applications import Starlette
 
 from tests.support.demo import LEADER, V11
 from tests.support.driver import Api
 from tests.support.lifecycle import MEDIATION, Lifecycle
-from tests.support.live import Subscription, serving, subscribers_reach
+from tests.support.live import Subscription, subscribers_reach
 
 CASE_FILE_EVENTS = """
 subscription($id: ID!) { caseEvents(caseId: $id) {
   type note actor { username } owner { username }
   mediation { kind outcome partiesPresent transcript } } }
 """
-
-
-@pytest.fixture
-async def url(app: Starlette) -> AsyncIterator[str]:
-    async with serving(app) as ws_url:
-        yield ws_url
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,6 @@
 may see the case, and resume from a cursor without a gap or a duplicate."""
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -15,22 +14,10 @@ from tests.support.live import (
     CASE_EVENTS,
     UNIT_CASE_EVENTS,
     Subscription,
-    serving,
     subscribers_reach,
 )
 from tests.support.policy import county_policy, replace_county_policy
 from yidi.services import reading
-
-
-@pytest.fixture
-async def url(app: Starlette) -> AsyncIterator[str]:
-    async with serving(app) as ws_url:
-        yield ws_url
-
-
-@pytest.fixture
-async def life(api: Api, app: Starlette) -> Lifecycle:
-    return await Lifecycle.create(api, app)
 
 
 async def comment(life: Lifecycle, case_id: str, note: str, user: str = LEADER) -> None:

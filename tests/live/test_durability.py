@@ -2,7 +2,6 @@
 listener connection, an overflowing subscriber and a shutdown lose nothing silently."""
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 from starlette.applications import Starlette
@@ -17,7 +16,6 @@ from tests.support.live import (
     Completed,
     Subscription,
     close_code_of,
-    serving,
     subscribers_reach,
 )
 from tests.support.sql import scalar
@@ -36,17 +34,6 @@ def settings() -> Settings:
     # Feeds look on their own only once a minute: what arrives sooner came by notification
     # or by the catch-up after the listener reconnected.
     return demo_settings(subscription_buffer=BUFFER, subscription_poll_seconds=60.0)
-
-
-@pytest.fixture
-async def url(app: Starlette) -> AsyncIterator[str]:
-    async with serving(app) as ws_url:
-        yield ws_url
-
-
-@pytest.fixture
-async def life(api: Api, app: Starlette) -> Lifecycle:
-    return await Lifecycle.create(api, app)
 
 
 async def leader(app: Starlette) -> Actor:

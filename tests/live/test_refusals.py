@@ -2,10 +2,8 @@
 silent; connections without a valid token are closed with 4401; personal data inside
 delivered events is masked exactly as in queries."""
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import pytest
 from starlette.applications import Starlette
 
 from tests.support.clock import Clock
@@ -20,20 +18,8 @@ from tests.support.live import (
     close_code,
     close_code_of,
     refusal,
-    serving,
     subscribers_reach,
 )
-
-
-@pytest.fixture
-async def url(app: Starlette) -> AsyncIterator[str]:
-    async with serving(app) as ws_url:
-        yield ws_url
-
-
-@pytest.fixture
-async def life(api: Api, app: Starlette) -> Lifecycle:
-    return await Lifecycle.create(api, app)
 
 
 async def test_a_case_the_subscriber_cannot_see_is_not_found(
