@@ -6,6 +6,7 @@ import json
 import logging
 import logging.config
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import uvicorn
 from yidi import __version__
 from yidi.config import Settings
 from yidi.database.demo_secret import demo_secret
+from yidi.database.embedded_tenancy import move_in, move_out, stop_postgres
 from yidi.database.engine import make_engine, make_session_factory
 from yidi.database.migrations import upgrade
 from yidi.database.url import resolve_database_url
@@ -78,6 +80,25 @@ def serve(args: argparse.Namespace) -> int:
     except RuntimeError as exc:
         print(f"yidi: {exc}", file=sys.stderr)
         return 2
+    # The embedded PostgreSQL is shared by every `yidi serve` of the data directory and
+    # stopped by the last one to leave (`yidi db stop` stops it otherwise).
+    tenancy = None if settings.database_url else move_in(settings.data_dir)
+    # uvicorn re-raises SIGTERM after its graceful shutdown; as an exception it lets the
+    # clean-up below run (the default handler would end the process on the spot).
+    signal.signal(signal.SIGTERM, _exit_on_terminate)
+    try:
+        _serve(args, settings)
+    finally:
+        if tenancy is not None and move_out(tenancy):
+            log.info("stopped the embedded PostgreSQL in %s", settings.data_dir)
+    return 0
+
+
+def _exit_on_terminate(signum: int, _: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> None:
     database_url = resolve_database_url(settings)
     upgrade(database_url)
     if settings.demo:
@@ -99,11 +120,21 @@ def serve(args: argparse.Namespace) -> int:
                 **_uvicorn_options(args, settings),
             )
         )
-        return 0
+        return
     app = create_app(settings, database_url)
     run_server(
         uvicorn.Config(app, host=args.host, port=args.port, **_uvicorn_options(args, settings))
     )
+
+
+def db_stop(args: argparse.Namespace) -> int:
+    """Stop the data directory's embedded PostgreSQL (left running by a process that was
+    killed, or kept for a later start)."""
+    data_dir = _settings(args).data_dir
+    if stop_postgres(data_dir):
+        print(f"stopped the embedded PostgreSQL in {data_dir}")
+    else:
+        print(f"no embedded PostgreSQL is running in {data_dir}")
     return 0
 
 
@@ -226,6 +257,12 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("file")
     add.add_argument("--data-dir", help=data_help)
     add.set_defaults(func=calendar_add)
+
+    d = sub.add_parser("db", help="the embedded PostgreSQL")
+    dsub = d.add_subparsers(dest="db_command", required=True)
+    stop = dsub.add_parser("stop", help="stop the data directory's embedded PostgreSQL")
+    stop.add_argument("--data-dir", help=data_help)
+    stop.set_defaults(func=db_stop)
 
     a = sub.add_parser("audit", help="the case trails' hash chains")
     asub = a.add_subparsers(dest="audit_command", required=True)

@@ -2,51 +2,20 @@
 PostgreSQL and its demo secret, deliver each other's events live, and a shutdown
 completes open subscriptions."""
 
-import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import psutil
 import pytest
 
 from tests.support.demo import LEADER
 from tests.support.driver import Api
 from tests.support.live import CASE_EVENTS, Completed, Subscription
-from tests.support.servers import Server, free_port, stop, wait_ready
+from tests.support.servers import serve_demo, stop, stop_embedded_postgres, wait_ready
 
 pytestmark = pytest.mark.slow
-
-
-def serve(data_dir: Path, log: Path) -> Server:
-    port = free_port()
-    # Nothing from the test run's own configuration: the data directory decides everything.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("YIDI_")}
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "yidi.cli", "serve", "--demo", "--port", str(port)),
-                *("--data-dir", str(data_dir), "--log-level", "warning"),
-            ],
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-    return Server(process, port, log)
-
-
-def stop_embedded_postgres(data_dir: Path) -> None:
-    """The embedded server outlives yidi on purpose; a test stops the one it caused."""
-    pidfile = data_dir / "pgdata" / "postmaster.pid"
-    if not pidfile.exists():
-        return
-    postmaster = psutil.Process(int(pidfile.read_text().split()[0]))
-    postmaster.send_signal(signal.SIGINT)  # PostgreSQL's fast shutdown
-    postmaster.wait(timeout=30)
 
 
 @pytest.fixture
@@ -59,11 +28,11 @@ def data_dir(tmp_path: Path) -> Iterator[Path]:
 async def test_a_change_through_one_process_reaches_a_subscriber_of_another(
     data_dir: Path, tmp_path: Path
 ) -> None:
-    first = serve(data_dir, tmp_path / "first.log")
+    first = serve_demo(data_dir, tmp_path / "first.log")
     servers = [first]
     try:
         await wait_ready(first)
-        second = serve(data_dir, tmp_path / "second.log")
+        second = serve_demo(data_dir, tmp_path / "second.log")
         servers.append(second)
         await wait_ready(second)
         async with (

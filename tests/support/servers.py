@@ -4,6 +4,7 @@ waited for until ready, and always stopped."""
 import asyncio
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 
 START_TIMEOUT_SECONDS = 60.0
@@ -89,3 +91,36 @@ async def serving(
         yield server
     finally:
         stop(server)
+
+
+def serve_demo(data_dir: Path, log: Path) -> Server:
+    """`yidi serve --demo` on its own data directory (its embedded PostgreSQL), started with
+    nothing from the test run's own YIDI_* configuration."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("YIDI_")}
+    command = [sys.executable, "-m", "yidi.cli", "serve", "--demo", "--port", str(port)]
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [*command, "--data-dir", str(data_dir), "--log-level", "warning"],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+    return Server(process, port, log)
+
+
+def postmaster(data_dir: Path) -> psutil.Process | None:
+    """The running embedded PostgreSQL of a data directory, if any."""
+    pidfile = data_dir / "pgdata" / "postmaster.pid"
+    try:
+        return psutil.Process(int(pidfile.read_text().split()[0]))
+    except (OSError, ValueError, psutil.NoSuchProcess):
+        return None
+
+
+def stop_embedded_postgres(data_dir: Path) -> None:
+    """A test stops the embedded server it caused, if yidi has not already."""
+    running = postmaster(data_dir)
+    if running is not None:
+        running.send_signal(signal.SIGINT)  # PostgreSQL's fast shutdown
+        running.wait(timeout=30)

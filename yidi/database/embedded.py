@@ -24,7 +24,8 @@ def start_embedded(data_dir: Path, database: str = "yidi") -> str:
     """Start (or reuse) the server under `data_dir/pgdata`; return an asyncpg URL to `database`.
 
     The server outlives this process on purpose: several server processes (and the
-    tests) share one cluster, and a restart finds it already running.
+    tests) share one cluster. `yidi serve` registers as its user and the last one to leave
+    stops it (database/embedded_tenancy.py); `yidi db stop` stops it otherwise.
     """
     server = embedded_server(data_dir)
     server.psql(

@@ -1,0 +1,84 @@
+"""The embedded PostgreSQL lives as long as some `yidi serve` of its data directory does:
+the last one to leave stops it, and `yidi db stop` stops one left behind by a killed
+process."""
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.servers import (
+    postmaster,
+    serve_demo,
+    stop,
+    stop_embedded_postgres,
+    wait_ready,
+)
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Iterator[Path]:
+    directory = tmp_path / "data"
+    yield directory
+    stop_embedded_postgres(directory)
+
+
+def gone_within(data_dir: Path, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if postmaster(data_dir) is None:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+async def test_the_last_server_to_leave_stops_the_embedded_postgres(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    first = serve_demo(data_dir, tmp_path / "first.log")
+    servers = [first]
+    try:
+        await wait_ready(first)
+        second = serve_demo(data_dir, tmp_path / "second.log")
+        servers.append(second)
+        await wait_ready(second)
+        database = postmaster(data_dir)
+        assert database is not None
+        stop(first)  # it started the database; the second still uses it
+        assert database.is_running()
+        async with httpx.AsyncClient(base_url=second.url, timeout=10) as client:
+            assert (await client.get("/readyz")).status_code == 200
+        stop(second)
+        assert gone_within(data_dir, 30), "the embedded PostgreSQL outlived its last server"
+        assert list((data_dir / "serving").glob("*.lock")) == []
+    finally:
+        for server in servers:
+            stop(server)
+
+
+async def test_db_stop_stops_what_a_killed_server_left_running(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    server = serve_demo(data_dir, tmp_path / "serve.log")
+    try:
+        await wait_ready(server)
+        server.process.kill()  # no chance to clean up
+        server.process.wait(timeout=10)
+    finally:
+        stop(server)
+    assert postmaster(data_dir) is not None
+    env = {k: v for k, v in os.environ.items() if not k.startswith("YIDI_")}
+    command = [sys.executable, "-m", "yidi.cli", "db", "stop", "--data-dir", str(data_dir)]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "stopped the embedded PostgreSQL" in done.stdout
+    assert gone_within(data_dir, 5)
+    again = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
+    assert "no embedded PostgreSQL is running" in again.stdout
