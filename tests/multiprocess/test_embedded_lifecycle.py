@@ -2,6 +2,7 @@
 the last one to leave stops it, and `yidi db stop` stops one left behind by a killed
 process."""
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from tests.support.servers import (
     stop_embedded_postgres,
     wait_ready,
 )
+from yidi.database.embedded import embedded_server
 
 pytestmark = pytest.mark.slow
 
@@ -82,3 +84,24 @@ async def test_db_stop_stops_what_a_killed_server_left_running(
     assert gone_within(data_dir, 5)
     again = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
     assert "no embedded PostgreSQL is running" in again.stdout
+
+
+async def test_readyz_recovers_when_the_database_comes_back(data_dir: Path, tmp_path: Path) -> None:
+    server = serve_demo(data_dir, tmp_path / "serve.log")
+    try:
+        await wait_ready(server)
+        async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
+            stop_embedded_postgres(data_dir)
+            assert (await client.get("/readyz")).status_code == 503
+            assert (await client.get("/healthz")).status_code == 200  # the process is fine
+            embedded_server(data_dir)  # an operator starts it again
+            deadline = time.monotonic() + 15
+            while (await client.get("/readyz")).status_code != 200:
+                assert time.monotonic() < deadline, "/readyz did not recover"
+                await asyncio.sleep(0.2)
+            me = await client.post(
+                "/graphql", json={"query": "{ __typename }"}, headers={"accept": "application/json"}
+            )
+            assert me.json() == {"data": {"__typename": "Query"}}
+    finally:
+        stop(server)
