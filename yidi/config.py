@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     # and how often feeds look for events when no notification came.
     subscription_buffer: int = 1000
     subscription_poll_seconds: float = 5.0
+    # /healthz fails (503) while the event loop runs later than this (a stalled process).
+    max_loop_lag_seconds: float = 1.0
     # How often each process tries to sweep for deadline alerts (one sweeps at a time).
     sweep_interval_seconds: float = 60.0
     # Tests drive sweeps themselves; a server always runs the loop.

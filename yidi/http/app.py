@@ -22,6 +22,7 @@ from yidi.deadlines.sweeper import run_sweeper
 from yidi.http.body_limits import BodyLimits
 from yidi.http.graphiql import STATIC_PREFIX, graphiql_html, static_app
 from yidi.http.live_socket import LiveSocketHandler
+from yidi.http.loop_watch import LoopWatch
 from yidi.http.observability import Metrics, Observe
 from yidi.http.security_headers import html_response
 from yidi.http.server import tune_garbage_collector
@@ -103,7 +104,14 @@ def create_app(
         pool_in_use=lambda: connections_in_use(engine), subscriptions=live.subscriber_count
     )
 
+    loop_watch = LoopWatch()
+
     async def healthz(_: Request) -> Response:
+        """Alive: the process answers, and its event loop is not stalled."""
+        lag = loop_watch.lag()
+        if lag > settings.max_loop_lag_seconds:
+            body = {"status": "event loop lagging", "lagSeconds": round(lag, 3)}
+            return JSONResponse(body, status_code=503)
         return JSONResponse({"status": "ok"})
 
     async def readyz(_: Request) -> Response:
@@ -117,6 +125,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         tasks = [
+            asyncio.create_task(loop_watch.run()),
             asyncio.create_task(watch_policies(uow)),
             asyncio.create_task(live.listen(database_url)),
         ]
