@@ -15,20 +15,17 @@ yidi cases/s: how many times slower yidi is).
 
 import argparse
 import asyncio
-import os
 import signal
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import asyncpg
 import httpx
-import psutil
+from harness import graphql, percentile, ready, serve_yidi
 
 from yidi.database.embedded import async_url, embedded_server
+from yidi.database.embedded_tenancy import stop_postgres
 from yidi.database.listener import asyncpg_dsn
 
 USER = "county.intake"
@@ -37,28 +34,6 @@ REGISTER = """mutation($input: RegisterCaseInput!) {
   registerCase(input: $input) { trackingCode case { id number } } }"""
 SETUP = """{ me { unit { id } } categories { id code } }"""
 RAW_YEAR = 2099  # the baseline numbers its cases in a year of its own
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-async def graphql(
-    client: httpx.AsyncClient, query: str, variables: dict, token: str | None
-) -> dict:
-    headers = {"authorization": f"Bearer {token}"} if token else {}
-    payload = {"query": query, "variables": variables}
-    body = (await client.post("/graphql", json=payload, headers=headers)).json()
-    if body.get("errors"):
-        raise SystemExit(f"GraphQL error: {body['errors']}")
-    return body["data"]
-
-
-def percentile(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(q * len(values)))] * 1000
 
 
 async def drive(clients: int, seconds: float, one: "callable") -> tuple[int, list[float]]:
@@ -179,22 +154,13 @@ async def gapless(dsn: str, year: int) -> str:
 
 async def main(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="yidi-bench-register-") as tmp:
-        data_dir, port = Path(tmp) / "data", free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("YIDI_")}
-        command = [sys.executable, "-m", "yidi.cli", "serve", "--demo", "--data-dir", str(data_dir)]
-        command += ["--port", str(port), "--workers", str(args.workers), "--log-level", "warning"]
-        with (Path(tmp) / "serve.log").open("wb") as log:
-            server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+        data_dir = Path(tmp) / "data"
+        server, address = serve_yidi(
+            data_dir, Path(tmp) / "serve.log", "--workers", str(args.workers)
+        )
         try:
-            base = f"http://127.0.0.1:{port}"
-            async with httpx.AsyncClient(timeout=2) as probe:
-                for _ in range(600):
-                    try:
-                        if (await probe.get(f"{base}/readyz")).status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        pass
-                    await asyncio.sleep(0.1)
+            base = f"http://{address}"
+            await ready(address)
             dsn = asyncpg_dsn(async_url(embedded_server(data_dir).get_uri(), "yidi"))
             this_year = time.gmtime().tm_year
             count, latencies = await yidi_side(args, base)
@@ -214,11 +180,7 @@ async def main(args: argparse.Namespace) -> None:
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
-            pidfile = data_dir / "pgdata" / "postmaster.pid"
-            if pidfile.exists():
-                postmaster = psutil.Process(int(pidfile.read_text().split()[0]))
-                postmaster.send_signal(signal.SIGINT)
-                postmaster.wait(timeout=30)
+            stop_postgres(data_dir)  # if the server has not already
 
 
 if __name__ == "__main__":

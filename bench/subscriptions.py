@@ -19,10 +19,8 @@ collapsed stacks of the yidi process during its run.
 import argparse
 import asyncio
 import json
-import os
 import resource
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,8 +31,10 @@ from pathlib import Path
 import httpx
 import psutil
 import websockets
+from harness import graphql, percentile, ready, serve_yidi, start
 
 from yidi.database.embedded import async_url, embedded_server
+from yidi.database.embedded_tenancy import stop_postgres
 from yidi.database.listener import asyncpg_dsn
 
 DEMO_PASSWORD = "demo-password"
@@ -45,50 +45,6 @@ SUBSCRIBE = (
 COMMENT = "mutation($i: CommentCaseInput!) { commentCase(input: $i) { case { id } } }"
 LOGIN = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }"
 BENCH = Path(__file__).parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start(command: list[str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("YIDI_")}
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [*command, "--port", str(port)], stdout=sink, stderr=subprocess.STDOUT, env=env
-        )
-    return process, f"127.0.0.1:{port}"
-
-
-def serve_yidi(data_dir: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    command = [sys.executable, "-m", "yidi.cli", "serve", "--demo", "--data-dir", str(data_dir)]
-    return start([*command, "--log-level", "warning"], log)
-
-
-async def ready(address: str, path: str = "/readyz") -> None:
-    async with httpx.AsyncClient(timeout=2) as client:
-        for _ in range(600):
-            try:
-                if (await client.get(f"http://{address}{path}")).status_code < 500:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise SystemExit(f"server {address} not ready")
-
-
-async def graphql(
-    client: httpx.AsyncClient, query: str, variables: dict, token: str | None
-) -> dict:
-    headers = {"authorization": f"Bearer {token}"} if token else {}
-    payload = {"query": query, "variables": variables}
-    body = (await client.post("/graphql", json=payload, headers=headers)).json()
-    if body.get("errors"):
-        raise SystemExit(f"GraphQL error: {body['errors']}")
-    return body["data"]
 
 
 class Subscriber:
@@ -137,10 +93,6 @@ class Figures:
             f"{self.missing}; mutation p50 {self.mutation_p50:.1f} ms; "
             f"{self.memory_per_subscriber_kib:.1f} KiB per subscriber"
         )
-
-
-def percentile(values: list[float], q: float) -> float:
-    return values[min(len(values) - 1, int(q * len(values)))] * 1000
 
 
 async def measure(
@@ -229,11 +181,7 @@ async def main(args: argparse.Namespace) -> None:
                 process.send_signal(signal.SIGTERM)
             for process in processes:
                 process.wait(timeout=30)
-            pidfile = data_dir / "pgdata" / "postmaster.pid"
-            if pidfile.exists():
-                postmaster = psutil.Process(int(pidfile.read_text().split()[0]))
-                postmaster.send_signal(signal.SIGINT)
-                postmaster.wait(timeout=30)
+            stop_postgres(data_dir)  # if the servers have not already
 
 
 async def run(

@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -17,19 +16,12 @@ from tests.support.servers import (
     postmaster,
     serve_demo,
     stop,
-    stop_embedded_postgres,
     wait_ready,
 )
 from yidi.database.embedded import embedded_server
+from yidi.database.embedded_tenancy import stop_postgres
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Iterator[Path]:
-    directory = tmp_path / "data"
-    yield directory
-    stop_embedded_postgres(directory)
 
 
 def gone_within(data_dir: Path, seconds: float) -> bool:
@@ -91,7 +83,7 @@ async def test_readyz_recovers_when_the_database_comes_back(data_dir: Path, tmp_
     try:
         await wait_ready(server)
         async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
-            stop_embedded_postgres(data_dir)
+            stop_postgres(data_dir)
             assert (await client.get("/readyz")).status_code == 503
             assert (await client.get("/healthz")).status_code == 200  # the process is fine
             embedded_server(data_dir)  # an operator starts it again

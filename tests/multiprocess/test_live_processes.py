@@ -4,7 +4,6 @@ completes open subscriptions."""
 
 import signal
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -13,16 +12,9 @@ import pytest
 from tests.support.demo import LEADER
 from tests.support.driver import Api
 from tests.support.live import CASE_EVENTS, Completed, Subscription
-from tests.support.servers import serve_demo, stop, stop_embedded_postgres, wait_ready
+from tests.support.servers import serve_demo, stop, wait_ready
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Iterator[Path]:
-    directory = tmp_path / "data"
-    yield directory
-    stop_embedded_postgres(directory)
 
 
 async def test_a_change_through_one_process_reaches_a_subscriber_of_another(

@@ -4,7 +4,6 @@ waited for until ready, and always stopped."""
 import asyncio
 import contextlib
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -116,11 +115,3 @@ def postmaster(data_dir: Path) -> psutil.Process | None:
         return psutil.Process(int(pidfile.read_text().split()[0]))
     except (OSError, ValueError, psutil.NoSuchProcess):
         return None
-
-
-def stop_embedded_postgres(data_dir: Path) -> None:
-    """A test stops the embedded server it caused, if yidi has not already."""
-    running = postmaster(data_dir)
-    if running is not None:
-        running.send_signal(signal.SIGINT)  # PostgreSQL's fast shutdown
-        running.wait(timeout=30)

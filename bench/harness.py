@@ -1,0 +1,68 @@
+"""What the benchmarks share: servers on free ports, readiness, GraphQL calls, percentiles.
+
+The benchmark scripts run as `python bench/<name>.py`, so this module is found beside them.
+"""
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start(command: list[str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """`command --port P` on a free port, with none of this shell's YIDI_* settings; the
+    process and its host:port."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("YIDI_")}
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [*command, "--port", str(port)], stdout=sink, stderr=subprocess.STDOUT, env=env
+        )
+    return process, f"127.0.0.1:{port}"
+
+
+def serve_yidi(data_dir: Path, log: Path, *options: str) -> tuple[subprocess.Popen[bytes], str]:
+    """`yidi serve --demo` on the data directory's embedded PostgreSQL."""
+    command = [sys.executable, "-m", "yidi.cli", "serve", "--demo", "--data-dir", str(data_dir)]
+    return start([*command, "--log-level", "warning", *options], log)
+
+
+async def ready(address: str, path: str = "/readyz") -> None:
+    async with httpx.AsyncClient(timeout=2) as client:
+        for _ in range(600):
+            try:
+                if (await client.get(f"http://{address}{path}")).status_code < 500:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    raise SystemExit(f"server {address} not ready")
+
+
+async def graphql(
+    client: httpx.AsyncClient, query: str, variables: dict[str, Any], token: str | None
+) -> dict[str, Any]:
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    payload = {"query": query, "variables": variables}
+    body = (await client.post("/graphql", json=payload, headers=headers)).json()
+    if body.get("errors"):
+        raise SystemExit(f"GraphQL error: {body['errors']}")
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-quantile of seconds, in milliseconds."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
