@@ -1,4 +1,5 @@
-"""Command line: `yidi serve`, `yidi migrate`, `yidi calendar add`, `yidi schema`."""
+"""Command line: `yidi serve`, `yidi migrate`, `yidi db`, `yidi audit`, `yidi calendar add`,
+`yidi schema`."""
 
 import argparse
 import asyncio
@@ -19,6 +20,7 @@ from yidi.database.demo_secret import demo_secret
 from yidi.database.embedded_tenancy import move_in, move_out, stop_postgres
 from yidi.database.engine import make_engine, make_session_factory
 from yidi.database.migrations import upgrade
+from yidi.database.roles import grant
 from yidi.database.url import resolve_database_url
 from yidi.deadlines.calendar_data import bundled_calendar, store_calendar_year
 from yidi.demo import load_demo
@@ -135,6 +137,20 @@ def db_stop(args: argparse.Namespace) -> int:
         print(f"stopped the embedded PostgreSQL in {data_dir}")
     else:
         print(f"no embedded PostgreSQL is running in {data_dir}")
+    return 0
+
+
+def db_grant(args: argparse.Namespace) -> int:
+    """Grant the service's role (and a read-only role) what they need and no more; run as
+    the schema's owner after every `yidi migrate` (docs/DEPLOYMENT.md)."""
+    try:
+        database_url = resolve_database_url(_settings(args))
+        asyncio.run(grant(database_url, args.service_role, args.reader_role))
+    except ValueError as exc:
+        print(f"yidi: {exc}", file=sys.stderr)
+        return 2
+    readers = f" and read-only to {args.reader_role}" if args.reader_role else ""
+    print(f"granted the service's privileges to {args.service_role}{readers}")
     return 0
 
 
@@ -258,11 +274,20 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--data-dir", help=data_help)
     add.set_defaults(func=calendar_add)
 
-    d = sub.add_parser("db", help="the embedded PostgreSQL")
+    d = sub.add_parser("db", help="the database: the embedded PostgreSQL, roles")
     dsub = d.add_subparsers(dest="db_command", required=True)
     stop = dsub.add_parser("stop", help="stop the data directory's embedded PostgreSQL")
     stop.add_argument("--data-dir", help=data_help)
     stop.set_defaults(func=db_stop)
+    grants = dsub.add_parser(
+        "grant",
+        help="grant the service's role read/write but append-only events, no DDL "
+        "(run as the schema's owner after every migrate)",
+    )
+    grants.add_argument("--service-role", required=True, metavar="ROLE")
+    grants.add_argument("--reader-role", metavar="ROLE", help="a read-only role (backups, reports)")
+    grants.add_argument("--data-dir", help=data_help)
+    grants.set_defaults(func=db_grant)
 
     a = sub.add_parser("audit", help="the case trails' hash chains")
     asub = a.add_subparsers(dest="audit_command", required=True)

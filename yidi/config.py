@@ -12,6 +12,9 @@ class Settings(BaseSettings):
     # An external PostgreSQL (>= 14); when unset the embedded one under data_dir is used.
     database_url: str | None = None
     data_dir: Path = Path(".yidi")
+    # Connections each process keeps to PostgreSQL; as many again may open in a burst, plus
+    # one for LISTEN: a process holds at most 2 × this + 1 (docs/DEPLOYMENT.md).
+    database_pool_size: int = Field(default=10, ge=1)
     # Signs bearer tokens. Required outside demo mode: the server refuses to start without it.
     secret_key: str | None = Field(default=None, min_length=32)
     token_ttl_minutes: int = 8 * 60

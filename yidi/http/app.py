@@ -84,7 +84,7 @@ def app_from_environment() -> Starlette:
 def create_app(
     settings: Settings, database_url: str, *, clock: Callable[[], datetime] = utc_now
 ) -> Starlette:
-    engine = make_engine(database_url)
+    engine = make_engine(database_url, pool_size=settings.database_pool_size)
     uow = UnitOfWork(
         make_session_factory(engine),
         clock=clock,
