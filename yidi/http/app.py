@@ -4,7 +4,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -32,6 +32,7 @@ from yidi.persistence.health import database_answers
 from yidi.policies.watcher import watch_policies
 from yidi.resolvers.context import AppState, Context
 from yidi.schema.build import build_schema
+from yidi.services.housekeeping import run_housekeeping
 from yidi.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -131,7 +132,9 @@ def create_app(
         ]
         if settings.run_sweeper:
             sweeper = run_sweeper(uow, settings.sweep_interval_seconds, metrics.sweeper_ran)
-            tasks.append(asyncio.create_task(sweeper))
+            forget_after = timedelta(seconds=settings.login_forget_after_seconds)
+            housekeeping = run_housekeeping(uow, forget_after, settings.sweep_interval_seconds)
+            tasks += [asyncio.create_task(sweeper), asyncio.create_task(housekeeping)]
         try:
             yield
         finally:
