@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     sweep_interval_seconds: float = 60.0
     # Tests drive sweeps themselves; a server always runs the loop.
     run_sweeper: bool = True
+    # 12345 hotline callbacks (docs/HOTLINE.md): how often each process looks for due ones,
+    # and the first retry's wait (doubling after each failure, up to an hour).
+    hotline_poll_seconds: float = 5.0
+    hotline_retry_base_seconds: float = 5.0
 
     def schema_exposed(self) -> bool:
         return self.demo if self.expose_schema is None else self.expose_schema

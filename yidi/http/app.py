@@ -21,6 +21,7 @@ from yidi.deadlines.calendar_data import bundled_calendar
 from yidi.deadlines.sweeper import run_sweeper
 from yidi.http.body_limits import BodyLimits
 from yidi.http.graphiql import STATIC_PREFIX, graphiql_html, static_app
+from yidi.http.hotline import callback_client, callback_poster, hotline_routes
 from yidi.http.live_socket import LiveSocketHandler
 from yidi.http.loop_watch import LoopWatch
 from yidi.http.observability import Metrics, Observe
@@ -32,6 +33,7 @@ from yidi.persistence.health import database_answers
 from yidi.policies.watcher import watch_policies
 from yidi.resolvers.context import AppState, Context
 from yidi.schema.build import build_schema
+from yidi.services.hotline_delivery import run_callback_delivery
 from yidi.services.housekeeping import run_housekeeping
 from yidi.services.unit_of_work import UnitOfWork
 
@@ -123,6 +125,8 @@ def create_app(
             return JSONResponse({"status": "database unreachable"}, status_code=503)
         return JSONResponse({"status": "ready"})
 
+    client = callback_client()
+
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         tasks = [
@@ -135,6 +139,13 @@ def create_app(
             forget_after = timedelta(seconds=settings.login_forget_after_seconds)
             housekeeping = run_housekeeping(uow, forget_after, settings.sweep_interval_seconds)
             tasks += [asyncio.create_task(sweeper), asyncio.create_task(housekeeping)]
+            callbacks = run_callback_delivery(
+                uow,
+                callback_poster(client),
+                settings.hotline_poll_seconds,
+                timedelta(seconds=settings.hotline_retry_base_seconds),
+            )
+            tasks.append(asyncio.create_task(callbacks))
         try:
             yield
         finally:
@@ -144,6 +155,7 @@ def create_app(
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await client.aclose()
             await engine.dispose()
 
     app = Starlette(
@@ -153,6 +165,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics.endpoint),
+            *hotline_routes(state),
             Mount(STATIC_PREFIX, app=static_app()),
         ],
         lifespan=lifespan,

@@ -3,14 +3,16 @@
 Login streaks are kept per username and per client address, and public rate windows per
 client address: an attacker trying endless usernames or addresses would otherwise grow
 these tables without bound. A streak is forgotten after its quiet while anyway
-(domain/backoff.py), and no rate window is longer than 15 minutes.
+(domain/backoff.py), and no rate window is longer than 15 minutes. The hotline bridge's
+nonces need keeping only while their timestamps are fresh (domain/hotline.py).
 """
 
 import asyncio
 import logging
 from datetime import datetime, timedelta
 
-from yidi.persistence import login_failures, rate
+from yidi.domain.hotline import CLOCK_SKEW
+from yidi.persistence import hotline, login_failures, rate
 from yidi.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -24,7 +26,8 @@ async def forget_stale(uow: UnitOfWork, now: datetime, login_forget_after: timed
     async with uow.begin(now=now) as work:
         streaks = await login_failures.forget_quiet_since(work.session, now - login_forget_after)
         windows = await rate.forget_windows_before(work.session, now - RATE_WINDOWS_KEPT)
-    return streaks + windows
+        nonces = await hotline.forget_nonces_before(work.session, now - 2 * CLOCK_SKEW)
+    return streaks + windows + nonces
 
 
 async def run_housekeeping(
