@@ -137,6 +137,31 @@ async def test_every_reference_resolves(app: Starlette, county: int) -> None:
         assert dangling.n == 0, key
 
 
+async def test_dashboard_facts_are_what_the_events_say(app: Starlette, county: int) -> None:
+    """The columns the event writer keeps (first resolution, latest evaluation), loaded
+    directly, agree with the loaded events."""
+    kept = await _rows(
+        app,
+        "SELECT id, first_resolved_at, first_resolved_level, latest_satisfaction FROM cases"
+        " WHERE county_id = :c ORDER BY id",
+        c=county,
+    )
+    recounted = await _rows(
+        app,
+        "SELECT c.id,"
+        " (SELECT min(e.at) FROM case_events e WHERE e.case_id = c.id AND e.type = 'RESOLVED'),"
+        " (SELECT u.level FROM case_events e JOIN units u ON u.id = e.from_unit_id"
+        "   WHERE e.case_id = c.id AND e.type = 'RESOLVED' ORDER BY e.at, e.id LIMIT 1),"
+        " (SELECT e.data->>'satisfaction' FROM case_events e WHERE e.case_id = c.id"
+        "   AND e.type = 'EVALUATED' ORDER BY e.at DESC, e.id DESC LIMIT 1)"
+        " FROM cases c WHERE c.county_id = :c ORDER BY c.id",
+        c=county,
+    )
+    assert [tuple(r) for r in kept] == [tuple(r) for r in recounted]
+    assert any(r.first_resolved_level == "COUNTY" for r in kept)
+    assert any(r.latest_satisfaction == "DISSATISFIED" for r in kept)
+
+
 async def test_dashboards_agree_with_a_recount(app: Starlette, clock: Clock, county: int) -> None:
     end = clock.current
     start = end - timedelta(days=365)

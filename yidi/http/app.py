@@ -20,6 +20,7 @@ from yidi.database.engine import connections_in_use, make_engine, make_session_f
 from yidi.deadlines.calendar_data import bundled_calendar
 from yidi.deadlines.sweeper import run_sweeper
 from yidi.http.body_limits import BodyLimits
+from yidi.http.exports import export_routes
 from yidi.http.graphiql import STATIC_PREFIX, graphiql_html, static_app
 from yidi.http.live_socket import LiveSocketHandler
 from yidi.http.loop_watch import LoopWatch
@@ -150,6 +151,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics.endpoint),
+            *export_routes(state),
             Mount(STATIC_PREFIX, app=static_app()),
         ],
         lifespan=lifespan,

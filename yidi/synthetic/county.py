@@ -180,8 +180,9 @@ async def seed(
     progress: Callable[[str, int], None] = lambda stage, n: None,
     workers: int = 2,
 ) -> County:
-    """Create and load the county, all or nothing. `progress(stage, n)` hears of each
-    loaded batch ("cases", its size) and of each later stage ("indexes", "counters")."""
+    """Create and load the county, all or nothing, then vacuum. `progress(stage, n)` hears
+    of each loaded batch ("cases", its size) and of each later stage ("indexes",
+    "counters", "vacuum")."""
     async with uow.sessions.begin() as session:
         county = await create_county(session, options)
         first = await bulk_load.lock_and_number(session)
@@ -217,4 +218,7 @@ async def seed(
         await bulk_load.restore_indexes(session, deferred)
         progress("counters", 0)
         await bulk_load.finish(session, county.unit.id, sequences, last_position)
+    progress("vacuum", 0)
+    async with uow.sessions() as session:
+        await bulk_load.vacuum(session)
     return county

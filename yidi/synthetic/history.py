@@ -75,6 +75,9 @@ CASE_COLUMNS = [
     "followed_up_since_result",
     "version",
     "chain_head",
+    "first_resolved_at",
+    "first_resolved_level",
+    "latest_satisfaction",
 ]
 EVENT_COLUMNS = [
     "id",
@@ -381,6 +384,9 @@ class _Writer:
                     "t" if d.followed_up else "f",
                     str(len(d.events)),
                     "\\\\x" + head.hex(),
+                    _time(d.first_resolved_at),
+                    _cell(d.first_resolved_level),
+                    _cell(d.latest_satisfaction),
                 )
             )
             + "\n"
