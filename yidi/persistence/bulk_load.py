@@ -7,8 +7,8 @@ happens in the caller's transaction, so a failed load leaves nothing behind.
 
 Loading a million cases is dominated by index maintenance: the secondary indexes of the
 loaded tables are dropped for the load and built again afterwards (one sort each instead
-of millions of insertions), inside the same transaction. The tables are locked against
-writers meanwhile (readers still read).
+of millions of insertions), inside the same transaction. Dropping an index locks its table
+against readers too until the load commits: seed a database no one is using.
 """
 
 from collections.abc import Sequence
