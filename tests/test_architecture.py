@@ -58,6 +58,17 @@ def test_the_check_finds_a_case_event_built_elsewhere() -> None:
         assert _builds_case_event(call.value), source
 
 
+def test_only_the_synthetic_bulk_load_copies_rows_in() -> None:
+    """The one exception to the single event writer: loading a synthetic county's past
+    (persistence/bulk_load.py), whose events are chained as `record` chains them."""
+    copying = {
+        path.relative_to(PACKAGE.parent).as_posix()
+        for path in PACKAGE.rglob("*.py")
+        if "copy_to_table" in path.read_text(encoding="utf-8")
+    }
+    assert copying == {"yidi/persistence/bulk_load.py"}
+
+
 def test_every_action_is_one_command_with_one_handler() -> None:
     command_types = [
         value

@@ -29,7 +29,7 @@ def _yidi(*args: str, env: dict[str, str] | None = None) -> subprocess.Completed
 def test_help_lists_the_commands() -> None:
     result = _yidi("--help")
     assert result.returncode == 0
-    for command in ("serve", "migrate", "calendar", "schema"):
+    for command in ("serve", "migrate", "seed", "calendar", "schema"):
         assert command in result.stdout
 
 
@@ -102,3 +102,29 @@ def test_a_demo_secret_is_made_once_per_data_directory(tmp_path: Path) -> None:
 def test_outside_a_demo_there_is_no_default_secret() -> None:
     with pytest.raises(RuntimeError, match="YIDI_SECRET_KEY"):
         Settings(demo=True, secret_key=None).signing_key()
+
+
+def test_seed_refuses_an_empty_county_before_touching_a_database() -> None:
+    result = _yidi(
+        "seed",
+        "--synthetic",
+        "--cases",
+        "0",
+        env={"YIDI_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"},
+    )
+    assert result.returncode == 2
+    assert "--cases" in result.stderr
+
+
+def test_seed_loads_a_synthetic_county_once_and_its_trails_verify(database_url: str) -> None:
+    env = {"YIDI_DATABASE_URL": database_url}
+    options = ["--cases", "300", "--townships", "2", "--villages-per-township", "2"]
+    first = _yidi("seed", "--synthetic", *options, "--years", "1", "--seed", "3", env=env)
+    assert first.returncode == 0, first.stderr
+    assert "loaded 300 cases into county 990300" in first.stdout
+    again = _yidi("seed", "--synthetic", *options, env=env)
+    assert again.returncode == 2
+    assert "already exists" in again.stderr
+    verified = _yidi("audit", "verify", "--county", "990300", env=env)
+    assert verified.returncode == 0, verified.stdout
+    assert verified.stdout.startswith("intact: 300 cases")

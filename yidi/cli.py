@@ -1,5 +1,5 @@
-"""Command line: `yidi serve`, `yidi migrate`, `yidi db`, `yidi audit`, `yidi calendar add`,
-`yidi schema`."""
+"""Command line: `yidi serve`, `yidi migrate`, `yidi seed`, `yidi db`, `yidi audit`,
+`yidi hotline`, `yidi calendar add`, `yidi schema`."""
 
 import argparse
 import asyncio
@@ -9,10 +9,19 @@ import logging.config
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import uvicorn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from yidi import __version__
 from yidi.config import Settings
@@ -34,6 +43,9 @@ from yidi.schema.build import build_schema
 from yidi.services import hotline
 from yidi.services.audit import AuditReport, verify_trails
 from yidi.services.unit_of_work import UnitOfWork
+from yidi.synthetic.county import AlreadySeeded
+from yidi.synthetic.county import Options as SyntheticOptions
+from yidi.synthetic.county import seed as seed_synthetic
 
 log = logging.getLogger("yidi")
 
@@ -249,6 +261,67 @@ def calendar_add(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _seed_synthetic(database_url: str, options: SyntheticOptions) -> float:
+    engine = make_engine(database_url, pool_size=1)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    began = time.monotonic()
+    stages: list[tuple[str, float]] = [("cases", began)]
+    try:
+        with Progress(*columns) as bar:
+            task = bar.add_task("cases", total=options.cases)
+
+            def progress(stage: str, n: int) -> None:
+                if stage == "cases":
+                    bar.advance(task, n)
+                else:
+                    bar.update(task, description=f"{stage}")
+                    stages.append((stage, time.monotonic()))
+
+            # Stores no tracking code anyone could use, so it signs nothing.
+            uow = _unit_of_work(make_session_factory(engine), "")
+            await seed_synthetic(uow, options, utc_now(), bundled_calendar(), progress)
+    finally:
+        await engine.dispose()
+    ended = time.monotonic()
+    for (stage, at), (_, until) in zip(stages, [*stages[1:], ("", ended)], strict=True):
+        print(f"  {stage}: {until - at:.1f} s")
+    return ended - began
+
+
+def seed(args: argparse.Namespace) -> int:
+    """Load a synthetic county (docs/DASHBOARDS.md, "Synthetic county")."""
+    if not args.synthetic:
+        print("yidi: only --synthetic seeding exists", file=sys.stderr)
+        return 2
+    options = SyntheticOptions(
+        cases=args.cases,
+        townships=args.townships,
+        villages_per_township=args.villages_per_township,
+        years=args.years,
+        seed=args.seed,
+        code=args.code,
+    )
+    if min(options.cases, options.townships, options.villages_per_township, options.years) < 1:
+        print("yidi: --cases, --townships, --villages-per-township and --years must be >= 1",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    database_url = resolve_database_url(_settings(args))
+    upgrade(database_url)
+    try:
+        seconds = asyncio.run(_seed_synthetic(database_url, options))
+    except AlreadySeeded as exc:
+        print(f"yidi: {exc}", file=sys.stderr)
+        return 2
+    print(f"loaded {options.cases} cases into county {options.code} in {seconds:.1f} s")
+    return 0
+
+
 def schema_sdl() -> str:
     """The served GraphQL schema as SDL, ending in a newline: what schema.graphql holds."""
     # Defaults only, not the environment: the SDL does not depend on configuration, and a bad
@@ -343,6 +416,16 @@ def parser() -> argparse.ArgumentParser:
     link.add_argument("--new-secret", action="store_true", help="replace the shared secret")
     link.add_argument("--data-dir", help=data_help)
     link.set_defaults(func=hotline_configure)
+    e = sub.add_parser("seed", help="load generated data (a synthetic county)")
+    e.add_argument("--synthetic", action="store_true", help="a synthetic county")
+    e.add_argument("--cases", type=int, required=True, metavar="N")
+    e.add_argument("--townships", type=int, default=20, metavar="T")
+    e.add_argument("--villages-per-township", type=int, default=25, metavar="V")
+    e.add_argument("--years", type=int, default=3, metavar="Y", help="registered over Y years")
+    e.add_argument("--seed", type=int, default=1, metavar="S", help="same seed, same data")
+    e.add_argument("--code", default="990300", help="the county's division code")
+    e.add_argument("--data-dir", help=data_help)
+    e.set_defaults(func=seed)
 
     g = sub.add_parser("schema", help="print the served GraphQL schema (SDL)")
     g.add_argument("--output", metavar="PATH", help="write it to PATH instead of stdout")

@@ -303,7 +303,23 @@ def _case_row(
         due_at=h.due_at,
         escalation_count=h.escalations,
         version=len(h.events),
+        **_dashboard_facts(h, by_id),
     )
+
+
+def _dashboard_facts(h: History, by_id: dict[int, Unit]) -> dict[str, Any]:
+    """What the event writer keeps on the case row, as it would from these events: the
+    first RESOLVED event (earliest, then first written) and the latest EVALUATED one."""
+    order = {id(e): n for n, e in enumerate(h.events)}
+    resolved = [e for e in h.events if e["type"] == "RESOLVED"]
+    evaluated = [e for e in h.events if e["type"] == "EVALUATED"]
+    first = min(resolved, key=lambda e: (e["at"], order[id(e)]), default=None)
+    latest = max(evaluated, key=lambda e: (e["at"], order[id(e)]), default=None)
+    return {
+        "first_resolved_at": first["at"] if first else None,
+        "first_resolved_level": by_id[first["from"]].level if first else None,
+        "latest_satisfaction": latest["data"]["satisfaction"] if latest else None,
+    }
 
 
 # ---------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from yidi.database.engine import connections_in_use, make_engine, make_session_f
 from yidi.deadlines.calendar_data import bundled_calendar
 from yidi.deadlines.sweeper import run_sweeper
 from yidi.http.body_limits import BodyLimits
+from yidi.http.exports import export_routes
 from yidi.http.graphiql import STATIC_PREFIX, graphiql_html, static_app
 from yidi.http.hotline import callback_client, callback_poster, hotline_routes
 from yidi.http.live_socket import LiveSocketHandler
@@ -166,6 +167,7 @@ def create_app(
             Route("/readyz", readyz),
             Route("/metrics", metrics.endpoint),
             *hotline_routes(state),
+            *export_routes(state),
             Mount(STATIC_PREFIX, app=static_app()),
         ],
         lifespan=lifespan,

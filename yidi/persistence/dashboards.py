@@ -5,7 +5,9 @@ Which cases count for a unit, as SQL:
   township or village column by the unit's level, read from the B-tree indexes on them;
 - a DEPARTMENT: cases DISPATCHED or REASSIGNED to it (or a unit below it) in the window.
 Merged duplicates never count. "First resolution" is a case's earliest RESOLVED event, and
-its unit (the event's from-unit, the handling unit then) gives the level it was resolved at.
+its unit (the event's from-unit, the handling unit then) gives the level it was resolved at;
+both, and the latest evaluation, are kept on the case row by the event writer
+(`services/events.record`), so no figure joins the events.
 """
 
 from collections.abc import Sequence
@@ -31,54 +33,58 @@ _HANDED_TO = (
 )
 
 
+_CHILD_COLUMN = {
+    UnitLevel.COUNTY: "c.location_township_id",
+    UnitLevel.TOWNSHIP: "c.location_village_id",
+    UnitLevel.VILLAGE: "CAST(NULL AS bigint)",
+}
+_FIGURES = (
+    "c.status, c.risk_level, c.category_id, c.registered_at, c.due_at, c.escalation_count,"
+    " c.first_resolved_at, c.first_resolved_level, c.latest_satisfaction"
+)
+
+
 def _scope(unit: Unit) -> str:
-    """The cases that count for `unit` in [:start, :end), as columns the figures read; `child`
-    is the unit right below `unit` on the location's path."""
-    columns = (
-        "c.id, c.status, c.risk_level, c.category_id, c.registered_at, c.due_at,"
-        " c.escalation_count,"
-        " c.location_path[array_position(c.location_path, CAST(:unit AS bigint)) + 1] AS child"
-    )
+    """The cases that count for `unit` in [:start, :end), as the columns the figures read;
+    `child` is the unit right below `unit` on the location's path.
+
+    For an AREA unit every column comes from the ancestor column's covering index
+    (`ix_cases_county_stats`, `ix_cases_location_township`): an index-only scan once the
+    table is vacuumed. The child is the next ancestor column down, which is the next unit
+    on the location's path whenever that unit is an AREA unit (the only children listed)."""
     if unit.kind == UnitKind.DEPARTMENT.value:
+        child = "c.location_path[array_position(c.location_path, CAST(:unit AS bigint)) + 1]"
         return (
-            f"SELECT {columns} FROM cases c WHERE c.merged_into_id IS NULL AND c.id IN"
+            f"SELECT {_FIGURES}, {child} AS child FROM cases c"
+            " WHERE c.merged_into_id IS NULL AND c.id IN"
             f" (SELECT h.case_id FROM ({_HANDED_TO}) h WHERE h.at >= :start AND h.at < :end)"
         )
+    level = UnitLevel(unit.level)
     return (
-        f"SELECT {columns} FROM cases c WHERE {_AREA_COLUMN[UnitLevel(unit.level)]} = :unit"
+        f"SELECT {_FIGURES}, {_CHILD_COLUMN[level]} AS child FROM cases c"
+        f" WHERE {_AREA_COLUMN[level]} = :unit"
         " AND c.registered_at >= :start AND c.registered_at < :end"
         " AND c.merged_into_id IS NULL"
     )
 
 
 def _stats_sql(unit: Unit) -> str:
+    """One aggregate over the scoped rows; the facts that events used to supply (first
+    resolution, latest evaluation) are columns the event writer keeps on the case."""
     return f"""
-WITH scoped AS ({_scope(unit)}),
-resolution AS (
-  SELECT DISTINCT ON (e.case_id) e.case_id, e.at, u.level
-  FROM case_events e LEFT JOIN units u ON u.id = e.from_unit_id
-  WHERE e.case_id IN (SELECT id FROM scoped) AND e.type = 'RESOLVED'
-  ORDER BY e.case_id, e.at, e.id
-),
-evaluation AS (
-  SELECT DISTINCT ON (e.case_id) e.case_id, e.data->>'satisfaction' AS satisfaction
-  FROM case_events e
-  WHERE e.case_id IN (SELECT id FROM scoped) AND e.type = 'EVALUATED'
-  ORDER BY e.case_id, e.at DESC, e.id DESC
-)
-SELECT s.child, s.risk_level, s.status, s.category_id, r.level AS resolved_level,
+SELECT s.child, s.risk_level, s.status, s.category_id, s.first_resolved_level AS resolved_level,
   count(*) AS received,
-  count(r.case_id) AS resolved,
+  count(s.first_resolved_at) AS resolved,
   count(*) FILTER (WHERE s.status = 'CLOSED') AS closed,
   count(*) FILTER (WHERE s.status IN ({_OPEN}) AND s.due_at < :now) AS overdue,
   count(*) FILTER (WHERE s.escalation_count > 0) AS escalated,
-  count(*) FILTER (WHERE r.at <= s.due_at) AS on_time,
-  count(v.case_id) AS evaluated,
-  count(*) FILTER (WHERE v.satisfaction IN ('SATISFIED', 'BASICALLY_SATISFIED')) AS satisfied,
-  coalesce(sum(extract(epoch FROM r.at - s.registered_at)), 0) AS resolution_seconds
-FROM scoped s
-LEFT JOIN resolution r ON r.case_id = s.id
-LEFT JOIN evaluation v ON v.case_id = s.id
+  count(*) FILTER (WHERE s.first_resolved_at <= s.due_at) AS on_time,
+  count(s.latest_satisfaction) AS evaluated,
+  count(*) FILTER (WHERE s.latest_satisfaction IN ('SATISFIED', 'BASICALLY_SATISFIED'))
+    AS satisfied,
+  coalesce(sum(extract(epoch FROM s.first_resolved_at - s.registered_at)), 0)
+    AS resolution_seconds
+FROM ({_scope(unit)}) s
 GROUP BY 1, 2, 3, 4, 5
 """
 
@@ -132,9 +138,9 @@ def _trend_sql(unit: Unit) -> str:
         )
         attributed = f"{column} = :unit"
     resolved = (
-        "SELECT min(e.at) AS at FROM cases c JOIN case_events e ON e.case_id = c.id"
-        f" AND e.type = 'RESOLVED' WHERE {attributed} AND c.merged_into_id IS NULL"
-        " GROUP BY c.id HAVING min(e.at) >= :start AND min(e.at) < :end"
+        f"SELECT c.first_resolved_at AS at FROM cases c WHERE {attributed}"
+        " AND c.county_id = :county AND c.merged_into_id IS NULL"
+        " AND c.first_resolved_at >= :start AND c.first_resolved_at < :end"
     )
     bucket = "date_trunc(:interval, at AT TIME ZONE 'Asia/Shanghai')"
     return (

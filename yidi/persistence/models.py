@@ -90,6 +90,22 @@ class CaseSequence(Base):
     last_value: Mapped[int] = mapped_column(Integer)
 
 
+# The columns a dashboard aggregate reads, carried by its indexes (docs/DASHBOARDS.md).
+_STATS_COLUMNS = [
+    "location_township_id",
+    "location_village_id",
+    "status",
+    "risk_level",
+    "category_id",
+    "due_at",
+    "escalation_count",
+    "merged_into_id",
+    "first_resolved_at",
+    "first_resolved_level",
+    "latest_satisfaction",
+]
+
+
 class Case(Base):
     __tablename__ = "cases"
 
@@ -148,6 +164,12 @@ class Case(Base):
     evaluation_satisfaction: Mapped[str | None] = mapped_column(String(24))
     evaluation_comment: Mapped[str | None] = mapped_column(Text)
     evaluated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # What the dashboards need and a REOPEN does not clear (docs/DASHBOARDS.md), kept by the
+    # event writer: the first RESOLVED event's time and its unit's level, the latest
+    # EVALUATED event's satisfaction.
+    first_resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    first_resolved_level: Mapped[str | None] = mapped_column(String(16))
+    latest_satisfaction: Mapped[str | None] = mapped_column(String(24))
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     # How many duplicates were merged into this case: an original cannot itself go away.
     duplicates_count: Mapped[int] = mapped_column(Integer, server_default="0")
@@ -177,23 +199,27 @@ class Case(Base):
     __table_args__ = (
         Index("ix_cases_county_registered", "county_id", "registered_at", "id"),
         Index("ix_cases_county_status", "county_id", "status"),
-        # Dashboards (docs/DASHBOARDS.md): a county's window by township read from the index.
+        # Dashboards (docs/DASHBOARDS.md): a county's (or township's) window by child read
+        # from the index alone.
         Index(
             "ix_cases_county_stats",
             "county_id",
             "registered_at",
-            postgresql_include=[
-                "location_township_id",
-                "location_village_id",
-                "status",
-                "risk_level",
-                "category_id",
-                "due_at",
-                "escalation_count",
-                "merged_into_id",
-            ],
+            postgresql_include=_STATS_COLUMNS,
         ),
-        Index("ix_cases_location_township", "location_township_id", "registered_at"),
+        Index(
+            "ix_cases_location_township",
+            "location_township_id",
+            "registered_at",
+            postgresql_include=_STATS_COLUMNS,
+        ),
+        # caseTrend's resolved side: cases by first resolution time.
+        Index(
+            "ix_cases_county_first_resolved",
+            "county_id",
+            "first_resolved_at",
+            postgresql_include=["location_township_id", "location_village_id", "merged_into_id"],
+        ),
         Index("ix_cases_location_village", "location_village_id", "registered_at"),
         Index("ix_cases_handling_unit", "handling_unit_id"),
         Index("ix_cases_intake_unit", "intake_unit_id"),
@@ -233,6 +259,13 @@ class CaseEvent(Base):
 
     __table_args__ = (
         Index("ix_case_events_case", "case_id", "id"),
+        # A department's dashboards: the cases handed to it in a window.
+        Index(
+            "ix_case_events_handed_to",
+            "to_unit_id",
+            "at",
+            postgresql_where="type IN ('DISPATCHED', 'REASSIGNED')",
+        ),
         Index("ux_case_events_county_position", "county_id", "position", unique=True),
     )
 

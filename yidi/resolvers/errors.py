@@ -31,7 +31,7 @@ def _variable_field(message: str) -> str | None:
     return f"variables.{variable.group(1)}{inner}" + (f".{missing.group(1)}" if missing else "")
 
 
-def _extensions(error: DomainError) -> dict[str, object]:
+def contract_extensions(error: DomainError) -> dict[str, object]:
     extensions: dict[str, object] = {"code": error.code}
     if isinstance(error, BadInput):
         extensions["field"] = error.field
@@ -45,7 +45,7 @@ def to_contract_error(error: GraphQLError) -> GraphQLError:
     anything else is logged in full and answered with a bare INTERNAL_SERVER_ERROR."""
     original = error.original_error
     if isinstance(original, DomainError):
-        message, extensions = original.message, _extensions(original)
+        message, extensions = original.message, contract_extensions(original)
     elif original is None or error.path is None:
         # Raised before execution: syntax, validation or variable coercion (bad input).
         complex_query = any(m in error.message for m in _COMPLEXITY_MARKERS)

@@ -15,6 +15,7 @@ from yidi.domain.enums import CaseEventType
 from yidi.persistence.cases import add_case
 from yidi.persistence.models import Case, CaseEvent
 from yidi.persistence.outbox import store_positioned, take_positions
+from yidi.persistence.units import units_by_ids
 from yidi.services.hotline_callbacks import owe_callbacks
 from yidi.services.work import Work
 
@@ -36,6 +37,7 @@ async def record(
     itself is stored by `publish`, when the work commits.
     """
     case.version += 1
+    await _keep_dashboard_facts(work, case, event_type, from_unit_id, data)
     if case.id is None:
         await add_case(work.session, case)  # the event needs the case's id
     event = CaseEvent(
@@ -52,6 +54,25 @@ async def record(
     work.pending_events.append(event)
     if case not in work.changed:
         work.changed.append(case)
+
+
+async def _keep_dashboard_facts(
+    work: Work,
+    case: Case,
+    event_type: CaseEventType,
+    from_unit_id: int | None,
+    data: dict[str, Any] | None,
+) -> None:
+    """What the dashboards read from the case row instead of its events (docs/DASHBOARDS.md):
+    the first RESOLVED event's time and the level of its unit (the handling unit then), the
+    latest EVALUATED event's satisfaction. A REOPEN clears neither: they are history."""
+    if event_type is CaseEventType.RESOLVED and case.first_resolved_at is None:
+        case.first_resolved_at = work.now
+        if from_unit_id is not None:
+            unit = (await units_by_ids(work.session, [from_unit_id]))[from_unit_id]
+            case.first_resolved_level = unit.level
+    elif event_type is CaseEventType.EVALUATED and data is not None:
+        case.latest_satisfaction = data["satisfaction"]
 
 
 async def publish(work: Work) -> None:

@@ -1,0 +1,1 @@
+"""A synthetic county for benchmarks and demos (`yidi seed --synthetic`)."""
