@@ -217,3 +217,29 @@ class Pause(CaseCommand):
 class Resume(CaseCommand):
     action: ClassVar[CaseAction] = CaseAction.RESUME
     note: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Summon(CaseCommand):
+    """中心吹哨: the handling unit calls other units of the county to report in and help."""
+
+    action: ClassVar[CaseAction] = CaseAction.SUMMON
+    unit_ids: tuple[int, ...]
+    report_in_hours: int
+    note: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportIn(CaseCommand):
+    """部门报到: a summoned unit reports in."""
+
+    action: ClassVar[CaseAction] = CaseAction.REPORT_IN
+    note: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Contribute(CaseCommand):
+    """A summoned unit that reported in records its own finding or result."""
+
+    action: ClassVar[CaseAction] = CaseAction.CONTRIBUTE
+    contribution: str

@@ -114,9 +114,16 @@ def _move_to(case: Case, unit: Unit) -> None:
     case.assignee_id = None
 
 
-async def _refresh_involved(session: Session, case: Case) -> None:
-    """INVOLVED covers the intake, location and co-handling units and everything above them."""
-    ids = [case.intake_unit_id, case.location_unit_id, *case.co_handling_unit_ids]
+async def refresh_involved(session: Session, case: Case) -> None:
+    """INVOLVED covers the intake, location, co-handling and summoned units and everything
+    above them; a summoned unit stays involved for the case's lifetime (a dispatch replaces
+    the co-handling units, not the summoned ones)."""
+    ids = [
+        case.intake_unit_id,
+        case.location_unit_id,
+        *case.co_handling_unit_ids,
+        *case.summoned_unit_ids,
+    ]
     units = await units_by_ids(session, ids)
     case.involved_path = sorted({uid for u in units.values() for uid in u.path})
 
@@ -196,7 +203,7 @@ async def dispatch(step: Step, cmd: c.Dispatch) -> None:
         case.assignee_id = (await _member(session, target, cmd.assignee_id, "assigneeId")).id
     case.co_handling_unit_ids = [u.id for u in co_units]
     case.dispatched_by_unit_id = step.actor.unit_id
-    await _refresh_involved(session, case)
+    await refresh_involved(session, case)
     step.note = optional_text("note", cmd.note)
 
 

@@ -18,6 +18,7 @@ from yidi.persistence.models import Case
 from yidi.services import deadline_changes as _deadline_changes  # noqa: F401
 from yidi.services import mediation as _mediation  # noqa: F401
 from yidi.services import ownership as _ownership  # noqa: F401
+from yidi.services import summons as _summons  # noqa: F401
 from yidi.services.actions import Step, handler_for
 from yidi.services.case_facts import authz_facts, lifecycle_facts
 from yidi.services.events import record
