@@ -51,7 +51,9 @@ def answer(action: CaseAction, state: SummonsState | None) -> SummonsState:
     """The state after a summoned unit's REPORT_IN or CONTRIBUTE; INVALID_TRANSITION when
     its summons is not in the state the answer needs (or it has none pending)."""
     needs, after = _ANSWERS[action]
+    if state is None:
+        raise InvalidTransition("Your unit has no summons pending on this case.")
     if state not in needs:
-        shown = state.value if state is not None else "no pending"
-        raise InvalidTransition(f"A unit with {shown} summons cannot {action.value} now.")
+        verb = action.value.lower().replace("_", " ")
+        raise InvalidTransition(f"Your unit's summons is {state.value}: it cannot {verb} now.")
     return after
