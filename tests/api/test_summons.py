@@ -18,12 +18,15 @@ from tests.support.demo import (
     LEADER,
     OTHER_VILLAGE,
     TOWNSHIP_OFFICE,
+    USERS,
     V11,
     V21,
     VILLAGE,
+    lineage,
 )
 from tests.support.driver import Api
 from tests.support.lifecycle import MEDIATION, Lifecycle, inputs_for, pk_of, unchanged
+from tests.support.oracles import policy_allows, relations
 from tests.support.policy import county_policy, replace_county_policy
 from tests.support.sql import execute, scalar
 from yidi.deadlines.sweeper import sweep_once
@@ -444,3 +447,21 @@ async def test_no_alert_once_the_case_has_its_result(
     case = await summons_of(api, case_id)
     assert case is not None
     assert [(s["state"], s["missedAt"]) for s in case["summons"]] == [("SUMMONED", None)]
+
+
+async def test_list_and_single_case_agree_for_every_demo_user(api: Api, app: Starlette) -> None:
+    """Summoned units join INVOLVED: who may view the case (the design's table over the
+    demo tree) is exactly who gets it from `case` and finds it in `cases`."""
+    lc = await Lifecycle.create(api, app)
+    case_id = await centre_case(lc)
+    await lc.do("SUMMON", case_id, LEADER, summon_input(lc, HOUSING, TOWNSHIP_OFFICE))
+    involved = (COUNTY, VILLAGE, HOUSING, TOWNSHIP_OFFICE)  # intake, location, summoned
+    mismatches = []
+    for username, user in USERS.items():
+        standing = relations(user.unit, COUNTY, involved, lineage)
+        may_view = policy_allows(user, "VIEW", standing, "BLUE")
+        single = await summons_of(api, case_id, username) is not None
+        got = (single, case_id in await listed(api, username))
+        if got != (may_view, may_view):
+            mismatches.append(f"{username}: may view {may_view}, (case, cases) {got}")
+    assert not mismatches, "\n".join(mismatches)
