@@ -1,7 +1,8 @@
 """Lifecycle commands: each action on a case is one value carrying its arguments.
 
 A command names its action (the lifecycle table and the policy judge it by that) and
-holds the already-decoded input; `services/actions.py` has one handler per command type.
+holds the already-decoded input; `services/actions.py` registers one handler per command
+type (written in `review.py`, `routing.py`, `results.py` and the case file's modules).
 Adding an action means its `CaseAction` and event type, its row in the lifecycle table, a
 command here, its handler, its default policy rules and its GraphQL input and field — and
 no change to the path every action takes (`services/transitions.py`).

@@ -15,7 +15,8 @@ from yidi.domain.notes import SUMMARY_MAX, optional_text, required_text
 from yidi.persistence import summons as store
 from yidi.persistence.models import Case, Summons
 from yidi.persistence.units import units_by_ids
-from yidi.services.actions import Step, handles, refresh_involved
+from yidi.services.actions import Step, handles
+from yidi.services.routing import refresh_involved
 
 
 def _without(ids: list[int], unit_id: int) -> list[int]:
