@@ -90,3 +90,33 @@ async def test_summons_events_arrive_live(api: Api, app: Starlette, url: str) ->
     (called,) = summoned["summons"]
     assert (called["unit"], called["state"]) == ({"code": TOWNSHIP_OFFICE}, "SUMMONED")
     assert called["reportBy"] is not None
+
+
+UNIT_EVENTS = """
+subscription($unit: ID!) { unitCaseEvents(unitId: $unit) {
+  type note case { id } summons { unit { code } } } }
+"""
+
+
+async def test_a_summoned_department_hears_of_it_on_its_own_unit_feed(
+    api: Api, app: Starlette, url: str
+) -> None:
+    """A case the centre handles at a village lies outside 县住建局's subtree; once summoned,
+    its events reach the department's unit feed, the SUMMONED event first."""
+    lc = await Lifecycle.create(api, app)
+    case_id = str((await lc.register(user="county.intake"))["id"])
+    token = await api.token("dept.housing")
+    async with Subscription(url, token, UNIT_EVENTS, {"unit": lc.unit(HOUSING)}) as live:
+        await subscribers_reach(app, 1)
+        summon = {"unitIds": [lc.unit(HOUSING)], "reportInHours": 4, "note": "请派员会商"}
+        await lc.do("SUMMON", case_id, LEADER, summon)
+        (summoned,) = await live.take(1)
+        await lc.do("REPORT_IN", case_id, "dept.housing", {})
+        (reported,) = await live.take(1)
+    assert (summoned["type"], summoned["note"], summoned["case"]) == (
+        "SUMMONED",
+        "请派员会商",
+        {"id": case_id},
+    )
+    assert summoned["summons"] == [{"unit": {"code": HOUSING}}]
+    assert (reported["type"], reported["case"]) == ("REPORTED_IN", {"id": case_id})
