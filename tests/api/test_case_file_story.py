@@ -8,7 +8,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 
-from tests.support.demo import HOUSING, LEADER, V11
+from tests.support.demo import HOUSING, LEADER, TOWNSHIP_OFFICE, V11
 from tests.support.driver import Api
 from tests.support.lifecycle import MEDIATION, Lifecycle
 
@@ -16,6 +16,7 @@ TIMELINE = """
 query($id: ID!) { case(id: $id) { status owner { username } closure { kind }
   resolution { outcome } mediations { kind outcome agreement }
   extensions { status days } followUps { settled }
+  summons { unit { code } state contribution }
   events(first: 50) { edges { node { type actor { username } owner { username } } } } } }
 """
 TRACK = """
@@ -28,11 +29,19 @@ async def test_a_red_dispute_through_the_case_file(api: Api, app: Starlette) -> 
     lc = await Lifecycle.create(api, app)
     registered = await lc.register(title="宅基地界址纠纷引发冲突")
     case_id = str(registered["id"])
+    departments = [lc.unit(HOUSING), lc.unit(TOWNSHIP_OFFICE)]
+    summons = {"unitIds": departments, "reportInHours": 24, "note": "请住建局、司法所派员会商"}
     steps: list[tuple[str, str, dict[str, Any]]] = [
         ("ASSESS", V11, {"riskLevel": "RED", "note": "有激化风险"}),
         ("ESCALATE", V11, {"reason": "村级无法化解"}),
         ("ESCALATE", "t1.leader", {"reason": "需县级协调"}),
         ("TAKE_OWNERSHIP", LEADER, {"note": "县领导包案"}),
+        # 中心吹哨、部门报到: the centre calls two departments in, each reports and contributes.
+        ("SUMMON", LEADER, summons),
+        ("REPORT_IN", "dept.housing", {"note": "住建局已派员"}),
+        ("REPORT_IN", "t1.office", {}),
+        ("CONTRIBUTE", "dept.housing", {"contribution": "现场测绘：围墙越界0.5米"}),
+        ("CONTRIBUTE", "t1.office", {"contribution": "司法所释法：宅基地以确权图为准"}),
         ("DISPATCH", LEADER, {"unitId": lc.unit(HOUSING), "note": "请住建局牵头"}),
         ("ACCEPT", "dept.housing", {}),
         ("REQUEST_EXTENSION", "dept.housing", {"days": 10, "reason": "需组织测绘"}),
@@ -55,6 +64,10 @@ async def test_a_red_dispute_through_the_case_file(api: Api, app: Starlette) -> 
     ]
     assert case["extensions"] == [{"status": "APPROVED", "days": 10}]
     assert case["followUps"] == [{"settled": True}]
+    assert [(s["unit"]["code"], s["state"], s["contribution"]) for s in case["summons"]] == [
+        (HOUSING, "CONTRIBUTED", "现场测绘：围墙越界0.5米"),
+        (TOWNSHIP_OFFICE, "CONTRIBUTED", "司法所释法：宅基地以确权图为准"),
+    ]
     timeline = [
         (e["node"]["type"], (e["node"]["actor"] or {}).get("username"))
         for e in case["events"]["edges"]
@@ -65,6 +78,11 @@ async def test_a_red_dispute_through_the_case_file(api: Api, app: Starlette) -> 
         ("ESCALATED", V11),
         ("ESCALATED", "t1.leader"),
         ("OWNERSHIP_TAKEN", LEADER),
+        ("SUMMONED", LEADER),
+        ("REPORTED_IN", "dept.housing"),
+        ("REPORTED_IN", "t1.office"),
+        ("CONTRIBUTED", "dept.housing"),
+        ("CONTRIBUTED", "t1.office"),
         ("DISPATCHED", LEADER),
         ("ACCEPTED", "dept.housing"),
         ("EXTENSION_REQUESTED", "dept.housing"),

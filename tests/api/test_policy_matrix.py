@@ -18,7 +18,16 @@ import pytest
 from sqlalchemy import select
 
 from tests.support.clock import Clock
-from tests.support.demo import OTHER_VILLAGE, PARENT, USERS, DemoUser, lineage
+from tests.support.demo import (
+    HOUSING,
+    LABOUR,
+    OTHER_VILLAGE,
+    PARENT,
+    TOWNSHIP_OFFICE,
+    USERS,
+    DemoUser,
+    lineage,
+)
 from tests.support.driver import Api
 from tests.support.intake import ID_MASKED, ID_NUMBER, PHONE, PHONE_MASKED, register
 from tests.support.lifecycle import inputs_for
@@ -28,6 +37,7 @@ from tests.support.oracles import (
     DEFAULT_POLICY,
     RELEASE_ALLOWS,
     STATUS_ALLOWS,
+    SUMMONS_ANSWERS,
     policy_allows,
     relations,
 )
@@ -58,11 +68,16 @@ class Facts:
     owner: str | None = None  # the leader who owns the case (领导包案), by username
     requester: str | None = None  # who asked for the pending extension (延期), if any
     paused: bool = False  # the clock stands still (中止)
+    # 吹哨报到: units ever summoned (INVOLVED), and those whose report-in or contribution
+    # is due now.
+    summoned: tuple[str, ...] = ()
+    awaiting_report: tuple[str, ...] = ()
+    awaiting_contribution: tuple[str, ...] = ()
 
 
 def table_allows(user: DemoUser, action: str, facts: Facts) -> bool:
     """The default policy's answer, for the relations the user's unit stands in to the case."""
-    involved = (facts.intake, facts.location, *facts.co_handling)
+    involved = (facts.intake, facts.location, *facts.co_handling, *facts.summoned)
     standing = relations(user.unit, facts.handling, involved, lineage)
     return policy_allows(user, action, standing, facts.risk)
 
@@ -120,6 +135,14 @@ def expected(username: str, action: str, facts: Facts) -> str:
         owner_unit = USERS[str(facts.owner)].unit
         if user.unit == owner_unit or user.unit not in lineage(owner_unit):
             return "FORBIDDEN"
+    # CASE_FILE.md, "Summons": only a summoned unit answers (FORBIDDEN for the rest, the
+    # units above it included), and only what its summons awaits now.
+    if action in SUMMONS_ANSWERS:
+        if user.unit not in facts.summoned:
+            return "FORBIDDEN"
+        due = facts.awaiting_report if action == "REPORT_IN" else facts.awaiting_contribution
+        if user.unit not in due:
+            return "INVALID_TRANSITION"
     if action == "ESCALATE" and PARENT[facts.handling] is None:
         return "INVALID_TRANSITION"  # a county cannot escalate
     if action in ("DISPATCH", "REASSIGN") and not target_for(user, facts)[1]:
@@ -176,6 +199,10 @@ POSITIONS: dict[str, Position] = {
     ),
 }
 REGISTERED_AT = ("county", "township-own", "village-own")
+# 吹哨报到: the units summoned where a situation has a summons, and who summons them (the
+# handling unit's leader: only townships and the county summon by default).
+SUMMONED_UNITS = (HOUSING, TOWNSHIP_OFFICE)
+SUMMONER = {"county": "county.leader", "township": "t1.leader"}
 DISPATCHED_TO = ("village", "township", "county-dept", "township-dept")
 WORKED_AT = ("county", *DISPATCHED_TO)
 
@@ -196,12 +223,15 @@ class Situation:
     owner: str | None = None
     extension_requested: bool = False  # the worker asked for more time
     paused: bool = False  # county.leader stopped the clock
+    summoned: bool = False  # the handling unit summoned SUMMONED_UNITS
+    reported: bool = False  # …and both reported in
 
     def __str__(self) -> str:
         owned = f"/owned-by-{self.owner}" if self.owner else ""
         extended = "/extension-requested" if self.extension_requested else ""
         paused = "/paused" if self.paused else ""
-        return f"{self.status}@{self.position}/{self.risk}{owned}{extended}{paused}"
+        summoned = ("/reported" if self.reported else "/summoned") if self.summoned else ""
+        return f"{self.status}@{self.position}/{self.risk}{owned}{extended}{paused}{summoned}"
 
     @property
     def facts(self) -> Facts:
@@ -216,6 +246,9 @@ class Situation:
             owner=self.owner,
             requester=p.worker if self.extension_requested else None,
             paused=self.paused,
+            summoned=SUMMONED_UNITS if self.summoned else (),
+            awaiting_report=SUMMONED_UNITS if self.summoned and not self.reported else (),
+            awaiting_contribution=SUMMONED_UNITS if self.reported else (),
         )
 
 
@@ -305,6 +338,13 @@ async def make_case(world: World, situation: Situation) -> int:
     if situation.paused:
         stop = c.Pause(case_id=case_id, reason=PauseReason.COURT, note="等待法院裁判")
         await step(world, "county.leader", stop)
+    if situation.summoned:
+        units = tuple(world.units[u] for u in SUMMONED_UNITS)
+        call = c.Summon(case_id=case_id, unit_ids=units, report_in_hours=24, note="请派员报到")
+        await step(world, SUMMONER[situation.position], call)
+    if situation.reported:
+        for username in ("dept.housing", "t1.office"):
+            await step(world, username, c.ReportIn(case_id=case_id))
     facts = situation.facts
     async with world.sessions() as session:
         case = await session.get_one(Case, case_id)
@@ -334,9 +374,11 @@ async def version_of(world: World, case_id: int) -> int:
 
 # ---------------------------------------------------------------------------------------
 # Attempts through GraphQL.
-def action_input(action: str, case: str, *, target: str = "", into: str = "") -> dict[str, Any]:
+def action_input(
+    action: str, case: str, *, target: str = "", into: str = "", summoned: str = ""
+) -> dict[str, Any]:
     """A well-formed input for each action, so only authorization and status can refuse."""
-    return {"caseId": case, **inputs_for(action, target=target, into=into)}
+    return {"caseId": case, **inputs_for(action, target=target, into=into, summoned=summoned)}
 
 
 async def attempt(api: Api, username: str, action: str, variables: dict[str, Any]) -> str:
@@ -358,6 +400,7 @@ async def run_attempt(
         to_global_id("Case", case_id),
         target=world.gid(target),
         into=to_global_id("Case", into),
+        summoned=world.gid(LABOUR),  # no situation summons or hands a case to 县人社局
     )
     return await attempt(world.api, username, action, variables)
 
@@ -412,6 +455,7 @@ TRIED_IN: dict[str, str] = {
     **dict.fromkeys(("REOPEN", "FOLLOW_UP"), "CLOSED"),
     **dict.fromkeys(("TAKE_OWNERSHIP", "RELEASE_OWNERSHIP", "RECORD_MEDIATION"), "IN_PROGRESS"),
     **dict.fromkeys(("REQUEST_EXTENSION", "DECIDE_EXTENSION", "PAUSE", "RESUME"), "IN_PROGRESS"),
+    **dict.fromkeys(("SUMMON", *SUMMONS_ANSWERS), "IN_PROGRESS"),
 }
 # Releasing needs an owner: county.leader, the one leader who sees every position, owns
 # those cases (so everyone else is refused by the rule on whose ownership one may end).
@@ -426,13 +470,23 @@ def tried(action: str, position: str) -> Situation:
         # Deciding needs a pending request (by the handling unit's worker), resuming a pause.
         extension_requested=action == "DECIDE_EXTENSION",
         paused=action == "RESUME",
+        # Answering needs a summons (reported in, to contribute).
+        summoned=action in SUMMONS_ANSWERS,
+        reported=action == "CONTRIBUTE",
     )
+
+
+def positions_of(action: str) -> tuple[str, ...]:
+    """Where `action` is tried: a summons needs a unit that may summon (SUMMONER)."""
+    if action in SUMMONS_ANSWERS:
+        return tuple(SUMMONER)
+    return positions_for(TRIED_IN[action])
 
 
 @pytest.mark.parametrize("action", MUTATING, ids=str)
 async def test_every_demo_user_against_every_action(world: World, action: str) -> None:
     mismatches: list[str] = []
-    for position in positions_for(TRIED_IN[action]):
+    for position in positions_of(action):
         situation = tried(action, position)
         copies = Copies(world, situation, with_merge_target=action == "MERGE")
         for username in USERS:
@@ -455,7 +509,7 @@ def test_the_table_covers_every_user_and_relation() -> None:
     outcomes: dict[str, set[str]] = {a: set() for a in MUTATING}
     allowed_users: set[str] = set()
     for action in MUTATING:
-        for position in positions_for(TRIED_IN[action]):
+        for position in positions_of(action):
             facts = tried(action, position).facts
             for username in USERS:
                 outcome = expected(username, action, facts)
@@ -483,6 +537,9 @@ AGREEMENT = [
     Situation("IN_PROGRESS", "county", extension_requested=True),
     Situation("DISPATCHED", "township-dept", extension_requested=True),
     Situation("IN_PROGRESS", "village", paused=True),
+    # 吹哨报到: the summoned units report in, then contribute; nobody else answers.
+    Situation("IN_PROGRESS", "county", summoned=True),
+    Situation("DISPATCHED", "township", summoned=True, reported=True),
 ]
 
 
@@ -685,7 +742,9 @@ async def test_a_case_of_another_county_is_not_found_for_every_user_and_action(
         target = world.gid(target_for(USERS[username], Situation("IN_PROGRESS", "county").facts)[0])
         for action in MUTATING:
             case = cases[TRIED_IN[action]]
-            variables = action_input(action, case, target=target, into=cases["REGISTERED"])
+            variables = action_input(
+                action, case, target=target, into=cases["REGISTERED"], summoned=world.gid(LABOUR)
+            )
             got = await attempt(world.api, username, action, variables)
             if got != "NOT_FOUND":
                 mismatches.append(f"{username} {action} on 990200: {got}")

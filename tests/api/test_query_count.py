@@ -200,3 +200,39 @@ async def test_the_case_file_costs_no_statement_per_case(api: Api, app: Starlett
     five_cases, five = await page()
     assert (one_case, five_cases) == (1, 5)
     assert len(one) == len(five), "\n\n".join(["one case", *one, "five cases", *five])
+
+
+SUMMONS_PAGE = """{ cases(first: 20, filter: { search: "吹哨报到计数" }) { edges { node {
+  summons { state unit { code } summonedBy { username } reportedBy { username }
+    contributedBy { username } }
+  events(first: 20) { edges { node { type summons { state unit { code } } } } } } } } }"""
+
+
+async def test_summonses_cost_no_statement_per_case(api: Api, app: Starlette) -> None:
+    """Summonses of a page of cases, their units and users load in batches
+    (docs/CASE_FILE.md, "Summons"), also from the events that name them."""
+    lc = await Lifecycle.create(api, app)
+    called = {"unitIds": [lc.unit("990100901"), lc.unit("990100001901")], "reportInHours": 8}
+
+    async def summoned_case() -> None:
+        case = await lc.register(user="t1.leader", location="990100001002", title="吹哨报到计数")
+        case_id = str(case["id"])
+        await lc.do("SUMMON", case_id, "t1.leader", {**called, "note": "请派员会商"})
+        await lc.do("REPORT_IN", case_id, "dept.housing", {})
+        await lc.do("CONTRIBUTE", case_id, "dept.housing", {"contribution": "已核实。"})
+
+    async def page() -> tuple[int, list[str]]:
+        with recorded(app) as statements:
+            data = await api.ok(SUMMONS_PAGE, user="t1.leader")
+        cases = [edge["node"] for edge in data["cases"]["edges"]]
+        assert all(len(c["summons"]) == 2 for c in cases)
+        return len(cases), statements
+
+    await summoned_case()
+    await page()  # the policy loaded, warm
+    one_case, one = await page()
+    for _ in range(4):
+        await summoned_case()
+    five_cases, five = await page()
+    assert (one_case, five_cases) == (1, 5)
+    assert len(one) == len(five), "\n\n".join(["one case", *one, "five cases", *five])

@@ -111,9 +111,12 @@ def unchanged(before: Stored, after: Stored) -> list[str]:
     return problems
 
 
-def inputs_for(action: str, *, target: str = "", into: str | None = None) -> dict[str, Any]:
+def inputs_for(
+    action: str, *, target: str = "", into: str | None = None, summoned: str = ""
+) -> dict[str, Any]:
     """Valid inputs for `action`, so that only the status (or policy) can refuse it;
-    `target` is the unit a DISPATCH or REASSIGN goes to, `into` the case a MERGE joins."""
+    `target` is the unit a DISPATCH or REASSIGN goes to, `into` the case a MERGE joins,
+    `summoned` the unit a SUMMON calls in."""
     inputs: dict[str, dict[str, Any]] = {
         "ASSESS": {"riskLevel": "YELLOW", "track": "SIMPLE", "note": "研判：一般矛盾"},
         "DISPATCH": {"unitId": target, "note": "请核实处理"},
@@ -137,6 +140,9 @@ def inputs_for(action: str, *, target: str = "", into: str | None = None) -> dic
         "DECIDE_EXTENSION": {"approved": True, "note": "同意延期"},
         "PAUSE": {"reason": "COURT", "note": "当事人已起诉，等待法院裁判"},
         "RESUME": {"note": "法院已判决"},
+        "SUMMON": {"unitIds": [summoned], "reportInHours": 24, "note": "请派员到场会商"},
+        "REPORT_IN": {"note": "已派员到场"},
+        "CONTRIBUTE": {"contribution": "经现场核查，围墙越界约半米。"},
     }
     return inputs[action]
 

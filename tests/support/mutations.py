@@ -28,6 +28,9 @@ MUTATIONS: dict[str, tuple[str, str]] = {
     "DECIDE_EXTENSION": ("decideExtension", "DecideExtensionInput"),
     "PAUSE": ("pauseCase", "PauseCaseInput"),
     "RESUME": ("resumeCase", "ResumeCaseInput"),
+    "SUMMON": ("summonUnits", "SummonUnitsInput"),
+    "REPORT_IN": ("reportIn", "ReportInInput"),
+    "CONTRIBUTE": ("submitContribution", "SubmitContributionInput"),
 }
 
 

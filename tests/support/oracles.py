@@ -47,7 +47,13 @@ ACTIONS = (
     "DECIDE_EXTENSION",
     "PAUSE",
     "RESUME",
+    "SUMMON",
+    "REPORT_IN",
+    "CONTRIBUTE",
 )
+# CASE_FILE.md, "Summons": only a summoned unit answers, so these two need a summons first.
+SUMMONS_ANSWERS = ("REPORT_IN", "CONTRIBUTE")
+SUMMONS_ACTIONS = ("SUMMON", *SUMMONS_ANSWERS)
 
 # status -> {action it allows: status after it}, for a case nobody owns (as every case starts).
 # Everything not listed is INVALID_TRANSITION;
@@ -75,6 +81,10 @@ TRANSITIONS: dict[str, dict[str, str]] = {
         "RECORD_MEDIATION": "REGISTERED",
         "REQUEST_EXTENSION": "REGISTERED",
         "PAUSE": "REGISTERED",
+        # CASE_FILE.md: "summons, report-in and contribution on an open case".
+        "SUMMON": "REGISTERED",
+        "REPORT_IN": "REGISTERED",
+        "CONTRIBUTE": "REGISTERED",
     },
     # "DISPATCHED: ACCEPT → IN_PROGRESS, RETURN → REGISTERED at the dispatching unit,
     #  REASSIGN (→ DISPATCHED to another unit), ESCALATE."
@@ -89,6 +99,10 @@ TRANSITIONS: dict[str, dict[str, str]] = {
         "RECORD_MEDIATION": "DISPATCHED",
         "REQUEST_EXTENSION": "DISPATCHED",
         "PAUSE": "DISPATCHED",
+        # CASE_FILE.md: "summons, report-in and contribution on an open case".
+        "SUMMON": "DISPATCHED",
+        "REPORT_IN": "DISPATCHED",
+        "CONTRIBUTE": "DISPATCHED",
     },
     # "IN_PROGRESS: RESOLVE → RESOLVED, ESCALATE (→ REGISTERED at the parent), REASSIGN."
     # A reassigned case is dispatched to the new unit, which must accept it again.
@@ -102,6 +116,10 @@ TRANSITIONS: dict[str, dict[str, str]] = {
         "RECORD_MEDIATION": "IN_PROGRESS",
         "REQUEST_EXTENSION": "IN_PROGRESS",
         "PAUSE": "IN_PROGRESS",
+        # CASE_FILE.md: "summons, report-in and contribution on an open case".
+        "SUMMON": "IN_PROGRESS",
+        "REPORT_IN": "IN_PROGRESS",
+        "CONTRIBUTE": "IN_PROGRESS",
     },
     # "RESOLVED: CLOSE → CLOSED, REOPEN → IN_PROGRESS."
     # "EVALUATE and FOLLOW_UP once RESOLVED or CLOSED."
@@ -151,6 +169,9 @@ EVENT_OF: dict[str, str] = {
     "DECIDE_EXTENSION": "EXTENSION_DECIDED",
     "PAUSE": "PAUSED",
     "RESUME": "RESUMED",
+    "SUMMON": "SUMMONED",
+    "REPORT_IN": "REPORTED_IN",
+    "CONTRIBUTE": "CONTRIBUTED",
 }
 # The statuses in which an owned case may be released: where an unowned one may be taken.
 RELEASE_ALLOWS = frozenset(s for s in STATUSES if "TAKE_OWNERSHIP" in TRANSITIONS[s])
@@ -213,6 +234,10 @@ DEFAULT_POLICY: dict[str, Grant] = {
             frozenset({SAME, ANCESTOR, INVOLVED}),
         ),
     ),
+    # CASE_FILE.md: "a township or the county centre handling the case summons; the summoned
+    # units answer" (INVOLVED; that the unit itself was summoned is a structural rule).
+    "SUMMON": Grant(STAFF, frozenset({"TOWNSHIP", "COUNTY"}), frozenset({SAME})),
+    **dict.fromkeys(SUMMONS_ANSWERS, Grant(STAFF, ANY_LEVEL, frozenset({INVOLVED}))),
 }
 # "RED-risk cases only by a county LEADER".
 RED_ONLY_BY_COUNTY_LEADER = frozenset({"CLOSE", "REOPEN"})

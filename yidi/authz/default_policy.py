@@ -40,6 +40,10 @@ DEFAULT_POLICY: tuple[Rule, ...] = tuple(
     + _rules(_STAFF, ("REQUEST_EXTENSION",), "SAME")
     + _rules(("LEADER",), _DEADLINE_DECISIONS, "ANCESTOR", level="TOWNSHIP|COUNTY")
     + _rules(("LEADER",), _DEADLINE_DECISIONS, "SAME", level="COUNTY")
+    # 吹哨报到: a township or the county centre handling the case summons; the summoned
+    # units (co-handlers, INVOLVED) answer — only the summoned unit itself (guard).
+    + _rules(_STAFF, ("SUMMON",), "SAME", level="TOWNSHIP|COUNTY")
+    + _rules(_STAFF, ("REPORT_IN", "CONTRIBUTE"), "INVOLVED")
     # Never VIEWER or co-handlers: INVOLVED alone does not unmask.
     + _rules(_STAFF, ("VIEW_PERSONAL_DATA",), "SAME|ANCESTOR|INTAKE")
     + _rules(("ADMIN",), ("MANAGE_POLICY",), "*", level="COUNTY")

@@ -68,6 +68,12 @@ def may_decide_extension(actor: Actor, requested_by_id: int) -> bool:
     return actor.user_id != requested_by_id
 
 
+def may_answer_summons(actor: Actor, summoned_unit_ids: list[int] | tuple[int, ...]) -> bool:
+    """Structural rule of REPORT_IN and CONTRIBUTE (吹哨报到): only a unit that was
+    summoned answers, not the units above it that the policy's INVOLVED also covers."""
+    return actor.unit_id in summoned_unit_ids
+
+
 def target_in_subtree(actor: Actor, target_path: list[int] | tuple[int, ...]) -> bool:
     """Structural rule: DISPATCH and REASSIGN targets lie in the actor's own subtree."""
     return actor.unit_id in target_path

@@ -1,4 +1,5 @@
-"""Deadline alerts: DUE_SOON (less than one working day left) and OVERDUE, once per case.
+"""Deadline alerts: DUE_SOON (less than one working day left) and OVERDUE, once per case;
+REPORT_IN_MISSED once per summons whose unit let its report-in deadline pass (吹哨报到).
 
 Every server process runs the loop, but a sweep runs only inside a transaction holding
 a PostgreSQL advisory lock, so however many processes there are, one sweeps at a time.
@@ -13,8 +14,9 @@ from datetime import datetime, timedelta
 
 from yidi.deadlines.calendar_data import current_calendar, warn_missing_years
 from yidi.domain.calendar import SHANGHAI, is_due_soon
-from yidi.domain.enums import CaseEventType
+from yidi.domain.enums import CaseEventType, SummonsState
 from yidi.persistence import deadlines
+from yidi.persistence import summons as summons_store
 from yidi.persistence.models import Case
 from yidi.services.events import record
 from yidi.services.unit_of_work import UnitOfWork, Work
@@ -30,6 +32,7 @@ DUE_SOON_HORIZON = timedelta(days=12)
 class SweepResult:
     due_soon: int
     overdue: int
+    missed_report_ins: int = 0
 
 
 async def _alert(work: Work, case: Case, kind: CaseEventType) -> None:
@@ -52,7 +55,30 @@ async def sweep_once(uow: UnitOfWork, now: datetime) -> SweepResult | None:
                 case.due_soon_sent_at = now
                 await _alert(work, case, CaseEventType.DUE_SOON)
                 due_soon += 1
-    return SweepResult(due_soon=due_soon, overdue=len(overdue))
+        missed = await _missed_report_ins(work, now)
+    return SweepResult(due_soon=due_soon, overdue=len(overdue), missed_report_ins=missed)
+
+
+async def _missed_report_ins(work: Work, now: datetime) -> int:
+    """Each summons past its report-in deadline is marked MISSED and alerted on once; the
+    unit may still report in late (docs/CASE_FILE.md, "Summons")."""
+    found = await summons_store.newly_missed(work.session, now, BATCH)
+    for summons, case in found:
+        summons.state = SummonsState.MISSED.value
+        summons.missed_at = now
+        await record(
+            work,
+            case,
+            CaseEventType.REPORT_IN_MISSED,
+            from_unit_id=summons.unit_id,
+            to_unit_id=case.handling_unit_id,
+            data={
+                "summons": [summons.id],
+                "unit": summons.unit_id,
+                "reportBy": summons.report_by.isoformat(),
+            },
+        )
+    return len(found)
 
 
 async def refresh_calendar(uow: UnitOfWork) -> None:
@@ -73,9 +99,12 @@ async def run_sweeper(
         try:
             await refresh_calendar(uow)
             result = await sweep_once(uow, uow.clock())
-            if result and (result.due_soon or result.overdue):
+            if result and (result.due_soon or result.overdue or result.missed_report_ins):
                 log.info(
-                    "deadline alerts: %s due soon, %s overdue", result.due_soon, result.overdue
+                    "deadline alerts: %s due soon, %s overdue, %s missed report-ins",
+                    result.due_soon,
+                    result.overdue,
+                    result.missed_report_ins,
                 )
             on_run("skipped" if result is None else "swept")
         except Exception:

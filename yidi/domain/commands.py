@@ -1,7 +1,8 @@
 """Lifecycle commands: each action on a case is one value carrying its arguments.
 
 A command names its action (the lifecycle table and the policy judge it by that) and
-holds the already-decoded input; `services/actions.py` has one handler per command type.
+holds the already-decoded input; `services/actions.py` registers one handler per command
+type (written in `review.py`, `routing.py`, `results.py` and the case file's modules).
 Adding an action means its `CaseAction` and event type, its row in the lifecycle table, a
 command here, its handler, its default policy rules and its GraphQL input and field — and
 no change to the path every action takes (`services/transitions.py`).
@@ -217,3 +218,29 @@ class Pause(CaseCommand):
 class Resume(CaseCommand):
     action: ClassVar[CaseAction] = CaseAction.RESUME
     note: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Summon(CaseCommand):
+    """中心吹哨: the handling unit calls other units of the county to report in and help."""
+
+    action: ClassVar[CaseAction] = CaseAction.SUMMON
+    unit_ids: tuple[int, ...]
+    report_in_hours: int
+    note: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportIn(CaseCommand):
+    """部门报到: a summoned unit reports in."""
+
+    action: ClassVar[CaseAction] = CaseAction.REPORT_IN
+    note: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Contribute(CaseCommand):
+    """A summoned unit that reported in records its own finding or result."""
+
+    action: ClassVar[CaseAction] = CaseAction.CONTRIBUTE
+    contribution: str

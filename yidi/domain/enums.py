@@ -122,6 +122,10 @@ class CaseAction(StrEnum):
     DECIDE_EXTENSION = "DECIDE_EXTENSION"
     PAUSE = "PAUSE"
     RESUME = "RESUME"
+    # 中心吹哨、部门报到 (docs/CASE_FILE.md, "Summons").
+    SUMMON = "SUMMON"
+    REPORT_IN = "REPORT_IN"
+    CONTRIBUTE = "CONTRIBUTE"
 
 
 class CaseEventType(StrEnum):
@@ -152,6 +156,11 @@ class CaseEventType(StrEnum):
     EXTENSION_DECIDED = "EXTENSION_DECIDED"
     PAUSED = "PAUSED"
     RESUMED = "RESUMED"
+    SUMMONED = "SUMMONED"
+    REPORTED_IN = "REPORTED_IN"
+    CONTRIBUTED = "CONTRIBUTED"
+    # The sweeper: a summoned unit let its report-in deadline pass (once per summons).
+    REPORT_IN_MISSED = "REPORT_IN_MISSED"
 
 
 class MediationKind(StrEnum):
@@ -217,3 +226,12 @@ class ClosureKind(StrEnum):
 
     SUBSTANTIVE = "SUBSTANTIVE"
     PROCEDURAL = "PROCEDURAL"
+
+
+class SummonsState(StrEnum):
+    """Where one summoned unit stands (吹哨报到)."""
+
+    SUMMONED = "SUMMONED"  # called, not yet reported in
+    MISSED = "MISSED"  # the report-in deadline passed without a report-in (it may still come)
+    REPORTED = "REPORTED"  # reported in (报到); its contribution is due
+    CONTRIBUTED = "CONTRIBUTED"  # its finding or result is recorded: done

@@ -45,6 +45,10 @@ TRANSITIONS: dict[CaseAction, dict[CaseStatus, CaseStatus]] = {
     A.DECIDE_EXTENSION: {s: s for s in _OPEN},
     A.PAUSE: {s: s for s in _OPEN},
     A.RESUME: {s: s for s in _OPEN},
+    # 吹哨报到: units are called to, and answer, an open case (docs/CASE_FILE.md).
+    A.SUMMON: {s: s for s in _OPEN},
+    A.REPORT_IN: {s: s for s in _OPEN},
+    A.CONTRIBUTE: {s: s for s in _OPEN},
 }
 
 EVENT_OF_ACTION: dict[CaseAction, CaseEventType] = {
@@ -70,6 +74,9 @@ EVENT_OF_ACTION: dict[CaseAction, CaseEventType] = {
     A.DECIDE_EXTENSION: CaseEventType.EXTENSION_DECIDED,
     A.PAUSE: CaseEventType.PAUSED,
     A.RESUME: CaseEventType.RESUMED,
+    A.SUMMON: CaseEventType.SUMMONED,
+    A.REPORT_IN: CaseEventType.REPORTED_IN,
+    A.CONTRIBUTE: CaseEventType.CONTRIBUTED,
 }
 
 

@@ -139,7 +139,7 @@ class Case(Base):
     # Denormalised tree positions: each authorization relation is one GIN predicate.
     handling_path: Mapped[list[int]] = mapped_column(IdArray)
     location_path: Mapped[list[int]] = mapped_column(IdArray)
-    # Union of the paths of intake, location and co-handling units (the INVOLVED relation).
+    # Union of the paths of intake, location, co-handling and summoned units (INVOLVED).
     involved_path: Mapped[list[int]] = mapped_column(IdArray)
     # The location's township and village (AREA units; None above that level), beside
     # `county_id`: plain columns a dashboard groups and filters by from a B-tree index.
@@ -191,6 +191,12 @@ class Case(Base):
     # The reporter was visited again since the current result (and did not find it
     # unsettled): what a substantive close may need. Cleared by every new result.
     followed_up_since_result: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    # 吹哨报到: every unit ever summoned (co-handling for the case's lifetime, part of
+    # `involved_path`), and those whose report-in or contribution is due — kept here so
+    # allowedActions knows, without a query, who may answer (docs/CASE_FILE.md).
+    summoned_unit_ids: Mapped[list[int]] = mapped_column(IdArray, server_default="{}")
+    awaiting_report_unit_ids: Mapped[list[int]] = mapped_column(IdArray, server_default="{}")
+    awaiting_contribution_unit_ids: Mapped[list[int]] = mapped_column(IdArray, server_default="{}")
 
     version: Mapped[int] = mapped_column(Integer, server_default="1")
     # The chain hash of the case's last event: a removed last event shows as a mismatch.
@@ -356,6 +362,38 @@ class Pause(Base):
     working_days: Mapped[int | None] = mapped_column(SmallInteger)
     due_at_before: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     due_at_after: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Summons(Base):
+    """One unit called to a case (中心吹哨) and how it answered (部门报到)."""
+
+    __tablename__ = "case_summons"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    county_id: Mapped[int] = mapped_column(BigInteger)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    state: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text)
+    summoned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    summoned_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    report_by: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    missed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    report_note: Mapped[str | None] = mapped_column(Text)
+    contributed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    contributed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    contribution: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        # The sweeper's question: summonses still waiting for a report-in, by deadline.
+        Index(
+            "ix_case_summons_awaiting",
+            "report_by",
+            postgresql_where="state = 'SUMMONED'",
+        ),
+    )
 
 
 class CountySetting(Base):

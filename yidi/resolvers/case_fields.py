@@ -4,7 +4,7 @@
 from dataclasses import dataclass
 
 from yidi.domain.enums import CaseAction, CaseEventType
-from yidi.persistence.models import Case, CaseEvent, Extension, Mediation, Pause
+from yidi.persistence.models import Case, CaseEvent, Extension, Mediation, Pause, Summons
 from yidi.resolvers import pagination
 from yidi.resolvers.context import Context
 from yidi.services import reading
@@ -99,3 +99,25 @@ async def event_pause(ctx: Context, event: CaseEvent) -> Pause | None:
     """The pause a PAUSED or RESUMED event is about."""
     record_id = _record_id(event, PAUSE_EVENTS, "pause")
     return None if record_id is None else await ctx.loaders.pause.load(record_id)
+
+
+SUMMONS_EVENTS = frozenset(
+    {
+        CaseEventType.SUMMONED,
+        CaseEventType.REPORTED_IN,
+        CaseEventType.CONTRIBUTED,
+        CaseEventType.REPORT_IN_MISSED,
+    }
+)
+
+
+async def event_summonses(ctx: Context, event: CaseEvent) -> list[Summons] | None:
+    """The summonses a summons event is about: every unit a SUMMONED event called, the one
+    unit that answered or missed its deadline; None on other events."""
+    if CaseEventType(event.type) not in SUMMONS_EVENTS or not event.data:
+        return None
+    ids = event.data.get("summons")
+    if not isinstance(ids, list):
+        return None
+    rows = await ctx.loaders.summons.load_many([i for i in ids if isinstance(i, int)])
+    return [r for r in rows if r is not None]

@@ -13,6 +13,7 @@ from yidi.persistence.models import (
     FollowUp,
     Mediation,
     Pause,
+    Summons,
     Unit,
     User,
 )
@@ -105,6 +106,14 @@ class Loaders:
         return _by_key(self.session, reading.pauses_by_ids)
 
     @cached_property
+    def summonses(self) -> DataLoader[int, list[Summons]]:
+        return _grouped(self.session, reading.summonses_of_cases)
+
+    @cached_property
+    def summons(self) -> DataLoader[int, Summons | None]:
+        return _by_key(self.session, reading.summonses_by_ids)
+
+    @cached_property
     def events(self) -> DataLoader[tuple[int, int, int], reading.EventSlice]:
         async def load(keys: list[tuple[int, int, int]]) -> list[reading.EventSlice]:
             found = await reading.events_of_cases(await self.session(), keys)
@@ -135,4 +144,6 @@ _CHANGED_BY_WRITES = (
     "pauses",
     "extension",
     "pause",
+    "summonses",
+    "summons",
 )

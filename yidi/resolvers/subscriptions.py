@@ -42,7 +42,9 @@ async def unit_case_events(
         start = await _resume_point(session, after, unit.county_id)
 
     def follows(_: CaseEvent, case: Case) -> bool:
-        return pk in case.handling_path or pk in case.location_path
+        # A unit's own feed also carries the cases it was summoned to (吹哨报到), from the
+        # SUMMONED event on: it is called to work on them (docs/CASE_FILE.md).
+        return pk in case.handling_path or pk in case.location_path or pk in case.summoned_unit_ids
 
     async for delivery in _deliver(ctx, unit.county_id, follows, start):
         yield delivery

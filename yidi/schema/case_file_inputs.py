@@ -73,3 +73,29 @@ class ResumeCaseInput:
     case_id: strawberry.ID
     note: str | None = None
     expected_version: int | None = None
+
+
+@strawberry.input(description="中心吹哨: the handling unit calls units of its county in.")
+class SummonUnitsInput:
+    case_id: strawberry.ID
+    unit_ids: list[strawberry.ID] = strawberry.field(
+        description="Units of the case's county to summon (1 to 10), not the handling unit, "
+        "none with a summons still pending."
+    )
+    report_in_hours: int = strawberry.field(description="Report in within this many hours (1-72).")
+    note: str = strawberry.field(description="What the units are called in for.")
+    expected_version: int | None = None
+
+
+@strawberry.input(description="部门报到: the caller's summoned unit reports in.")
+class ReportInInput:
+    case_id: strawberry.ID
+    note: str | None = None
+    expected_version: int | None = None
+
+
+@strawberry.input(description="The caller's summoned unit records its own finding or result.")
+class SubmitContributionInput:
+    case_id: strawberry.ID
+    contribution: str
+    expected_version: int | None = None

@@ -11,8 +11,11 @@ from yidi.schema.case_file_inputs import (
     DecideExtensionInput,
     PauseCaseInput,
     RecordMediationInput,
+    ReportInInput,
     RequestExtensionInput,
     ResumeCaseInput,
+    SubmitContributionInput,
+    SummonUnitsInput,
     TakeOwnershipInput,
 )
 from yidi.schema.case_mutation import CasePayload, case_action, versioned
@@ -40,6 +43,15 @@ def _mediation(i: RecordMediationInput) -> c.RecordMediation:
     )
 
 
+def _summon(i: SummonUnitsInput) -> c.Summon:
+    return c.Summon(
+        **versioned(i),
+        unit_ids=tuple(decode_id(u, "Unit", "unitIds") for u in i.unit_ids),
+        report_in_hours=i.report_in_hours,
+        note=i.note,
+    )
+
+
 @strawberry.type
 class CaseFileMutations:
     take_ownership: CasePayload = case_action(
@@ -62,4 +74,12 @@ class CaseFileMutations:
     )
     resume_case: CasePayload = case_action(
         ResumeCaseInput, lambda i: c.Resume(**versioned(i), note=i.note)
+    )
+    summon_units: CasePayload = case_action(SummonUnitsInput, _summon)
+    report_in: CasePayload = case_action(
+        ReportInInput, lambda i: c.ReportIn(**versioned(i), note=i.note)
+    )
+    submit_contribution: CasePayload = case_action(
+        SubmitContributionInput,
+        lambda i: c.Contribute(**versioned(i), contribution=i.contribution),
     )

@@ -11,7 +11,7 @@ import strawberry
 from yidi.domain import enums as e
 from yidi.persistence import models
 from yidi.resolvers import case_fields
-from yidi.schema.types import Ctx, User, load_user
+from yidi.schema.types import Ctx, Unit, User, load_unit, load_user
 
 
 @strawberry.type(description="A mediator from outside the staff: a lawyer, a 乡贤, a party member.")
@@ -183,3 +183,51 @@ class Closure:
     @strawberry.field
     async def closed_by(self, info: Ctx) -> User | None:
         return await load_user(info, self.closed_by_id)
+
+
+@strawberry.type(description="A unit summoned to a case (中心吹哨) and its answer (部门报到).")
+class Summons:
+    row: strawberry.Private[models.Summons]
+    state: e.SummonsState
+    note: str = strawberry.field(description="What the unit was called in for.")
+    summoned_at: datetime
+    report_by: datetime = strawberry.field(description="The report-in deadline.")
+    missed_at: datetime | None = strawberry.field(
+        description="When the sweeper found the deadline passed without a report-in; kept "
+        "after a late report-in."
+    )
+    reported_at: datetime | None
+    report_note: str | None
+    contributed_at: datetime | None
+    contribution: str | None = strawberry.field(description="The unit's own finding or result.")
+
+    @classmethod
+    def of(cls, row: models.Summons) -> "Summons":
+        return cls(
+            row=row,
+            state=e.SummonsState(row.state),
+            note=row.note,
+            summoned_at=row.summoned_at,
+            report_by=row.report_by,
+            missed_at=row.missed_at,
+            reported_at=row.reported_at,
+            report_note=row.report_note,
+            contributed_at=row.contributed_at,
+            contribution=row.contribution,
+        )
+
+    @strawberry.field(description="The summoned unit.")
+    async def unit(self, info: Ctx) -> Unit:
+        return await load_unit(info, self.row.unit_id)
+
+    @strawberry.field
+    async def summoned_by(self, info: Ctx) -> User | None:
+        return await load_user(info, self.row.summoned_by_id)
+
+    @strawberry.field
+    async def reported_by(self, info: Ctx) -> User | None:
+        return await load_user(info, self.row.reported_by_id)
+
+    @strawberry.field
+    async def contributed_by(self, info: Ctx) -> User | None:
+        return await load_user(info, self.row.contributed_by_id)

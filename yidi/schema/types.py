@@ -18,7 +18,7 @@ from yidi.resolvers.ids import to_global_id
 from yidi.schema import enums as _registered  # noqa: F401
 
 if TYPE_CHECKING:
-    from yidi.schema.case_file_types import Closure, Extension, Mediation, Pause
+    from yidi.schema.case_file_types import Closure, Extension, Mediation, Pause, Summons
 
 Ctx = Info[Context, None]
 # The case file's types live in their own module and refer back to these.
@@ -279,6 +279,18 @@ class CaseEvent(Node):
         row = await case_fields.event_pause(info.context, self.row)
         return Pause.of(row) if row is not None else None
 
+    @strawberry.field(
+        description="The summonses a SUMMONED, REPORTED_IN, CONTRIBUTED or REPORT_IN_MISSED "
+        "event is about (吹哨报到); null on other events."
+    )
+    async def summons(
+        self, info: Ctx
+    ) -> list[Annotated["Summons", strawberry.lazy(_CASE_FILE)]] | None:
+        from yidi.schema.case_file_types import Summons
+
+        rows = await case_fields.event_summonses(info.context, self.row)
+        return None if rows is None else [Summons.of(r) for r in rows]
+
     @strawberry.field
     async def from_unit(self, info: Ctx) -> Unit | None:
         uid = self.row.from_unit_id
@@ -460,6 +472,15 @@ class Case(Node):
         from yidi.schema.case_file_types import Pause
 
         return [Pause.of(r) for r in await info.context.loaders.pauses.load(self.row.id)]
+
+    @strawberry.field(
+        description="Units summoned to the case (吹哨报到) and their answers, oldest first; "
+        "they co-handle the case, the handling unit leads it."
+    )
+    async def summons(self, info: Ctx) -> list[Annotated["Summons", strawberry.lazy(_CASE_FILE)]]:
+        from yidi.schema.case_file_types import Summons
+
+        return [Summons.of(r) for r in await info.context.loaders.summonses.load(self.row.id)]
 
     @strawberry.field(description="How and by whom the case was closed; null unless CLOSED.")
     def closure(self) -> Annotated["Closure", strawberry.lazy(_CASE_FILE)] | None:

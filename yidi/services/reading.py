@@ -29,6 +29,8 @@ from yidi.persistence.cases import events_of_cases as events_of_cases
 from yidi.persistence.cases import follow_ups_of_cases as follow_ups_of_cases
 from yidi.persistence.models import Case, CaseEvent, Mediation
 from yidi.persistence.session import Session
+from yidi.persistence.summons import summonses_by_ids as summonses_by_ids
+from yidi.persistence.summons import summonses_of_cases as summonses_of_cases
 from yidi.persistence.units import categories_by_ids as categories_by_ids
 from yidi.persistence.units import categories_of_county as categories_of_county
 from yidi.persistence.units import children_of as children_of
@@ -104,7 +106,12 @@ def allowed_actions(enforcer: CountyEnforcer, actor: Actor, case: Case) -> list[
     requester = case.extension_requested_by_id
     if requester is not None and not guard.may_decide_extension(actor, requester):
         allowed = [a for a in allowed if a is not CaseAction.DECIDE_EXTENSION]
-    return allowed
+    # 吹哨报到: a summoned unit answers only what its summons awaits now.
+    awaiting = {
+        CaseAction.REPORT_IN: case.awaiting_report_unit_ids,
+        CaseAction.CONTRIBUTE: case.awaiting_contribution_unit_ids,
+    }
+    return [a for a in allowed if a not in awaiting or guard.may_answer_summons(actor, awaiting[a])]
 
 
 @dataclass(frozen=True)

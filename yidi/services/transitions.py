@@ -14,10 +14,14 @@ from yidi.domain.lifecycle import EVENT_OF_ACTION, next_status
 from yidi.persistence import cases as case_store
 from yidi.persistence.models import Case
 
-# Imported for their effect: the case file's handlers register themselves with `handles`.
+# Imported for their effect: the handlers register themselves with `handles`.
 from yidi.services import deadline_changes as _deadline_changes  # noqa: F401
 from yidi.services import mediation as _mediation  # noqa: F401
 from yidi.services import ownership as _ownership  # noqa: F401
+from yidi.services import results as _results  # noqa: F401
+from yidi.services import review as _review  # noqa: F401
+from yidi.services import routing as _routing  # noqa: F401
+from yidi.services import summons as _summons  # noqa: F401
 from yidi.services.actions import Step, handler_for
 from yidi.services.case_facts import authz_facts, lifecycle_facts
 from yidi.services.events import record
