@@ -40,6 +40,8 @@ DEFAULT_POLICY: tuple[Rule, ...] = tuple(
     + _rules(_STAFF, ("REQUEST_EXTENSION",), "SAME")
     + _rules(("LEADER",), _DEADLINE_DECISIONS, "ANCESTOR", level="TOWNSHIP|COUNTY")
     + _rules(("LEADER",), _DEADLINE_DECISIONS, "SAME", level="COUNTY")
+    # Evidence: whoever works on or alongside the case adds the files they hold.
+    + _rules(_STAFF, ("ATTACH",), "SAME|ANCESTOR|INVOLVED")
     # Never VIEWER or co-handlers: INVOLVED alone does not unmask.
     + _rules(_STAFF, ("VIEW_PERSONAL_DATA",), "SAME|ANCESTOR|INTAKE")
     + _rules(("ADMIN",), ("MANAGE_POLICY",), "*", level="COUNTY")

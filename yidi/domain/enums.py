@@ -150,6 +150,7 @@ class CaseEventType(StrEnum):
     EXTENSION_DECIDED = "EXTENSION_DECIDED"
     PAUSED = "PAUSED"
     RESUMED = "RESUMED"
+    EVIDENCE_ATTACHED = "EVIDENCE_ATTACHED"
 
 
 class MediationKind(StrEnum):

@@ -403,3 +403,22 @@ class CalendarDay(Base):
     working: Mapped[bool] = mapped_column(Boolean)
     name: Mapped[str] = mapped_column(String(32))
     source: Mapped[str] = mapped_column(String(200))
+
+
+class Attachment(Base):
+    """A file in a case's file (证据材料), appended, never edited (docs/CASE_FILE.md). Its
+    bytes live in the blob store under `sha256`: the same file attached twice is one blob."""
+
+    __tablename__ = "case_attachments"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    county_id: Mapped[int] = mapped_column(BigInteger)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    # Sniffed from the bytes (domain/evidence.py), never the client's claim.
+    content_type: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str | None] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
