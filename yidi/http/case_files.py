@@ -1,4 +1,4 @@
-"""The case file outside GraphQL: an attachment's bytes.
+"""The case file outside GraphQL: an attachment's bytes and the dossier PDF (民事办理书).
 
 Both are plain GETs with the bearer token in `Authorization`, authorized afresh on every
 request by the same rules as `case(id:)` (docs/CASE_FILE.md). Residents have no token:
@@ -6,6 +6,7 @@ whatever else is sent (a tracking code, nothing) is 401. Refusals are JSON with 
 contract's codes; a case the caller may not see is 404, like one that does not exist.
 """
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from urllib.parse import quote
@@ -16,10 +17,11 @@ from starlette.routing import Route
 
 from yidi.authz.actor import Actor
 from yidi.domain.errors import DomainError, NotFound, Unauthenticated
+from yidi.http.dossier_pdf import render
 from yidi.http.strict_view import error_body
 from yidi.resolvers.context import AppState
 from yidi.resolvers.ids import pk_or_none
-from yidi.services import evidence
+from yidi.services import dossier, evidence
 from yidi.services.auth import load_actor, verify_token
 
 log = logging.getLogger(__name__)
@@ -102,6 +104,20 @@ def case_file_routes(state: AppState) -> list[Route]:
             store.read(row.sha256), media_type=row.content_type, headers=headers
         )
 
+    @refusing
+    async def dossier_pdf(request: Request) -> Response:
+        actor = await authenticate(state, request)
+        case_id = case_id_of(request)
+        enforcer = await state.uow.registry.enforcer(actor.county_id)
+        async with state.uow.read() as session:
+            gathered = await dossier.gather(session, enforcer, actor, case_id, state.uow.clock())
+        # Laying out pages takes CPU time: off the event loop, like password hashing.
+        pdf = await asyncio.to_thread(render, gathered)
+        disposition = f'inline; filename="{gathered.case.number}.pdf"'
+        headers = {**_PRIVATE, "content-disposition": disposition}
+        return Response(pdf, media_type="application/pdf", headers=headers)
+
     return [
         Route("/cases/{case_id}/attachments/{attachment_id}", download, methods=["GET"]),
+        Route("/cases/{case_id}/dossier.pdf", dossier_pdf, methods=["GET"]),
     ]
