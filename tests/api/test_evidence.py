@@ -31,6 +31,7 @@ from tests.support.sql import scalar
 from yidi.config import Settings
 
 LIMIT = 64 * 1024
+BODY_LIMIT = 16_000  # the JSON body limit, far below the upload limit
 
 TIMELINE = """
 query($id: ID!) { case(id: $id) { version events(first: 50) { edges { node {
@@ -47,7 +48,7 @@ def store(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def settings(store: Path) -> Settings:
-    return demo_settings(attachment_dir=store, max_upload_bytes=LIMIT)
+    return demo_settings(attachment_dir=store, max_upload_bytes=LIMIT, max_body_bytes=BODY_LIMIT)
 
 
 async def new_case(api: Api, app: Starlette) -> dict[str, Any]:
@@ -156,6 +157,19 @@ async def test_a_file_over_the_limit_is_refused_and_nothing_is_stored(
     assert "errors" not in at_limit, at_limit
     assert await stored_rows(app) == (1, 1)
     assert len(blobs(store)) == 1
+
+
+async def test_an_upload_has_its_own_body_limit_above_the_json_one(
+    api: Api, app: Starlette
+) -> None:
+    case = await new_case(api, app)
+    padding = "x" * BODY_LIMIT
+    json_body = await api.client.post(
+        "/graphql", json={"query": f"{{ me {{ username }} }} #{padding}"}
+    )
+    assert json_body.status_code == 413
+    body = await upload(api, V11, case["id"], PNG + bytes(LIMIT - len(PNG)))  # 4× BODY_LIMIT
+    assert "errors" not in body, body
 
 
 async def test_a_body_far_over_the_limit_is_refused_before_it_is_read(
