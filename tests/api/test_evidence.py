@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from starlette.applications import Starlette
 
+from tests.api.test_query_count import recorded
 from tests.support.clock import Clock, instant
 from tests.support.demo import LEADER, V11, V21
 from tests.support.deployment import demo_settings
@@ -344,3 +345,34 @@ async def test_the_county_admin_decides_who_may_attach(api: Api, app: Starlette)
     allowed = await upload(api, "t1.leader", case["id"], PNG)  # LEADER keeps the rule
     assert "errors" not in allowed, allowed
     assert await stored_rows(app) == (1, 1)
+
+
+ATTACHMENT_PAGE = """{ cases(first: 30) { edges { node {
+  attachments { fileName sha256 uploadedBy { username } }
+  events(first: 20) { edges { node { type attachment { sha256 fileName } } } } } } } }"""
+
+
+async def test_attachments_cost_no_statement_per_case(api: Api, app: Starlette) -> None:
+    """Attachments of a page of cases, and those its events name, load in batches."""
+
+    async def with_evidence() -> None:
+        case = await new_case(api, app)
+        for content in (PNG, JPEG):
+            assert "errors" not in await upload(api, V11, case["id"], content)
+
+    async def page() -> tuple[int, list[str]]:
+        with recorded(app) as statements:
+            data = await api.ok(ATTACHMENT_PAGE, user=V11)
+        cases = [edge["node"] for edge in data["cases"]["edges"]]
+        attached = [c for c in cases if c["attachments"]]
+        assert all(len(c["attachments"]) == 2 for c in attached)
+        return len(attached), statements
+
+    await with_evidence()
+    await page()  # the policy loaded, warm
+    one_case, one = await page()
+    for _ in range(4):
+        await with_evidence()
+    five_cases, five = await page()
+    assert (one_case, five_cases) == (1, 5)
+    assert len(one) == len(five), "\n\n".join(["one case", *one, "five cases", *five])
