@@ -4,7 +4,6 @@ API masks it for the same caller; refused to whoever may not view the case."""
 
 import hashlib
 import io
-import re
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ from starlette.applications import Starlette
 from tests.support.demo import LEADER, V11, V21
 from tests.support.deployment import demo_settings
 from tests.support.driver import Api
-from tests.support.evidence import download, pdf, upload
+from tests.support.evidence import download, has_text, pdf, pdf_text, upload
 from tests.support.lifecycle import MEDIATION, Lifecycle
 from yidi.config import Settings
 
@@ -50,16 +49,6 @@ async def handled_case(api: Api, app: Starlette) -> tuple[str, str]:
     return case_id, hashlib.sha256(scan).hexdigest()
 
 
-def words(content: bytes) -> str:
-    """The PDF's text, whitespace removed (table cells wrap long values anywhere)."""
-    reader = PdfReader(io.BytesIO(content))
-    return re.sub(r"\s+", "", "".join(page.extract_text() for page in reader.pages))
-
-
-def found(text: str, needle: str) -> bool:
-    return re.sub(r"\s+", "", needle) in text
-
-
 async def fetch(api: Api, case_id: str, user: str | None, token: str | None = None) -> Any:
     return await download(api, f"/cases/{case_id}/dossier.pdf", user, token=token)
 
@@ -73,7 +62,7 @@ async def test_the_dossier_holds_every_part_of_the_case_file(api: Api, app: Star
     reader = PdfReader(io.BytesIO(response.content))
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
-    text = words(response.content)
+    text = pdf_text(response.content)
     number = (await api.ok(REPORTER, {"id": case_id}, user=V11))["case"]["number"]
     sections = {
         "title and source": ["民事办理书", number, "事项来源", "来访", "东湖村", "邻里纠纷"],
@@ -114,7 +103,8 @@ async def test_the_dossier_holds_every_part_of_the_case_file(api: Api, app: Star
         "attachments": ["证据材料", "协议扫描.pdf", "application/pdf", sha, "调解协议原件"],
     }
     missing = {
-        section: [n for n in needles if not found(text, n)] for section, needles in sections.items()
+        section: [n for n in needles if not has_text(text, n)]
+        for section, needles in sections.items()
     }
     assert missing == {section: [] for section in sections}, missing
 
@@ -126,15 +116,15 @@ async def test_personal_data_is_masked_as_the_api_masks_it(api: Api, app: Starle
     assert masked == {"name": "张*", "phone": "139****5678"}
     response = await fetch(api, case_id, "county.viewer")
     assert response.status_code == 200
-    text = words(response.content)
-    assert found(text, masked["name"])
-    assert found(text, masked["phone"])
+    text = pdf_text(response.content)
+    assert has_text(text, masked["name"])
+    assert has_text(text, masked["phone"])
     for secret in ("13912345678", "张三", MEDIATION["transcript"], MEDIATION["agreement"]):
-        assert not found(text, secret), secret
-    assert found(text, "（无权查看）")
-    assert found(text, "李*")  # a party present at the mediation, masked like the API does
-    assert found(text, sha)  # the hash, not the name
-    assert not found(text, "协议扫描.pdf")
+        assert not has_text(text, secret), secret
+    assert has_text(text, "（无权查看）")
+    assert has_text(text, "李*")  # a party present at the mediation, masked like the API does
+    assert has_text(text, sha)  # the hash, not the name
+    assert not has_text(text, "协议扫描.pdf")
 
 
 @pytest.mark.parametrize(

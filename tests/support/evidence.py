@@ -4,10 +4,12 @@ not), and the blob store read straight from disk."""
 
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import httpx
+from pypdf import PdfReader
 from reportlab.pdfgen import canvas
 
 from tests.support.driver import Api
@@ -89,3 +91,14 @@ async def download(
 def blobs(root: Path) -> list[Path]:
     """Every file in the store (temporary ones included: none may be left behind)."""
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def pdf_text(content: bytes) -> str:
+    """A PDF's text as pypdf reads it back, whitespace removed: table cells wrap long values
+    (a hash, a transcript) anywhere, so needles are looked for without it (`has_text`)."""
+    reader = PdfReader(io.BytesIO(content))
+    return re.sub(r"\s+", "", "".join(page.extract_text() for page in reader.pages))
+
+
+def has_text(text: str, needle: str) -> bool:
+    return re.sub(r"\s+", "", needle) in text
