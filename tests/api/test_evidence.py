@@ -39,6 +39,9 @@ query($id: ID!) { case(id: $id) { version events(first: 50) { edges { node {
   type note actor { username } toUnit { code } attachment { sha256 size contentType }
 } } } } }
 """
+TRACK = (
+    'query($c: String!) { trackCase(trackingCode: $c, phoneLast4: "1111") { milestones { type } } }'
+)
 ATTACHMENTS = "query($id: ID!) { case(id: $id) { attachments { fileName sha256 } } }"
 
 
@@ -101,6 +104,9 @@ async def test_an_upload_is_stored_by_hash_listed_and_recorded(
         "attachment": {"sha256": digest, "size": len(PNG), "contentType": "image/png"},
     }
     assert await stored_rows(app) == (1, 1)
+    # Not a public milestone: the resident tracking the case never hears of evidence.
+    tracked = (await api.ok(TRACK, {"c": case["trackingCode"]}))["trackCase"]
+    assert [m["type"] for m in tracked["milestones"]] == ["REGISTERED"]
 
 
 @pytest.mark.parametrize(

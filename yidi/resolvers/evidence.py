@@ -27,10 +27,14 @@ async def attach(
         # A JSON request can name no file: the bytes come in a multipart request.
         raise BadInput("file", "Send the file in a multipart request (GraphQL multipart spec).")
     limit = ctx.app.settings.max_upload_bytes
+    try:
+        content = await upload.read(limit + 1)
+    finally:
+        await upload.close()  # its spooled temporary file goes now, not at garbage collection
     command = AttachEvidence(
         case_id=decode_id(case_id, "Case", "caseId"),
         expected_version=expected_version,
-        content=await upload.read(limit + 1),
+        content=content,
         file_name=upload.filename,
         description=description,
     )
