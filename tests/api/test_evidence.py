@@ -22,6 +22,7 @@ from tests.support.evidence import (
     PNG,
     blobs,
     download,
+    multipart,
     pdf,
     upload,
     upload_response,
@@ -382,3 +383,50 @@ async def test_attachments_cost_no_statement_per_case(api: Api, app: Starlette) 
     five_cases, five = await page()
     assert (one_case, five_cases) == (1, 5)
     assert len(one) == len(five), "\n\n".join(["one case", *one, "five cases", *five])
+
+
+@pytest.mark.parametrize(
+    "request_parts",
+    [
+        pytest.param({"content": b"abc", "multipart": ""}, id="no-boundary"),
+        pytest.param({"content": b"--xx\r\nnonsense", "multipart": "; boundary=xx"}, id="garbage"),
+        # Starlette's limit of 1,000 files, in parts as small as they come.
+        pytest.param(
+            {
+                "content": b"".join(
+                    b'--b\r\nContent-Disposition: form-data; name="%d"; filename="a"\r\n\r\n\r\n'
+                    % i
+                    for i in range(1001)
+                )
+                + b"--b--\r\n",
+                "multipart": "; boundary=b",
+            },
+            id="too-many-files",
+        ),
+        pytest.param({"files": 1, "name": "1"}, id="map-names-a-missing-file"),
+    ],
+)
+async def test_a_malformed_multipart_body_is_a_json_400(
+    api: Api, app: Starlette, store: Path, request_parts: dict[str, Any]
+) -> None:
+    case = await new_case(api, app)
+    headers = {"authorization": f"Bearer {await api.token(V11)}"}
+    if "content" in request_parts:
+        content_type = f"multipart/form-data{request_parts['multipart']}"
+        response = await api.client.post(
+            "/graphql",
+            content=request_parts["content"],
+            headers={**headers, "content-type": content_type},
+        )
+    else:
+        name = request_parts.get("name", "0")
+        files = [(name, ("a.png", PNG, "image/png"))]
+        files += [(f"{i}x", ("", b"", "image/png")) for i in range(1, request_parts["files"])]
+        response = await api.client.post(
+            "/graphql", data=multipart(case["id"]), files=files, headers=headers
+        )
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json()["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT"}
+    assert blobs(store) == []
+    assert await stored_rows(app) == (0, 0)

@@ -23,6 +23,7 @@ from typing import Any
 
 from cross_web import HTTPException
 from graphql import GraphQLError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -115,9 +116,12 @@ class StrictHTTP:
                 )
             else:
                 response = await self.run(request)  # type: ignore[attr-defined]
-        except HTTPException as refusal:
+        except (HTTPException, StarletteHTTPException) as refusal:
+            # Starlette's own refusals come from parsing a multipart body ("Missing
+            # boundary", "Too many files"): JSON like every other refusal.
+            reason = refusal.reason if isinstance(refusal, HTTPException) else refusal.detail
             response = JSONResponse(
-                error_body(refusal.reason, "BAD_USER_INPUT"), status_code=refusal.status_code
+                error_body(reason, "BAD_USER_INPUT"), status_code=refusal.status_code
             )
             if prefers_graphql_response(request.headers.get("accept")):
                 scope[_ANSWER] = (GRAPHQL_RESPONSE, None)
