@@ -430,3 +430,30 @@ async def test_a_malformed_multipart_body_is_a_json_400(
     assert response.json()["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT"}
     assert blobs(store) == []
     assert await stored_rows(app) == (0, 0)
+
+
+FLAGS = "query($id: ID!) { case(id: $id) { canAttachEvidence canReadEvidence } }"
+
+
+@pytest.mark.parametrize(
+    "user", [V11, LEADER, "t1.leader", "county.intake", "county.viewer", "county.admin"]
+)
+async def test_the_evidence_flags_are_exactly_what_succeeds(
+    api: Api, app: Starlette, user: str
+) -> None:
+    """`canAttachEvidence` and `canReadEvidence` answer what an upload and a download by
+    the same caller then do, on an open case and on one redirected away."""
+    lc = await Lifecycle.create(api, app)
+    for redirect in (False, True):
+        case = await lc.register()
+        first = await upload(api, V11, case["id"], PNG)
+        (attachment,) = first["data"]["attachEvidence"]["case"]["attachments"]
+        if redirect:
+            await lc.do("REDIRECT", case["id"], V11, {"reason": "已起诉", "guidance": "法院"})
+        flags = (await api.ok(FLAGS, {"id": case["id"]}, user=user))["case"]
+        attached = "errors" not in await upload(api, user, case["id"], JPEG)
+        read = (await download(api, attachment["downloadPath"], user)).status_code == 200
+        assert flags == {"canAttachEvidence": attached, "canReadEvidence": read}, redirect
+        # The flags are not vacuous: the handling village may both while the case is open.
+        if user == V11:
+            assert (attached, read) == (not redirect, True)

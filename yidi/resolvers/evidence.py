@@ -48,6 +48,14 @@ async def file_name(ctx: Context, case: Case, row: Attachment) -> str | None:
     return evidence.file_name_view(await ctx.enforcer(), await ctx.actor(), case, row)
 
 
+async def may_attach(ctx: Context, case: Case) -> bool:
+    return evidence.may_attach(await ctx.enforcer(), await ctx.actor(), case)
+
+
+async def may_read(ctx: Context, case: Case) -> bool:
+    return evidence.may_read_evidence(await ctx.enforcer(), await ctx.actor(), case)
+
+
 async def event_attachment(ctx: Context, event: CaseEvent) -> Attachment | None:
     """The attachment an EVIDENCE_ATTACHED event records."""
     if event.type != CaseEventType.EVIDENCE_ATTACHED.value or not event.data:

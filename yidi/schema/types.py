@@ -482,6 +482,17 @@ class Case(Node):
         rows = await info.context.loaders.attachments.load(self.row.id)
         return [Attachment.of(self.row, r) for r in rows]
 
+    @strawberry.field(description="Whether the caller may attach evidence now (`attachEvidence`).")
+    async def can_attach_evidence(self, info: Ctx) -> bool:
+        return await evidence.may_attach(info.context, self.row)
+
+    @strawberry.field(
+        description="Whether the caller may download this case's attachments (they are "
+        "personal data: VIEW_PERSONAL_DATA)."
+    )
+    async def can_read_evidence(self, info: Ctx) -> bool:
+        return await evidence.may_read(info.context, self.row)
+
     @strawberry.field(description="How and by whom the case was closed; null unless CLOSED.")
     def closure(self) -> Annotated["Closure", strawberry.lazy(_CASE_FILE)] | None:
         from yidi.schema.case_file_types import Closure

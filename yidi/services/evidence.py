@@ -104,3 +104,17 @@ def file_name_view(
     if guard.may_see_personal_data(enforcer, actor, authz_facts(case)):
         return row.file_name
     return None
+
+
+def may_attach(enforcer: CountyEnforcer, actor: Actor, case: Case) -> bool:
+    """What `attachEvidence` would allow now (policy and status), for the upload button."""
+    status_ok = CaseStatus(case.status) in rules.ATTACHABLE_STATUSES
+    return status_ok and guard.allows(enforcer, actor, Permission.ATTACH, authz_facts(case))
+
+
+def may_read_evidence(enforcer: CountyEnforcer, actor: Actor, case: Case) -> bool:
+    """What the download endpoint would allow (the case is visible, its personal data too)."""
+    facts = authz_facts(case)
+    return guard.can_view(enforcer, actor, facts) and guard.may_see_personal_data(
+        enforcer, actor, facts
+    )
