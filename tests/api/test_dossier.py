@@ -11,11 +11,13 @@ import pytest
 from pypdf import PdfReader
 from starlette.applications import Starlette
 
-from tests.support.demo import LEADER, V11, V21
+from tests.support.demo import LEADER, V11, V21, VILLAGE
 from tests.support.deployment import demo_settings
 from tests.support.driver import Api
 from tests.support.evidence import download, has_text, pdf, pdf_text, upload
+from tests.support.intake import register
 from tests.support.lifecycle import MEDIATION, Lifecycle
+from tests.support.sql import execute
 from yidi.config import Settings
 
 LEADER_T1 = "t1.leader"  # 东湖镇: above 东湖村, decides its extensions and pauses
@@ -146,3 +148,44 @@ async def test_the_dossier_is_refused_to_whoever_may_not_view_the_case(
     tracked = await fetch(api, case["id"], None, token=case["trackingCode"])
     assert tracked.status_code == 401
     assert (await fetch(api, "not-an-id", LEADER)).status_code == 404
+
+
+async def test_texts_at_their_longest_flow_across_pages(api: Api, app: Starlette) -> None:
+    """A 20,000-character transcript, a 10,000-character description and 2,000-character
+    notes are taller than a page in their cells: they continue on the next page, whole."""
+    lc = await Lifecycle.create(api, app)
+    description = "".join(f"第{i}项：两户因宅基地界址发生争执。" for i in range(800))[:10_000]
+    case_id = str((await register(api, V11, VILLAGE, description=description))["id"])
+    await lc.do("ASSESS", case_id, V11, {"note": "嗯" * 2000})
+    transcript = "".join(f"第{i}段：双方陈述争议经过。" for i in range(1600))[:20_000]
+    mediation = {**MEDIATION, "transcript": transcript, "agreement": "约" * 10_000}
+    await lc.do("RECORD_MEDIATION", case_id, V11, mediation)
+    await lc.do("COMMENT", case_id, V11, {"note": "喔" * 2000})
+    response = await fetch(api, case_id, V11)
+    assert response.status_code == 200
+    assert len(PdfReader(io.BytesIO(response.content)).pages) > 5
+    text = pdf_text(response.content)
+    for long_text in (description, transcript, "约" * 10_000):
+        assert has_text(text, long_text), long_text[:20]
+    # A timeline row split across pages reads back with the repeated header row between
+    # its parts: every character is there.
+    assert (text.count("嗯"), text.count("喔")) == (2000, 2000)
+
+
+async def test_an_unexpected_failure_is_a_bare_500(
+    api: Api, app: Starlette, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Stored data the renderer cannot read (an outside mediator without a name, written
+    behind the application's back) is logged in full and answered without internals."""
+    lc = await Lifecycle.create(api, app)
+    case_id = str((await lc.register())["id"])
+    await lc.do("RECORD_MEDIATION", case_id, V11, MEDIATION)
+    await execute(app, 'UPDATE case_mediations SET outside_mediators = \'[{"role": "LAWYER"}]\'')
+    response = await fetch(api, case_id, V11)
+    assert response.status_code == 500
+    assert response.json() == {
+        "errors": [
+            {"message": "Internal server error.", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}
+        ]
+    }
+    assert "KeyError" in caplog.text

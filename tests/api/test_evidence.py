@@ -457,3 +457,23 @@ async def test_the_evidence_flags_are_exactly_what_succeeds(
         # The flags are not vacuous: the handling village may both while the case is open.
         if user == V11:
             assert (attached, read) == (not redirect, True)
+
+
+async def test_a_blob_missing_from_the_store_is_a_bare_500(
+    api: Api, app: Starlette, store: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A row whose bytes are gone (a store not restored with the database) is the server's
+    fault: logged with the hash, answered without it."""
+    case = await new_case(api, app)
+    body = await upload(api, V11, case["id"], PNG)
+    (attachment,) = body["data"]["attachEvidence"]["case"]["attachments"]
+    for blob in blobs(store):
+        blob.unlink()
+    response = await download(api, attachment["downloadPath"], V11)
+    assert response.status_code == 500
+    assert response.json() == {
+        "errors": [
+            {"message": "Internal server error.", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}
+        ]
+    }
+    assert attachment["sha256"] in caplog.text

@@ -94,10 +94,13 @@ def blobs(root: Path) -> list[Path]:
 
 
 def pdf_text(content: bytes) -> str:
-    """A PDF's text as pypdf reads it back, whitespace removed: table cells wrap long values
-    (a hash, a transcript) anywhere, so needles are looked for without it (`has_text`)."""
+    """A dossier's text as pypdf reads it back, whitespace and page footers removed: table
+    cells wrap long values (a hash, a transcript) anywhere and across pages, so needles are
+    looked for without them (`has_text`)."""
     reader = PdfReader(io.BytesIO(content))
-    return re.sub(r"\s+", "", "".join(page.extract_text() for page in reader.pages))
+    text = re.sub(r"\s+", "", "".join(page.extract_text() for page in reader.pages))
+    # Each page's footer is read back first on its page, inside text that runs across.
+    return re.sub(r"民事办理书\d{6}-\d{4}-\d{6}第\d+页", "", text)
 
 
 def has_text(text: str, needle: str) -> bool:

@@ -52,7 +52,8 @@ def case_id_of(request: Request) -> int:
 
 
 def refusing(endpoint: Endpoint) -> Endpoint:
-    """Domain errors become their contract code and HTTP status; nothing else leaks."""
+    """Domain errors become their contract code and HTTP status; anything else is logged
+    in full and answered with a bare INTERNAL_SERVER_ERROR, as GraphQL answers it."""
 
     async def guarded(request: Request) -> Response:
         try:
@@ -61,8 +62,15 @@ def refusing(endpoint: Endpoint) -> Endpoint:
             status = _STATUS.get(error.code, 400)
             headers = {"www-authenticate": "Bearer"} if status == 401 else None
             return JSONResponse(error_body(error.message, error.code), status, headers=headers)
+        except Exception:
+            log.exception("unexpected error at %s", request.url.path)
+            return internal_error()
 
     return guarded
+
+
+def internal_error() -> Response:
+    return JSONResponse(error_body("Internal server error.", "INTERNAL_SERVER_ERROR"), 500)
 
 
 def attachment_disposition(file_name: str | None, sha256: str, content_type: str) -> str:
@@ -90,8 +98,7 @@ def case_file_routes(state: AppState) -> list[Route]:
             )
         if not await store.has(row.sha256):
             log.error("attachment %s: blob %s is missing from the store", row.id, row.sha256)
-            body = error_body("Internal server error.", "INTERNAL_SERVER_ERROR")
-            return JSONResponse(body, 500)
+            return internal_error()
         headers = {
             **_PRIVATE,
             "content-length": str(row.size),

@@ -63,7 +63,11 @@ def heading(title: str) -> list[Flowable]:
 def fields(rows: Sequence[tuple[str, object]]) -> Table:
     """Label | value rows."""
     table = Table(
-        [[text(label), text(value)] for label, value in rows], colWidths=[32 * mm, WIDTH - 32 * mm]
+        [[text(label), text(value)] for label, value in rows],
+        colWidths=[32 * mm, WIDTH - 32 * mm],
+        # A transcript may run to 20,000 characters: a cell taller than a page continues
+        # on the next one instead of failing the whole document.
+        splitInRow=1,
     )
     table.setStyle(_GRID)
     return table
@@ -76,7 +80,12 @@ def listing(
     body = [[text(v, _SMALL) for v in row] for row in rows] or [
         [text("（无）", _SMALL)] + [text("", _SMALL)] * (len(header) - 1)
     ]
-    table = Table([[text(h, _SMALL) for h in header], *body], colWidths=list(widths), repeatRows=1)
+    table = Table(
+        [[text(h, _SMALL) for h in header], *body],
+        colWidths=list(widths),
+        repeatRows=1,
+        splitInRow=1,  # a long note continues on the next page (see `fields`)
+    )
     table.setStyle(_LIST)
     return table
 
