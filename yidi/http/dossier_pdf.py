@@ -27,6 +27,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 _BODY = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=14, wordWrap="CJK")
 _SMALL = ParagraphStyle("small", parent=_BODY, fontSize=8, leading=11)
 _TITLE = ParagraphStyle("title", parent=_BODY, fontSize=20, leading=28, alignment=1)
+_LABEL = ParagraphStyle("label", parent=_BODY, spaceBefore=4, spaceAfter=2)
+_LONG = ParagraphStyle("long", parent=_BODY, leftIndent=6 * mm)
 _HEADING = ParagraphStyle("heading", parent=_BODY, fontSize=12.5, leading=18, spaceBefore=10)
 _GRID = TableStyle(
     [
@@ -43,6 +45,9 @@ _LIST = TableStyle(
     ]
 )
 WIDTH = A4[0] - 36 * mm
+# Texts longer than this leave the table (`fields`); they are laid out in pieces of CHUNK.
+LONG_TEXT = 300
+CHUNK = 400
 
 Section = Callable[[Dossier], list[Flowable]]
 
@@ -60,17 +65,44 @@ def heading(title: str) -> list[Flowable]:
     return [text(title, _HEADING), Spacer(1, 2 * mm)]
 
 
-def fields(rows: Sequence[tuple[str, object]]) -> Table:
-    """Label | value rows."""
+def fields(rows: Sequence[tuple[str, object]]) -> list[Flowable]:
+    """Label | value rows; a long text (a transcript, an agreement, a description) follows
+    the table as paragraphs of its own, which flow across pages far faster than a table
+    cell does, and the table resumes after it."""
+    out: list[Flowable] = []
+    pending: list[tuple[str, object]] = []
+    for label, value in rows:
+        if isinstance(value, str) and len(value) > LONG_TEXT:
+            out += [*_grid(pending), text(f"{label}：", _LABEL), *long_text(value)]
+            pending = []
+        else:
+            pending.append((label, value))
+    return out + _grid(pending)
+
+
+def _grid(rows: Sequence[tuple[str, object]]) -> list[Flowable]:
+    if not rows:
+        return []
     table = Table(
         [[text(label), text(value)] for label, value in rows],
         colWidths=[32 * mm, WIDTH - 32 * mm],
-        # A transcript may run to 20,000 characters: a cell taller than a page continues
-        # on the next one instead of failing the whole document.
-        splitInRow=1,
     )
     table.setStyle(_GRID)
-    return table
+    return [table]
+
+
+def long_text(value: str) -> list[Flowable]:
+    """Paragraphs of at most `CHUNK` characters, cut at a sentence's end where one is near:
+    reportlab lays out one long paragraph in time that grows faster than its length."""
+    pieces: list[Flowable] = []
+    for line in value.split("\n"):
+        while len(line) > CHUNK:
+            ends = [line.rfind(mark, CHUNK // 2, CHUNK) for mark in "。！？；.!?;"]
+            cut = max(ends) + 1 if max(ends) >= 0 else CHUNK
+            pieces.append(text(line[:cut], _LONG))
+            line = line[cut:]
+        pieces.append(text(line, _LONG))
+    return [*pieces, Spacer(1, 2 * mm)]
 
 
 def listing(
@@ -104,7 +136,7 @@ def source_section(d: Dossier) -> list[Flowable]:
     c = d.case
     return [
         *heading("一、事项来源"),
-        fields(
+        *fields(
             [
                 ("事项编号", c.number),
                 ("标题", c.title),
@@ -128,7 +160,7 @@ def parties_section(d: Dossier) -> list[Flowable]:
     r = d.reporter
     return [
         *heading("二、当事人"),
-        fields(
+        *fields(
             [
                 ("反映人", "（匿名）" if r.anonymous else r.name or ""),
                 ("联系电话", r.phone or ""),
@@ -144,7 +176,7 @@ def handling_section(d: Dossier) -> list[Flowable]:
     owner = f"{d.user(c.owner_id)}（{when(c.owned_since)} 起）" if c.owner_id else "（无）"
     return [
         *heading("三、承办单位与包案领导"),
-        fields(
+        *fields(
             [
                 ("承办单位", d.unit(c.handling_unit_id)),
                 ("协办单位", "、".join(d.unit(u) for u in c.co_handling_unit_ids) or "（无）"),
@@ -187,7 +219,7 @@ def mediation_section(d: Dossier) -> list[Flowable]:
         mediators = [d.user(u) for u in m.staff_mediator_ids] + outside
         out += [
             text(f"第 {number} 次调解", _BODY),
-            fields(
+            *fields(
                 [
                     ("调解类型", w.word(w.MEDIATION_KIND, m.kind)),
                     ("对接渠道", w.word(w.MEDIATION_LINKAGE, m.linkage) or "（无）"),
@@ -278,7 +310,7 @@ def result_section(d: Dossier) -> list[Flowable]:
     widths = [26 * mm, 14 * mm, 22 * mm, 16 * mm, WIDTH - 78 * mm]
     return [
         *heading("七、办理结果、回访与结案"),
-        fields([("办理结果", resolution), ("群众评价", evaluation), ("结案", closure)]),
+        *fields([("办理结果", resolution), ("群众评价", evaluation), ("结案", closure)]),
         Spacer(1, 2 * mm),
         listing(("回访时间", "方式", "回访人", "结论", "回访记录"), follow_ups, widths),
     ]
