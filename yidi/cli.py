@@ -1,4 +1,5 @@
-"""Command line: `yidi serve`, `yidi migrate`, `yidi calendar add`, `yidi schema`."""
+"""Command line: `yidi serve`, `yidi migrate`, `yidi db`, `yidi audit`, `yidi calendar add`,
+`yidi schema`."""
 
 import argparse
 import asyncio
@@ -19,6 +20,7 @@ from yidi.database.demo_secret import demo_secret
 from yidi.database.embedded_tenancy import move_in, move_out, stop_postgres
 from yidi.database.engine import make_engine, make_session_factory
 from yidi.database.migrations import upgrade
+from yidi.database.roles import grant
 from yidi.database.url import resolve_database_url
 from yidi.deadlines.calendar_data import bundled_calendar, store_calendar_year
 from yidi.demo import load_demo
@@ -29,6 +31,7 @@ from yidi.http.observability import LOG_CONFIG
 from yidi.http.server import run as run_server
 from yidi.persistence.session import SessionFactory
 from yidi.schema.build import build_schema
+from yidi.services import hotline
 from yidi.services.audit import AuditReport, verify_trails
 from yidi.services.unit_of_work import UnitOfWork
 
@@ -137,6 +140,52 @@ def db_stop(args: argparse.Namespace) -> int:
         print(f"stopped the embedded PostgreSQL in {data_dir}")
     else:
         print(f"no embedded PostgreSQL is running in {data_dir}")
+    return 0
+
+
+def db_grant(args: argparse.Namespace) -> int:
+    """Grant the service's role (and a read-only role) what they need and no more; run as
+    the schema's owner after every `yidi migrate` (docs/DEPLOYMENT.md)."""
+    try:
+        database_url = resolve_database_url(_settings(args))
+        asyncio.run(grant(database_url, args.service_role, args.reader_role))
+    except ValueError as exc:
+        print(f"yidi: {exc}", file=sys.stderr)
+        return 2
+    readers = f" and read-only to {args.reader_role}" if args.reader_role else ""
+    print(f"granted the service's privileges to {args.service_role}{readers}")
+    return 0
+
+
+async def _configure_hotline(
+    database_url: str, county: str, callback_url: str | None, new_secret: bool
+) -> str | None:
+    engine = make_engine(database_url, pool_size=1)
+    try:
+        # Stores no case, so it signs nothing: no secret is needed here.
+        uow = _unit_of_work(make_session_factory(engine), "")
+        return await hotline.configure(uow, county, callback_url, new_secret)
+    finally:
+        await engine.dispose()
+
+
+def hotline_configure(args: argparse.Namespace) -> int:
+    """Link a county with the 12345 hotline platform, or change its callback URL or secret."""
+    try:
+        secret = asyncio.run(
+            _configure_hotline(
+                resolve_database_url(_settings(args)),
+                args.county,
+                args.callback_url,
+                args.new_secret,
+            )
+        )
+    except NotFound as exc:
+        print(f"yidi: {exc.message}", file=sys.stderr)
+        return 2
+    print(f"county {args.county} is linked with the 12345 hotline platform")
+    if secret is not None:
+        print(f"shared secret (give it to the platform; it is not shown again): {secret}")
     return 0
 
 
@@ -260,11 +309,20 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--data-dir", help=data_help)
     add.set_defaults(func=calendar_add)
 
-    d = sub.add_parser("db", help="the embedded PostgreSQL")
+    d = sub.add_parser("db", help="the database: the embedded PostgreSQL, roles")
     dsub = d.add_subparsers(dest="db_command", required=True)
     stop = dsub.add_parser("stop", help="stop the data directory's embedded PostgreSQL")
     stop.add_argument("--data-dir", help=data_help)
     stop.set_defaults(func=db_stop)
+    grants = dsub.add_parser(
+        "grant",
+        help="grant the service's role read/write but append-only events, no DDL "
+        "(run as the schema's owner after every migrate)",
+    )
+    grants.add_argument("--service-role", required=True, metavar="ROLE")
+    grants.add_argument("--reader-role", metavar="ROLE", help="a read-only role (backups, reports)")
+    grants.add_argument("--data-dir", help=data_help)
+    grants.set_defaults(func=db_grant)
 
     a = sub.add_parser("audit", help="the case trails' hash chains")
     asub = a.add_subparsers(dest="audit_command", required=True)
@@ -274,6 +332,19 @@ def parser() -> argparse.ArgumentParser:
     verify.add_argument("--county", metavar="CODE", help="only this county's cases")
     verify.add_argument("--data-dir", help=data_help)
     verify.set_defaults(func=audit_verify)
+
+    h = sub.add_parser("hotline", help="the 12345 hotline bridge (docs/HOTLINE.md)")
+    hsub = h.add_subparsers(dest="hotline_command", required=True)
+    link = hsub.add_parser(
+        "configure",
+        help="link a county with the hotline platform (prints a new shared secret), "
+        "or change its callback URL",
+    )
+    link.add_argument("--county", required=True, metavar="CODE")
+    link.add_argument("--callback-url", metavar="URL", help="where status callbacks go")
+    link.add_argument("--new-secret", action="store_true", help="replace the shared secret")
+    link.add_argument("--data-dir", help=data_help)
+    link.set_defaults(func=hotline_configure)
 
     g = sub.add_parser("schema", help="print the served GraphQL schema (SDL)")
     g.add_argument("--output", metavar="PATH", help="write it to PATH instead of stdout")

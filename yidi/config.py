@@ -12,6 +12,9 @@ class Settings(BaseSettings):
     # An external PostgreSQL (>= 14); when unset the embedded one under data_dir is used.
     database_url: str | None = None
     data_dir: Path = Path(".yidi")
+    # Connections each process keeps to PostgreSQL; as many again may open in a burst, plus
+    # one for LISTEN: a process holds at most 2 × this + 1 (docs/DEPLOYMENT.md).
+    database_pool_size: int = Field(default=10, ge=1)
     # Signs bearer tokens. Required outside demo mode: the server refuses to start without it.
     secret_key: str | None = Field(default=None, min_length=32)
     token_ttl_minutes: int = 8 * 60
@@ -72,6 +75,10 @@ class Settings(BaseSettings):
     sweep_interval_seconds: float = 60.0
     # Tests drive sweeps themselves; a server always runs the loop.
     run_sweeper: bool = True
+    # 12345 hotline callbacks (docs/HOTLINE.md): how often each process looks for due ones,
+    # and the first retry's wait (doubling after each failure, up to an hour).
+    hotline_poll_seconds: float = 5.0
+    hotline_retry_base_seconds: float = 5.0
 
     def schema_exposed(self) -> bool:
         return self.demo if self.expose_schema is None else self.expose_schema

@@ -1,7 +1,7 @@
 """case attachments: evidence files (证据材料) stored by content hash
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0013
 Create Date: 2026-11-26 01:50:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '0010'
-down_revision: str | None = '0007'
+down_revision: str | None = '0013'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -202,3 +202,16 @@ async def test_two_operations_without_operation_name_run_neither(api: Api, app: 
     assert await footprint(app) == before
     named = await api.client.post("/graphql", json={"query": document, "operationName": "B"})
     assert named.json() == {"data": {"__typename": "Query"}}
+
+
+@pytest.mark.parametrize("name", [5, True, ["B"], {"name": "B"}])
+async def test_an_operation_name_that_is_not_a_string_is_a_bad_request(
+    api: Api, name: object
+) -> None:
+    response = await api.client.post(
+        "/graphql", json={"query": "{ __typename }", "operationName": name}
+    )
+    assert response.status_code == 400
+    (error,) = response.json()["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT"}
+    assert "`operationName` must be a string or null" in error["message"]

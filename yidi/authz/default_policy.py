@@ -45,5 +45,6 @@ DEFAULT_POLICY: tuple[Rule, ...] = tuple(
     # Never VIEWER or co-handlers: INVOLVED alone does not unmask.
     + _rules(_STAFF, ("VIEW_PERSONAL_DATA",), "SAME|ANCESTOR|INTAKE")
     + _rules(("ADMIN",), ("MANAGE_POLICY",), "*", level="COUNTY")
+    + _rules(("ADMIN",), ("MANAGE_HOTLINE",), "*", level="COUNTY")
     + _rules(_STAFF, ("VIEW_STATS",), "SAME|ANCESTOR")
 )

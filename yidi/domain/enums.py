@@ -33,6 +33,8 @@ class Role(StrEnum):
 class Channel(StrEnum):
     VISIT = "VISIT"
     HOTLINE = "HOTLINE"
+    # Work orders pushed by the 12345 government service hotline's platform (docs/HOTLINE.md).
+    HOTLINE_12345 = "HOTLINE_12345"
     ONLINE = "ONLINE"
     WECHAT = "WECHAT"
     QR_CODE = "QR_CODE"

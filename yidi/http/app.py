@@ -4,7 +4,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -22,6 +22,7 @@ from yidi.deadlines.sweeper import run_sweeper
 from yidi.http.body_limits import BodyLimits
 from yidi.http.case_files import case_file_routes
 from yidi.http.graphiql import STATIC_PREFIX, graphiql_html, static_app
+from yidi.http.hotline import callback_client, callback_poster, hotline_routes
 from yidi.http.live_socket import LiveSocketHandler
 from yidi.http.loop_watch import LoopWatch
 from yidi.http.observability import Metrics, Observe
@@ -33,6 +34,8 @@ from yidi.persistence.health import database_answers
 from yidi.policies.watcher import watch_policies
 from yidi.resolvers.context import AppState, Context
 from yidi.schema.build import build_schema
+from yidi.services.hotline_delivery import run_callback_delivery
+from yidi.services.housekeeping import run_housekeeping
 from yidi.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -88,7 +91,7 @@ def app_from_environment() -> Starlette:
 def create_app(
     settings: Settings, database_url: str, *, clock: Callable[[], datetime] = utc_now
 ) -> Starlette:
-    engine = make_engine(database_url)
+    engine = make_engine(database_url, pool_size=settings.database_pool_size)
     uow = UnitOfWork(
         make_session_factory(engine),
         clock=clock,
@@ -126,6 +129,8 @@ def create_app(
             return JSONResponse({"status": "database unreachable"}, status_code=503)
         return JSONResponse({"status": "ready"})
 
+    client = callback_client()
+
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         tasks = [
@@ -135,7 +140,16 @@ def create_app(
         ]
         if settings.run_sweeper:
             sweeper = run_sweeper(uow, settings.sweep_interval_seconds, metrics.sweeper_ran)
-            tasks.append(asyncio.create_task(sweeper))
+            forget_after = timedelta(seconds=settings.login_forget_after_seconds)
+            housekeeping = run_housekeeping(uow, forget_after, settings.sweep_interval_seconds)
+            tasks += [asyncio.create_task(sweeper), asyncio.create_task(housekeeping)]
+            callbacks = run_callback_delivery(
+                uow,
+                callback_poster(client),
+                settings.hotline_poll_seconds,
+                timedelta(seconds=settings.hotline_retry_base_seconds),
+            )
+            tasks.append(asyncio.create_task(callbacks))
         try:
             yield
         finally:
@@ -145,6 +159,7 @@ def create_app(
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await client.aclose()
             await engine.dispose()
 
     app = Starlette(
@@ -155,6 +170,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics.endpoint),
+            *hotline_routes(state),
             Mount(STATIC_PREFIX, app=static_app()),
         ],
         lifespan=lifespan,

@@ -147,6 +147,11 @@ class StrictHTTP:
             value = self._loads(text)
             if not isinstance(value, dict):
                 raise HTTPException(400, "The body must be a JSON object.")
+            if not isinstance(value.get("operationName"), str | None):
+                # strawberry would look it up by its Python text ("Unknown operation True").
+                raise HTTPException(
+                    400, "The GraphQL operation's `operationName` must be a string or null."
+                )
             return value
         if len(data) > self.settings.max_body_bytes or json_depth(data.encode()) > (
             self.settings.max_json_depth

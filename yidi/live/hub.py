@@ -5,12 +5,13 @@ import asyncio
 import contextlib
 import time
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import ClassVar
 
 from yidi.authz.actor import Actor
 from yidi.database.listener import listen_forever
 from yidi.live.feed import BATCH, CountyFeed, Judge
+from yidi.live.sharing import Sharing
 from yidi.live.subscriber import Follows, Subscriber
 from yidi.persistence.outbox import CHANNEL
 from yidi.services.following import Delivery, deliveries_after, last_position
@@ -34,6 +35,7 @@ class LiveEvents:
         self._joining = asyncio.Lock()
         self._closed = False
         self._streams = 0  # follow() calls still running
+        self.sharing = Sharing()
         LiveEvents._instances.add(self)
 
     # Wake-ups from the listener ("<county id>:<last position>").
@@ -59,14 +61,21 @@ class LiveEvents:
         return Subscriber(actor, follows, capacity=self.buffer_size)
 
     async def follow(
-        self, county_id: int, subscriber: Subscriber, after: int | None
+        self,
+        county_id: int,
+        subscriber: Subscriber,
+        after: int | None,
+        on_joined: Callable[[], None] | None = None,
     ) -> AsyncIterator[Delivery]:
         """The subscriber's events: those committed after position `after` (replayed from
         the database), then live; without `after`, from now on. Ends at shutdown; raises
-        FellBehind when the subscriber's buffer overflows."""
+        FellBehind when the subscriber's buffer overflows. `on_joined` is called once the
+        subscriber is attached to the county's feed."""
         joined_at = await self._join(county_id, subscriber)
         if joined_at is None:
             return  # shutting down
+        if on_joined is not None:
+            on_joined()
         self._streams += 1
         try:
             last = joined_at if after is None else after
@@ -118,7 +127,9 @@ class LiveEvents:
             feed.stop()
 
     def subscriber_count(self) -> int:
-        return sum(len(feed.subscribers) for feed in self._feeds.values())
+        """Subscriptions following a feed, each member of a shared stream counted."""
+        following = sum(len(feed.subscribers) for feed in self._feeds.values())
+        return following + self.sharing.extra_subscriptions()
 
     async def close(self) -> None:
         """Shutdown: every subscription completes (its stream ends), feeds stop."""

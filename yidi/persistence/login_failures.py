@@ -1,5 +1,7 @@
 """Streaks of failed logins, locked row by row so parallel attempts are counted in turn."""
 
+from datetime import datetime
+
 from sqlalchemy import delete, select, text
 
 from yidi.domain.backoff import Streak
@@ -36,3 +38,11 @@ async def save_streak(session: Session, key: str, streak: Streak) -> None:
 
 async def forget(session: Session, key: str) -> None:
     await session.execute(delete(LoginFailure).where(LoginFailure.key == key))
+
+
+async def forget_quiet_since(session: Session, before: datetime) -> int:
+    """Delete streaks whose last failure is older than `before` (forgotten anyway)."""
+    result = await session.execute(
+        delete(LoginFailure).where(LoginFailure.last_failure_at < before)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -422,3 +422,70 @@ class Attachment(Base):
     description: Mapped[str | None] = mapped_column(Text)
     uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class HotlineBridge(Base):
+    """A county's link with the 12345 hotline platform (docs/HOTLINE.md): the shared secret
+    both sides sign with, and where status callbacks go."""
+
+    __tablename__ = "hotline_bridges"
+
+    county_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    secret: Mapped[str] = mapped_column(String(128))
+    callback_url: Mapped[str | None] = mapped_column(String(2000))
+    enabled: Mapped[bool] = mapped_column(Boolean, server_default="true")
+
+
+class HotlineOrder(Base):
+    """A work order pushed by the platform, and the case it became."""
+
+    __tablename__ = "hotline_orders"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    county_id: Mapped[int] = mapped_column(BigInteger)
+    order_id: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        UniqueConstraint("county_id", "order_id", name="uq_hotline_orders_county_order"),
+    )
+
+
+class HotlineNonce(Base):
+    """Nonces of signed requests seen within the clock skew: a replay is refused."""
+
+    __tablename__ = "hotline_nonces"
+
+    county_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class HotlineCallback(Base):
+    """A status callback owed to the platform, written in the transaction of the case event
+    it reports, delivered (and retried) from here by every server process in turn."""
+
+    __tablename__ = "hotline_callbacks"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    county_id: Mapped[int] = mapped_column(BigInteger)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    order_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, server_default="0")
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        # What the delivery loop asks: the pending ones that are due, oldest first.
+        Index(
+            "ix_hotline_callbacks_pending",
+            "next_attempt_at",
+            postgresql_where="state = 'PENDING'",
+        ),
+        Index("ix_hotline_callbacks_county_case", "county_id", "case_id", "id"),
+    )

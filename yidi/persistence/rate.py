@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yidi.persistence.models import RateCounter
@@ -50,3 +50,9 @@ async def release(session: AsyncSession, bucket: str, seconds: int, now: datetim
         ),
         {"b": bucket, "w": window_start(now, seconds)},
     )
+
+
+async def forget_windows_before(session: AsyncSession, before: datetime) -> int:
+    """Delete counters whose window started before `before` (no window is that long)."""
+    result = await session.execute(delete(RateCounter).where(RateCounter.window_start < before))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

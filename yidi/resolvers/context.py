@@ -2,7 +2,7 @@
 
 import asyncio
 import ipaddress
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -49,6 +49,10 @@ class Context:
     # graphql-transport-ws: the payload of connection_init (strawberry sets it).
     connection_params: dict[str, object] | None = None
     loaders: Loaders = field(init=False)
+    # A subscription shared by several sockets (http/live_sharing.py) is told when it has
+    # joined its feed, and closes all of its sockets rather than one.
+    on_following: Callable[[], None] | None = None
+    connection_closer: Callable[[int, str], Awaitable[None]] | None = None
     # Root fields and DataLoader batches run as concurrent tasks; they share one session.
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _actor_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -93,9 +97,16 @@ class Context:
         await self.close()
         self.loaders = Loaders(self.session, cases=(case,))
 
+    def following(self) -> None:
+        """The subscription has joined its feed: past every check, events flow from now."""
+        if self.on_following is not None:
+            self.on_following()
+
     async def close_connection(self, code: int, reason: str) -> None:
         """End a live connection with a documented close code (a subscriber too slow)."""
-        if isinstance(self.request, WebSocket):
+        if self.connection_closer is not None:
+            await self.connection_closer(code, reason)
+        elif isinstance(self.request, WebSocket):
             await self.request.close(code=code, reason=reason)
 
     def now(self) -> datetime:

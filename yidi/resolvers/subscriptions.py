@@ -60,7 +60,7 @@ async def _deliver(
 ) -> AsyncIterator[Delivery]:
     subscriber = ctx.app.live.subscriber(await ctx.actor(), follows)
     try:
-        async for delivery in ctx.app.live.follow(county_id, subscriber, start):
+        async for delivery in ctx.app.live.follow(county_id, subscriber, start, ctx.following):
             await ctx.next_delivery(delivery.case)
             yield delivery
     except FellBehind:

@@ -5,6 +5,7 @@ import strawberry
 from yidi.resolvers import pagination, queries
 from yidi.schema.dashboards import DashboardQueries
 from yidi.schema.enums import CaseOrderField, OrderDirection
+from yidi.schema.hotline import HotlineQueries
 from yidi.schema.inputs import CaseFilter, CaseOrder
 from yidi.schema.nodes import find_node
 from yidi.schema.policy import PolicyQueries
@@ -43,7 +44,7 @@ def _filter_args(f: CaseFilter | None) -> queries.CaseFilterArgs | None:
 
 
 @strawberry.type
-class Query(PublicQueries, PolicyQueries, SettingsQueries, DashboardQueries):
+class Query(PublicQueries, PolicyQueries, SettingsQueries, DashboardQueries, HotlineQueries):
     @strawberry.field
     async def node(self, info: Ctx, id: strawberry.ID) -> Node | None:
         return await find_node(info.context, id)

@@ -6,6 +6,10 @@ the selection set once per (document, variables, caller) and handing each of the
 of the result turns the fan-out's cost from an execution per subscriber into one per
 distinct subscription. The caller is part of the key, so masking and permissions are
 exactly those of an execution of their own.
+
+Identical subscriptions from now on share a whole stream (yidi/live/sharing.py), so what
+this still shares are executions of identical subscriptions that run on their own: those
+that resumed from the same cursor, once their replay has reached the live events.
 """
 
 import asyncio

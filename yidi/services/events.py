@@ -15,6 +15,7 @@ from yidi.domain.enums import CaseEventType
 from yidi.persistence.cases import add_case
 from yidi.persistence.models import Case, CaseEvent
 from yidi.persistence.outbox import store_positioned, take_positions
+from yidi.services.hotline_callbacks import owe_callbacks
 from yidi.services.work import Work
 
 
@@ -63,6 +64,8 @@ async def publish(work: Work) -> None:
     events, work.pending_events = work.pending_events, []
     if not events:
         return
+    # Callbacks the 12345 platform is owed commit with the events they report.
+    await owe_callbacks(work, events, work.changed)
     for county_id in sorted({e.county_id for e in events}):
         of_county = [e for e in events if e.county_id == county_id]
         first = await take_positions(work.session, county_id, len(of_county))
