@@ -125,6 +125,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
         os.environ["YIDI_DATABASE_URL"] = database_url
         os.environ["YIDI_DEMO"] = "true" if settings.demo else "false"
         os.environ["YIDI_SECRET_KEY"] = settings.signing_key()
+        # Every worker keeps evidence files in this process's directory, wherever it runs.
+        os.environ["YIDI_ATTACHMENT_DIR"] = str(settings.attachments_path().resolve())
         run_server(
             uvicorn.Config(
                 "yidi.http.app:app_from_environment",

@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     max_variable_list_length: int = 1_000
     # Seconds a client may take to send its whole body (408 beyond it).
     body_timeout_seconds: float = 10.0
+    # Evidence uploads (docs/CASE_FILE.md, "Evidence"): the largest file, the seconds a
+    # client may take to send a multipart request, and where the blobs are kept (None:
+    # `<data_dir>/attachments`; share it between the processes serving one database).
+    max_upload_bytes: int = 10 * 1024 * 1024
+    upload_timeout_seconds: float = 120.0
+    attachment_dir: Path | None = None
     # Introspection and "did you mean" suggestions: None means on in demo mode only.
     expose_schema: bool | None = None
     # Seconds uvicorn keeps an idle connection open for the client's next request.
@@ -76,6 +82,9 @@ class Settings(BaseSettings):
 
     def schema_exposed(self) -> bool:
         return self.demo if self.expose_schema is None else self.expose_schema
+
+    def attachments_path(self) -> Path:
+        return self.attachment_dir or self.data_dir / "attachments"
 
     def signing_key(self) -> str:
         if self.secret_key:

@@ -2,7 +2,8 @@
 a RED dispute registered at a village is escalated to the county, a county leader takes it
 on, a county department mediates with a lawyer-led team to an agreement, an extension is
 approved on the way, the case is resolved as MEDIATED, followed up and closed substantively
-— and the resident tracking it sees only the public milestones."""
+— and the resident tracking it sees only the public milestones, while the dossier PDF
+(民事办理书) read back to text holds every step."""
 
 from typing import Any
 
@@ -10,6 +11,7 @@ from starlette.applications import Starlette
 
 from tests.support.demo import HOUSING, LEADER, TOWNSHIP_OFFICE, V11
 from tests.support.driver import Api
+from tests.support.evidence import download, has_text, pdf_text
 from tests.support.lifecycle import MEDIATION, Lifecycle
 
 TIMELINE = """
@@ -104,3 +106,13 @@ async def test_a_red_dispute_through_the_case_file(api: Api, app: Starlette) -> 
         "RESOLVED",
         "CLOSED",
     ]
+
+    dossier = await download(api, f"/cases/{case_id}/dossier.pdf", LEADER)
+    text = pdf_text(dossier.content)
+    steps_in_words = ["上报", "领导包案", "县领导包案", "分流交办", "县住建局", "签收", "申请延期"]
+    steps_in_words += ["需组织测绘", "延期审批", "律师调解", MEDIATION["agreement"], "调解成功"]
+    steps_in_words += ["回访：协议已履行", "实质性结案", "案结事了", "红色"]
+    # 中心吹哨、部门报到: who was called in, that they reported, what each contributed.
+    steps_in_words += ["吹哨报到", "请住建局、司法所派员会商", "东湖镇司法所", "已提交意见"]
+    steps_in_words += ["现场测绘：围墙越界0.5米", "司法所释法：宅基地以确权图为准"]
+    assert [s for s in steps_in_words if not has_text(text, s)] == []

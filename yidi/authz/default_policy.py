@@ -44,6 +44,8 @@ DEFAULT_POLICY: tuple[Rule, ...] = tuple(
     # units (co-handlers, INVOLVED) answer — only the summoned unit itself (guard).
     + _rules(_STAFF, ("SUMMON",), "SAME", level="TOWNSHIP|COUNTY")
     + _rules(_STAFF, ("REPORT_IN", "CONTRIBUTE"), "INVOLVED")
+    # Evidence: whoever works on or alongside the case adds the files they hold.
+    + _rules(_STAFF, ("ATTACH",), "SAME|ANCESTOR|INVOLVED")
     # Never VIEWER or co-handlers: INVOLVED alone does not unmask.
     + _rules(_STAFF, ("VIEW_PERSONAL_DATA",), "SAME|ANCESTOR|INTAKE")
     + _rules(("ADMIN",), ("MANAGE_POLICY",), "*", level="COUNTY")

@@ -52,6 +52,16 @@ def may_see_personal_data(enforcer: CountyEnforcer, actor: Actor, case: CaseFact
     return allows(enforcer, actor, Permission.VIEW_PERSONAL_DATA, case)
 
 
+def require_evidence(enforcer: CountyEnforcer, actor: Actor, case: CaseFacts) -> None:
+    """Downloading an attachment's bytes: NOT_FOUND unless the case is visible, FORBIDDEN
+    unless its personal data is too — a scanned agreement or ID card says as much about the
+    parties as the transcript the API withholds from those readers (docs/CASE_FILE.md)."""
+    if not can_view(enforcer, actor, case):
+        raise NotFound("No such case.")
+    if not may_see_personal_data(enforcer, actor, case):
+        raise Forbidden("You may not read the evidence of this case.")
+
+
 def has_dispatch_target(actor: Actor, handling_unit_id: int) -> bool:
     """Some unit in the actor's subtree other than the current handling unit exists."""
     return actor.has_subunits or actor.unit_id != handling_unit_id

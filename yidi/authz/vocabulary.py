@@ -23,6 +23,8 @@ class Permission(StrEnum):
     MANAGE_POLICY = "MANAGE_POLICY"
     # Dashboards of a unit: SAME for the actor's own unit, ANCESTOR for one below it.
     VIEW_STATS = "VIEW_STATS"
+    # Evidence (证据材料) attached to a case (docs/CASE_FILE.md, "Evidence").
+    ATTACH = "ATTACH"
     # The county's 12345 hotline bridge: its callbacks' delivery state (docs/HOTLINE.md).
     MANAGE_HOTLINE = "MANAGE_HOTLINE"
 

@@ -161,6 +161,7 @@ class CaseEventType(StrEnum):
     CONTRIBUTED = "CONTRIBUTED"
     # The sweeper: a summoned unit let its report-in deadline pass (once per summons).
     REPORT_IN_MISSED = "REPORT_IN_MISSED"
+    EVIDENCE_ATTACHED = "EVIDENCE_ATTACHED"
 
 
 class MediationKind(StrEnum):

@@ -20,6 +20,7 @@ from yidi.database.engine import connections_in_use, make_engine, make_session_f
 from yidi.deadlines.calendar_data import bundled_calendar
 from yidi.deadlines.sweeper import run_sweeper
 from yidi.http.body_limits import BodyLimits
+from yidi.http.case_files import case_file_routes
 from yidi.http.exports import export_routes
 from yidi.http.graphiql import STATIC_PREFIX, graphiql_html, static_app
 from yidi.http.hotline import callback_client, callback_poster, hotline_routes
@@ -56,6 +57,9 @@ class YidiGraphQL(StrictHTTP, GraphQL[Context, None]):
         super().__init__(
             build_schema(state.settings),
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            # Evidence uploads (the GraphQL multipart request spec); StrictHTTP admits a
+            # multipart request only with a bearer token.
+            multipart_uploads_enabled=True,
         )
         self.state = state
         self.settings = state.settings
@@ -163,6 +167,7 @@ def create_app(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            *case_file_routes(state),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics.endpoint),
@@ -177,6 +182,8 @@ def create_app(
                 BodyLimits,
                 max_bytes=settings.max_body_bytes,
                 timeout_seconds=settings.body_timeout_seconds,
+                upload_max_bytes=settings.max_upload_bytes,
+                upload_timeout_seconds=settings.upload_timeout_seconds,
             ),
         ],
     )

@@ -5,6 +5,9 @@ Without this a 200 MB body was read whole and parsed (8 parallel ones took the p
 liked. This middleware answers 413 when the declared length is over the limit without
 reading a byte of the body, stops reading (413) as soon as a body without a declared
 length passes it, and answers 408 when the body is not complete in time.
+
+A multipart request (an evidence upload, docs/CASE_FILE.md) has limits of its own: the
+largest file plus room for the operation beside it, and more time to arrive.
 """
 
 import asyncio
@@ -38,22 +41,37 @@ async def refuse(send: Send, status: int, message: str, code: str) -> None:
 
 
 class BodyLimits:
-    def __init__(self, app: ASGIApp, *, max_bytes: int, timeout_seconds: float) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int,
+        timeout_seconds: float,
+        upload_max_bytes: int,
+        upload_timeout_seconds: float,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.timeout_seconds = timeout_seconds
+        # The file, and the operation and map parts that come with it.
+        self.upload_max_bytes = upload_max_bytes + max_bytes
+        self.upload_timeout_seconds = upload_timeout_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        too_large = f"The request body is larger than {self.max_bytes} bytes."
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+        headers = dict(scope["headers"])
+        upload = headers.get(b"content-type", b"").lower().startswith(b"multipart/form-data")
+        max_bytes = self.upload_max_bytes if upload else self.max_bytes
+        too_large = f"The request body is larger than {max_bytes} bytes."
+        declared = headers.get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
             await refuse(send, 413, too_large, "QUERY_TOO_COMPLEX")
             return
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.timeout_seconds
+        timeout = self.upload_timeout_seconds if upload else self.timeout_seconds
+        deadline = loop.time() + timeout
         received = 0
         complete = False
         started = False
@@ -69,7 +87,7 @@ class BodyLimits:
                 raise _BodyRefused(408, "The request body did not arrive in time.") from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     raise _BodyRefused(413, too_large)
                 complete = not message.get("more_body", False)
             return message

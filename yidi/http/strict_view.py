@@ -8,6 +8,10 @@
   fails before execution (parse, validation, variable coercion, no operation to run) then
   answers 400 without `data`, as the GraphQL-over-HTTP spec says.
 - An operation that runs longer than `execution_timeout_seconds` is stopped.
+- A multipart request (an upload) needs a bearer token, checked before its body is read: a
+  form on another site can post multipart without a CORS preflight but cannot set that
+  header, so the cross-site request strawberry's `multipart_uploads_enabled` warns of
+  never runs (docs/CASE_FILE.md, "Evidence").
 """
 
 import asyncio
@@ -19,6 +23,7 @@ from typing import Any
 
 from cross_web import HTTPException
 from graphql import GraphQLError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -84,6 +89,15 @@ def failed_before_execution(result: ExecutionResult) -> bool:
     return result.data is None and bool(errors) and all(e.path is None for e in errors)
 
 
+def is_upload(request: Request) -> bool:
+    return request.headers.get("content-type", "").lower().startswith("multipart/form-data")
+
+
+def has_bearer(request: Request) -> bool:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and bool(token.strip())
+
+
 class StrictHTTP:
     """Mixed in before strawberry's `GraphQL` view (see the module docstring)."""
 
@@ -96,10 +110,18 @@ class StrictHTTP:
         request = Request(scope=scope, receive=receive)
         response: Response
         try:
-            response = await self.run(request)  # type: ignore[attr-defined]
-        except HTTPException as refusal:
+            if is_upload(request) and not has_bearer(request):
+                response = JSONResponse(
+                    error_body("An upload needs a bearer token.", "UNAUTHENTICATED"), 401
+                )
+            else:
+                response = await self.run(request)  # type: ignore[attr-defined]
+        except (HTTPException, StarletteHTTPException) as refusal:
+            # Starlette's own refusals come from parsing a multipart body ("Missing
+            # boundary", "Too many files"): JSON like every other refusal.
+            reason = refusal.reason if isinstance(refusal, HTTPException) else refusal.detail
             response = JSONResponse(
-                error_body(refusal.reason, "BAD_USER_INPUT"), status_code=refusal.status_code
+                error_body(reason, "BAD_USER_INPUT"), status_code=refusal.status_code
             )
             if prefers_graphql_response(request.headers.get("accept")):
                 scope[_ANSWER] = (GRAPHQL_RESPONSE, None)

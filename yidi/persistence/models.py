@@ -476,6 +476,25 @@ class CalendarDay(Base):
     source: Mapped[str] = mapped_column(String(200))
 
 
+class Attachment(Base):
+    """A file in a case's file (证据材料), appended, never edited (docs/CASE_FILE.md). Its
+    bytes live in the blob store under `sha256`: the same file attached twice is one blob."""
+
+    __tablename__ = "case_attachments"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    county_id: Mapped[int] = mapped_column(BigInteger)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    # Sniffed from the bytes (domain/evidence.py), never the client's claim.
+    content_type: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str | None] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
 class HotlineBridge(Base):
     """A county's link with the 12345 hotline platform (docs/HOTLINE.md): the shared secret
     both sides sign with, and where status callbacks go."""

@@ -7,6 +7,7 @@ from typing import TypeVar
 from strawberry.dataloader import DataLoader
 
 from yidi.persistence.models import (
+    Attachment,
     Case,
     Category,
     Extension,
@@ -18,7 +19,7 @@ from yidi.persistence.models import (
     User,
 )
 from yidi.persistence.session import Session
-from yidi.services import reading
+from yidi.services import evidence, reading
 
 V = TypeVar("V")
 SessionSource = Callable[[], Awaitable[Session]]
@@ -114,6 +115,14 @@ class Loaders:
         return _by_key(self.session, reading.summonses_by_ids)
 
     @cached_property
+    def attachments(self) -> DataLoader[int, list[Attachment]]:
+        return _grouped(self.session, evidence.attachments_of_cases)
+
+    @cached_property
+    def attachment(self) -> DataLoader[int, Attachment | None]:
+        return _by_key(self.session, evidence.attachments_by_ids)
+
+    @cached_property
     def events(self) -> DataLoader[tuple[int, int, int], reading.EventSlice]:
         async def load(keys: list[tuple[int, int, int]]) -> list[reading.EventSlice]:
             found = await reading.events_of_cases(await self.session(), keys)
@@ -146,4 +155,6 @@ _CHANGED_BY_WRITES = (
     "pause",
     "summonses",
     "summons",
+    "attachments",
+    "attachment",
 )

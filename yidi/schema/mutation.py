@@ -7,6 +7,7 @@ import strawberry
 from yidi.resolvers import mutations
 from yidi.schema.case_file_mutation import CaseFileMutations
 from yidi.schema.case_mutation import CaseMutations
+from yidi.schema.evidence import EvidenceMutations
 from yidi.schema.inputs import RegisterCaseInput
 from yidi.schema.policy import PolicyMutations
 from yidi.schema.public import PublicMutations
@@ -30,7 +31,12 @@ class RegisterCasePayload:
 
 @strawberry.type
 class Mutation(
-    CaseMutations, CaseFileMutations, PublicMutations, PolicyMutations, SettingsMutations
+    CaseMutations,
+    CaseFileMutations,
+    EvidenceMutations,
+    PublicMutations,
+    PolicyMutations,
+    SettingsMutations,
 ):
     @strawberry.mutation
     async def login(self, info: Ctx, username: str, password: str) -> LoginPayload:

@@ -10,7 +10,7 @@ from strawberry.types import Info
 from yidi.domain import enums as e
 from yidi.domain.lifecycle import is_overdue
 from yidi.persistence import models
-from yidi.resolvers import case_fields, pagination
+from yidi.resolvers import case_fields, evidence, pagination
 from yidi.resolvers.context import Context
 from yidi.resolvers.ids import to_global_id
 
@@ -19,10 +19,12 @@ from yidi.schema import enums as _registered  # noqa: F401
 
 if TYPE_CHECKING:
     from yidi.schema.case_file_types import Closure, Extension, Mediation, Pause, Summons
+    from yidi.schema.evidence import Attachment
 
 Ctx = Info[Context, None]
 # The case file's types live in their own module and refer back to these.
 _CASE_FILE = "yidi.schema.case_file_types"
+_EVIDENCE = "yidi.schema.evidence"
 
 
 @strawberry.interface
@@ -291,6 +293,16 @@ class CaseEvent(Node):
         rows = await case_fields.event_summonses(info.context, self.row)
         return None if rows is None else [Summons.of(r) for r in rows]
 
+    @strawberry.field(description="The file an EVIDENCE_ATTACHED event records.")
+    async def attachment(
+        self, info: Ctx
+    ) -> Annotated["Attachment", strawberry.lazy(_EVIDENCE)] | None:
+        from yidi.schema.evidence import Attachment
+
+        row = await evidence.event_attachment(info.context, self.row)
+        case = await info.context.loaders.cases.load(self.row.case_id)
+        return Attachment.of(case, row) if row is not None and case is not None else None
+
     @strawberry.field
     async def from_unit(self, info: Ctx) -> Unit | None:
         uid = self.row.from_unit_id
@@ -481,6 +493,26 @@ class Case(Node):
         from yidi.schema.case_file_types import Summons
 
         return [Summons.of(r) for r in await info.context.loaders.summonses.load(self.row.id)]
+
+    @strawberry.field(description="Evidence files (证据材料), oldest first.")
+    async def attachments(
+        self, info: Ctx
+    ) -> list[Annotated["Attachment", strawberry.lazy(_EVIDENCE)]]:
+        from yidi.schema.evidence import Attachment
+
+        rows = await info.context.loaders.attachments.load(self.row.id)
+        return [Attachment.of(self.row, r) for r in rows]
+
+    @strawberry.field(description="Whether the caller may attach evidence now (`attachEvidence`).")
+    async def can_attach_evidence(self, info: Ctx) -> bool:
+        return await evidence.may_attach(info.context, self.row)
+
+    @strawberry.field(
+        description="Whether the caller may download this case's attachments (they are "
+        "personal data: VIEW_PERSONAL_DATA)."
+    )
+    async def can_read_evidence(self, info: Ctx) -> bool:
+        return await evidence.may_read(info.context, self.row)
 
     @strawberry.field(description="How and by whom the case was closed; null unless CLOSED.")
     def closure(self) -> Annotated["Closure", strawberry.lazy(_CASE_FILE)] | None:
