@@ -44,4 +44,6 @@ DEFAULT_POLICY: tuple[Rule, ...] = tuple(
     + _rules(_STAFF, ("VIEW_PERSONAL_DATA",), "SAME|ANCESTOR|INTAKE")
     + _rules(("ADMIN",), ("MANAGE_POLICY",), "*", level="COUNTY")
     + _rules(_STAFF, ("VIEW_STATS",), "SAME|ANCESTOR")
+    # Intake and routing (docs/INTAKE.md).
+    + _rules(("ADMIN",), ("MANAGE_RESPONSIBILITIES",), "*", level="COUNTY")
 )

@@ -86,6 +86,14 @@ def may_manage_policy(enforcer: CountyEnforcer, actor: Actor) -> bool:
     )
 
 
+def may_manage_responsibilities(enforcer: CountyEnforcer, actor: Actor) -> bool:
+    """Reading and replacing the county's responsibility list and intake settings."""
+    return any(
+        enforcer.allows(role, actor.level, Relation.NONE, Permission.MANAGE_RESPONSIBILITIES, "*")
+        for role in actor.roles
+    )
+
+
 def may_see_org_object(actor: Actor, county_id: int) -> bool:
     """Units, users and categories: staff see their own county's; other counties do not
     exist for them (nothing crosses counties)."""

@@ -23,6 +23,9 @@ class Permission(StrEnum):
     MANAGE_POLICY = "MANAGE_POLICY"
     # Dashboards of a unit: SAME for the actor's own unit, ANCESTOR for one below it.
     VIEW_STATS = "VIEW_STATS"
+    # Intake and routing (docs/INTAKE.md): the county's responsibility list and intake
+    # settings.
+    MANAGE_RESPONSIBILITIES = "MANAGE_RESPONSIBILITIES"
 
 
 ACTOR_LEVELS = ("COUNTY", "TOWNSHIP", "VILLAGE", "DEPARTMENT")

@@ -6,6 +6,7 @@ from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from yidi.domain.responsibility import Rule
 from yidi.persistence.models import (
     Case,
     Category,
@@ -17,7 +18,7 @@ from yidi.persistence.models import (
     User,
 )
 from yidi.persistence.session import Session
-from yidi.services import reading
+from yidi.services import reading, routing
 
 V = TypeVar("V")
 SessionSource = Callable[[], Awaitable[Session]]
@@ -111,6 +112,11 @@ class Loaders:
             return [found[k] for k in keys]
 
         return DataLoader(load_fn=load)
+
+    @cached_property
+    def responsibility_rules(self) -> DataLoader[int, list[Rule]]:
+        """A county's responsibility list (docs/INTAKE.md), read once per request."""
+        return _grouped(self.session, routing.rules_of_counties)
 
     def prime_cases(self, cases: Sequence[Case]) -> None:
         for case in cases:

@@ -10,6 +10,7 @@ from yidi.schema.case_mutation import CaseMutations
 from yidi.schema.inputs import RegisterCaseInput
 from yidi.schema.policy import PolicyMutations
 from yidi.schema.public import PublicMutations
+from yidi.schema.routing import RoutingMutations
 from yidi.schema.settings import SettingsMutations
 from yidi.schema.types import Case, Ctx, User
 from yidi.services.intake import ReporterInput
@@ -30,7 +31,12 @@ class RegisterCasePayload:
 
 @strawberry.type
 class Mutation(
-    CaseMutations, CaseFileMutations, PublicMutations, PolicyMutations, SettingsMutations
+    CaseMutations,
+    CaseFileMutations,
+    PublicMutations,
+    PolicyMutations,
+    SettingsMutations,
+    RoutingMutations,
 ):
     @strawberry.mutation
     async def login(self, info: Ctx, username: str, password: str) -> LoginPayload:

@@ -9,6 +9,7 @@ from yidi.schema.inputs import CaseFilter, CaseOrder
 from yidi.schema.nodes import find_node
 from yidi.schema.policy import PolicyQueries
 from yidi.schema.public import PublicQueries
+from yidi.schema.routing import RoutingQueries
 from yidi.schema.settings import SettingsQueries
 from yidi.schema.types import (
     Case,
@@ -43,7 +44,7 @@ def _filter_args(f: CaseFilter | None) -> queries.CaseFilterArgs | None:
 
 
 @strawberry.type
-class Query(PublicQueries, PolicyQueries, SettingsQueries, DashboardQueries):
+class Query(PublicQueries, PolicyQueries, SettingsQueries, DashboardQueries, RoutingQueries):
     @strawberry.field
     async def node(self, info: Ctx, id: strawberry.ID) -> Node | None:
         return await find_node(info.context, id)

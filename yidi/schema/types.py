@@ -19,10 +19,12 @@ from yidi.schema import enums as _registered  # noqa: F401
 
 if TYPE_CHECKING:
     from yidi.schema.case_file_types import Closure, Extension, Mediation, Pause
+    from yidi.schema.routing import DispatchSuggestion
 
 Ctx = Info[Context, None]
 # The case file's types live in their own module and refer back to these.
 _CASE_FILE = "yidi.schema.case_file_types"
+_ROUTING = "yidi.schema.routing"  # intake and routing (docs/INTAKE.md)
 
 
 @strawberry.interface
@@ -492,6 +494,17 @@ class Case(Node):
         return CaseEventConnection(
             edges=edges, page_info=PageInfo.of(page.page_info), total_count=page.total
         )
+
+    @strawberry.field(
+        description="Units the county's responsibility list names for this case, best first, "
+        "among those the caller may dispatch it to now (docs/INTAKE.md)."
+    )
+    async def dispatch_suggestions(
+        self, info: Ctx
+    ) -> list[Annotated["DispatchSuggestion", strawberry.lazy(_ROUTING)]]:
+        from yidi.schema.routing import suggestions_for
+
+        return await suggestions_for(info, self.row)
 
     @strawberry.field(
         description="What the caller may do to this case now (policy and status both allow it)."

@@ -21,6 +21,7 @@ from yidi.persistence.models import Case, Category, Unit
 from yidi.persistence.session import Session
 from yidi.persistence.units import categories_by_ids, units_by_ids
 from yidi.services.events import record
+from yidi.services.routing import route_new_case
 from yidi.services.unit_of_work import Work
 
 
@@ -128,7 +129,10 @@ async def register_case(work: Work, cmd: RegisterCommand) -> Registered:
         raise Forbidden("You may not register cases located there.")
     intake_unit = (await units_by_ids(work.session, [actor.unit_id]))[actor.unit_id]
     placement = Placement(category, location, intake_unit, risk, f"user:{actor.user_id}")
-    return await create_case(work, cmd, checked, placement)
+    registered = await create_case(work, cmd, checked, placement)
+    if registered.case in work.changed:  # new, not a retry's replay: route it (INTAKE.md)
+        await route_new_case(work, registered.case)
+    return registered
 
 
 async def create_case(
