@@ -46,4 +46,5 @@ DEFAULT_POLICY: tuple[Rule, ...] = tuple(
     + _rules(_STAFF, ("VIEW_STATS",), "SAME|ANCESTOR")
     # Intake and routing (docs/INTAKE.md).
     + _rules(("ADMIN",), ("MANAGE_RESPONSIBILITIES",), "*", level="COUNTY")
+    + _rules(("INTAKE", "LEADER"), ("MARK_REPEAT",), "SAME|ANCESTOR|INTAKE")
 )

@@ -24,8 +24,9 @@ class Permission(StrEnum):
     # Dashboards of a unit: SAME for the actor's own unit, ANCESTOR for one below it.
     VIEW_STATS = "VIEW_STATS"
     # Intake and routing (docs/INTAKE.md): the county's responsibility list and intake
-    # settings.
+    # settings; confirming that a case repeats an earlier petition (重复信访).
     MANAGE_RESPONSIBILITIES = "MANAGE_RESPONSIBILITIES"
+    MARK_REPEAT = "MARK_REPEAT"
 
 
 ACTOR_LEVELS = ("COUNTY", "TOWNSHIP", "VILLAGE", "DEPARTMENT")

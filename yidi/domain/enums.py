@@ -150,6 +150,8 @@ class CaseEventType(StrEnum):
     EXTENSION_DECIDED = "EXTENSION_DECIDED"
     PAUSED = "PAUSED"
     RESUMED = "RESUMED"
+    # 重复信访: staff confirmed (or withdrew) that the case repeats an earlier petition.
+    REPEAT_MARKED = "REPEAT_MARKED"
 
 
 class MediationKind(StrEnum):

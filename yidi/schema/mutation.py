@@ -10,6 +10,7 @@ from yidi.schema.case_mutation import CaseMutations
 from yidi.schema.inputs import RegisterCaseInput
 from yidi.schema.policy import PolicyMutations
 from yidi.schema.public import PublicMutations
+from yidi.schema.repeats import RepeatMutations
 from yidi.schema.routing import RoutingMutations
 from yidi.schema.settings import SettingsMutations
 from yidi.schema.types import Case, Ctx, User
@@ -37,6 +38,7 @@ class Mutation(
     PolicyMutations,
     SettingsMutations,
     RoutingMutations,
+    RepeatMutations,
 ):
     @strawberry.mutation
     async def login(self, info: Ctx, username: str, password: str) -> LoginPayload:

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from yidi.authz import guard
-from yidi.domain import intake
+from yidi.domain import intake, repeats
 from yidi.domain.calendar import SHANGHAI
 from yidi.domain.dashboards import PathUnit, area_ancestors
 from yidi.domain.enums import CaseEventType, CaseStatus, Channel, RiskLevel, UnitKind, UnitLevel
@@ -181,6 +181,9 @@ async def create_case(
         reporter_phone=reporter.phone,
         reporter_id_number=reporter.id_number,
         reporter_anonymous=reporter.anonymous,
+        # Keyed hashes, comparable within the county only (repeat petitions, INTAKE.md).
+        reporter_phone_key=repeats.phone_key(work.secret, county.id, reporter.phone),
+        reporter_id_key=repeats.id_number_key(work.secret, county.id, reporter.id_number),
         address=intake.check_optional_text("address", cmd.address, intake.ADDRESS_MAX),
         occurred_at=cmd.occurred_at,
         location_unit_id=location.id,
