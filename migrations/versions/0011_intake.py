@@ -1,5 +1,5 @@
 """intake and routing: responsibility lists (责任清单), intake settings, repeat petitions
-(reporter keys, the repeat flag, pg_trgm)
+(reporter keys, the repeat flag, pg_trgm), visit report sheets (民意报告单)
 
 Revision ID: 0011
 Revises: 0007
@@ -60,6 +60,41 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint('county_id'),
     )
+    op.create_table(
+        'visit_reports',
+        sa.Column('id', sa.BigInteger(), autoincrement=True, nullable=False),
+        sa.Column('county_id', sa.BigInteger(), nullable=False),
+        sa.Column('unit_id', sa.BigInteger(), nullable=False),
+        sa.Column('location_unit_id', sa.BigInteger(), nullable=False),
+        sa.Column('submitted_by_id', sa.BigInteger(), nullable=False),
+        sa.Column('client_key', sa.String(length=200), nullable=False),
+        sa.Column('content_hash', sa.String(length=64), nullable=False),
+        sa.Column('channel', sa.String(length=16), nullable=False),
+        sa.Column('place', sa.String(length=200), nullable=True),
+        sa.Column('visited_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('households', sa.Integer(), nullable=False),
+        sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['unit_id'], ['units.id']),
+        sa.ForeignKeyConstraint(['location_unit_id'], ['units.id']),
+        sa.ForeignKeyConstraint(['submitted_by_id'], ['users.id']),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('submitted_by_id', 'client_key', name='uq_visit_reports_client_key'),
+    )
+    op.create_index('ix_visit_reports_county_id', 'visit_reports', ['county_id'])
+    op.create_table(
+        'visit_report_items',
+        sa.Column('id', sa.BigInteger(), autoincrement=True, nullable=False),
+        sa.Column('report_id', sa.BigInteger(), nullable=False),
+        sa.Column('position', sa.Integer(), nullable=False),
+        sa.Column('kind', sa.String(length=16), nullable=False),
+        sa.Column('title', sa.String(length=200), nullable=False),
+        sa.Column('description', sa.Text(), nullable=False),
+        sa.Column('case_id', sa.BigInteger(), nullable=True),
+        sa.ForeignKeyConstraint(['report_id'], ['visit_reports.id']),
+        sa.ForeignKeyConstraint(['case_id'], ['cases.id']),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_visit_report_items_report_id', 'visit_report_items', ['report_id'])
     # Existing cases keep NULL keys: the HMAC key is not the migration's to know, so they
     # are compared by place and text only (docs/INTAKE.md).
     op.add_column('cases', sa.Column('reporter_phone_key', sa.String(length=64), nullable=True))
@@ -83,6 +118,10 @@ def downgrade() -> None:
     op.drop_column('cases', 'is_repeat')
     op.drop_column('cases', 'reporter_id_key')
     op.drop_column('cases', 'reporter_phone_key')
+    op.drop_index('ix_visit_report_items_report_id', table_name='visit_report_items')
+    op.drop_table('visit_report_items')
+    op.drop_index('ix_visit_reports_county_id', table_name='visit_reports')
+    op.drop_table('visit_reports')
     op.drop_table('intake_settings')
     op.drop_table('responsibility_revisions')
     op.drop_index('ix_responsibility_rules_county_id', table_name='responsibility_rules')

@@ -47,4 +47,5 @@ DEFAULT_POLICY: tuple[Rule, ...] = tuple(
     # Intake and routing (docs/INTAKE.md).
     + _rules(("ADMIN",), ("MANAGE_RESPONSIBILITIES",), "*", level="COUNTY")
     + _rules(("INTAKE", "LEADER"), ("MARK_REPEAT",), "SAME|ANCESTOR|INTAKE")
+    + _rules(_STAFF, ("SUBMIT_VISIT_REPORT",), "*")
 )

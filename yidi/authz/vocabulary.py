@@ -27,6 +27,8 @@ class Permission(StrEnum):
     # settings; confirming that a case repeats an earlier petition (重复信访).
     MANAGE_RESPONSIBILITIES = "MANAGE_RESPONSIBILITIES"
     MARK_REPEAT = "MARK_REPEAT"
+    # Sending in a visit report sheet (民意报告单); its cases need REGISTER as well.
+    SUBMIT_VISIT_REPORT = "SUBMIT_VISIT_REPORT"
 
 
 ACTOR_LEVELS = ("COUNTY", "TOWNSHIP", "VILLAGE", "DEPARTMENT")

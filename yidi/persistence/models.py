@@ -425,3 +425,9 @@ from yidi.persistence.intake_models import (  # noqa: E402
 from yidi.persistence.intake_models import (  # noqa: E402
     ResponsibilityRule as ResponsibilityRule,
 )
+from yidi.persistence.intake_models import (  # noqa: E402
+    VisitReport as VisitReport,
+)
+from yidi.persistence.intake_models import (  # noqa: E402
+    VisitReportItem as VisitReportItem,
+)

@@ -14,6 +14,7 @@ from yidi.schema.repeats import RepeatMutations
 from yidi.schema.routing import RoutingMutations
 from yidi.schema.settings import SettingsMutations
 from yidi.schema.types import Case, Ctx, User
+from yidi.schema.visits import VisitMutations
 from yidi.services.intake import ReporterInput
 
 
@@ -39,6 +40,7 @@ class Mutation(
     SettingsMutations,
     RoutingMutations,
     RepeatMutations,
+    VisitMutations,
 ):
     @strawberry.mutation
     async def login(self, info: Ctx, username: str, password: str) -> LoginPayload:

@@ -118,8 +118,10 @@ def check_registration(cmd: RegisterCommand, *, phone_required: bool, now: datet
     return Checked(title, description, reporter)
 
 
-async def register_case(work: Work, cmd: RegisterCommand) -> Registered:
-    """Register a case at the actor's unit (应登尽登), located anywhere in its subtree."""
+async def register_case(work: Work, cmd: RegisterCommand, *, route: bool = True) -> Registered:
+    """Register a case at the actor's unit (应登尽登), located anywhere in its subtree; and
+    route it when the county routes new cases automatically (unless `route` is False: a
+    matter answered on the spot stays with whoever answered it)."""
     actor, enforcer = work.staff()
     checked = check_registration(cmd, phone_required=False, now=work.now)
     location = await _location(work.session, cmd.location_unit_id, actor.county_id)
@@ -130,7 +132,7 @@ async def register_case(work: Work, cmd: RegisterCommand) -> Registered:
     intake_unit = (await units_by_ids(work.session, [actor.unit_id]))[actor.unit_id]
     placement = Placement(category, location, intake_unit, risk, f"user:{actor.user_id}")
     registered = await create_case(work, cmd, checked, placement)
-    if registered.case in work.changed:  # new, not a retry's replay: route it (INTAKE.md)
+    if route and registered.case in work.changed:  # new, not a retry's replay (INTAKE.md)
         await route_new_case(work, registered.case)
     return registered
 
