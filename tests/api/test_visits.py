@@ -193,3 +193,13 @@ async def test_with_automatic_routing_only_cases_are_routed(api: Api) -> None:
     assert case["case"]["handlingUnit"]["code"] == VILLAGE
     assert answered["case"]["status"] == "RESOLVED"
     assert answered["case"]["handlingUnit"]["code"] == "990100001"
+
+
+async def test_the_sheet_is_stored_trimmed(api: Api, app: Starlette) -> None:
+    # Limits count the trimmed text; the stored text is the trimmed one.
+    value = await sheet(api, clientKey=" k-1 ", place=" " + "组" * 200 + " ")
+    data = await api.ok(SUBMIT, {"input": value}, user=V11)
+    assert data["submitVisitReport"]["report"]["place"] == "组" * 200
+    assert data["submitVisitReport"]["report"]["clientKey"] == "k-1"
+    again = await api.ok(SUBMIT, {"input": {**value, "clientKey": "k-1"}}, user=V11)
+    assert again["submitVisitReport"]["replayed"] is True

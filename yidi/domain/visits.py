@@ -3,7 +3,7 @@ from door-to-door visits (一本一单), and the rules such a sheet must meet.""
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -58,11 +58,11 @@ class VisitSheet:
     items: tuple[VisitItem, ...]
 
 
-def check_sheet(sheet: VisitSheet, now: datetime) -> None:
-    """The sheet's own fields; each item is checked where it is registered, so an error
-    names the item (`items.3.categoryId`)."""
-    intake.check_text("clientKey", sheet.client_key, intake.IDEMPOTENCY_KEY_MAX)
-    intake.check_optional_text("place", sheet.place, PLACE_MAX)
+def check_sheet(sheet: VisitSheet, now: datetime) -> VisitSheet:
+    """The sheet's own fields, trimmed; each case item is checked where it is registered,
+    so an error names the item (`items.3.categoryId`)."""
+    client_key = intake.check_text("clientKey", sheet.client_key, intake.IDEMPOTENCY_KEY_MAX)
+    place = intake.check_optional_text("place", sheet.place, PLACE_MAX)
     if sheet.visited_at > now + intake.OCCURRED_AT_SKEW or sheet.visited_at.year < 1900:
         raise BadInput("visitedAt", "visitedAt must be a past moment.")
     if not 1 <= sheet.households <= MAX_HOUSEHOLDS:
@@ -87,6 +87,7 @@ def check_sheet(sheet: VisitSheet, now: datetime) -> None:
         if item.kind is VisitItemKind.NOTED:
             intake.check_text(f"{where}.title", item.title, intake.TITLE_MAX)
             intake.check_text(f"{where}.description", item.description, intake.DESCRIPTION_MAX)
+    return replace(sheet, client_key=client_key, place=place)
 
 
 def content_hash(sheet: VisitSheet) -> str:

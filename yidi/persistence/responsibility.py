@@ -13,6 +13,17 @@ from yidi.persistence.intake_models import ResponsibilityRule as RuleRow
 from yidi.persistence.models import Category, Unit
 
 
+def _rule(row: RuleRow) -> Rule:
+    return Rule(
+        row.position,
+        row.category_id,
+        row.level,
+        Responsible(row.responsible),
+        row.department_id,
+        Duty(row.duty),
+    )
+
+
 async def load_list(session: AsyncSession, county_id: int) -> tuple[int, list[Rule]]:
     """The county's revision (0 before any list) and rules, in the list's order."""
     revision = await session.scalar(
@@ -21,18 +32,7 @@ async def load_list(session: AsyncSession, county_id: int) -> tuple[int, list[Ru
     rows = await session.scalars(
         select(RuleRow).where(RuleRow.county_id == county_id).order_by(RuleRow.position)
     )
-    rules = [
-        Rule(
-            r.position,
-            r.category_id,
-            r.level,
-            Responsible(r.responsible),
-            r.department_id,
-            Duty(r.duty),
-        )
-        for r in rows
-    ]
-    return int(revision or 0), rules
+    return int(revision or 0), [_rule(r) for r in rows]
 
 
 async def lock_revision(session: AsyncSession, county_id: int) -> int:
@@ -87,16 +87,7 @@ async def rules_of_counties(session: AsyncSession, county_ids: list[int]) -> dic
     )
     found: dict[int, list[Rule]] = {c: [] for c in county_ids}
     for r in rows:
-        found[r.county_id].append(
-            Rule(
-                r.position,
-                r.category_id,
-                r.level,
-                Responsible(r.responsible),
-                r.department_id,
-                Duty(r.duty),
-            )
-        )
+        found[r.county_id].append(_rule(r))
     return found
 
 

@@ -83,7 +83,7 @@ async def submit_visit_report(work: Work, sheet: VisitSheet) -> SubmittedSheet:
     actor, enforcer = work.staff()
     if not guard.may_submit_visit_report(enforcer, actor):
         raise Forbidden("You may not submit visit reports.")
-    check_sheet(sheet, work.now)
+    sheet = check_sheet(sheet, work.now)
     digest = content_hash(sheet)
     existing = await store.claim(work.session, actor.user_id, sheet.client_key)
     if existing is not None:
