@@ -19,6 +19,7 @@ from yidi.domain.enums import (
     UnitKind,
     UnitLevel,
 )
+from yidi.domain.responsibility import Duty, Responsible, RuleInput
 from yidi.persistence.cases import cases_of_county
 from yidi.persistence.models import Category, Unit, User
 from yidi.persistence.session import Session
@@ -26,6 +27,7 @@ from yidi.persistence.units import unit_by_code
 from yidi.services import org
 from yidi.services.auth import load_actor
 from yidi.services.intake import RegisterCommand, ReporterInput, register_case
+from yidi.services.responsibilities import replace_list
 from yidi.services.transitions import transition
 from yidi.services.unit_of_work import UnitOfWork
 
@@ -155,6 +157,37 @@ async def _org(session: Session) -> tuple[dict[str, Unit], list[Category]]:
     return units, categories
 
 
+# 青山县's responsibility list (责任清单, docs/INTAKE.md): (category, level of the unit holding
+# the case, who answers — a department's code or the location's township / village —, duty).
+RESPONSIBILITIES: list[tuple[str, str, str, Duty]] = [
+    ("DISPUTE", "COUNTY", "LOCATION_TOWNSHIP", Duty.TOWNSHIP_OWN),
+    ("DISPUTE.LABOR", "COUNTY", "990100902", Duty.SHARED),
+    ("DISPUTE.LABOR", "COUNTY", "LOCATION_TOWNSHIP", Duty.SHARED),
+    ("LIVELIHOOD", "COUNTY", "LOCATION_TOWNSHIP", Duty.TOWNSHIP_OWN),
+    ("LIVELIHOOD.ROAD", "COUNTY", "990100901", Duty.DEPARTMENT),
+    ("PETITION", "COUNTY", "LOCATION_TOWNSHIP", Duty.TOWNSHIP_OWN),
+    ("DISPUTE", "TOWNSHIP", "LOCATION_VILLAGE", Duty.TOWNSHIP_OWN),
+    ("DISPUTE.FAMILY", "TOWNSHIP", "990100001901", Duty.DEPARTMENT),
+]
+
+
+def _responsibilities(units: dict[str, Unit], categories: list[Category]) -> list[RuleInput]:
+    by_code = {category.code: category for category in categories}
+    found: list[RuleInput] = []
+    for category, level, who, duty in RESPONSIBILITIES:
+        department = units.get(who)
+        found.append(
+            RuleInput(
+                category_id=by_code[category].id,
+                level=level,
+                responsible=Responsible.DEPARTMENT if department else Responsible(who),
+                department_id=department.id if department else None,
+                duty=duty,
+            )
+        )
+    return found
+
+
 async def load_demo(uow: UnitOfWork, now: datetime) -> bool:
     """Load the demo data once, all or nothing; False when it is already there. Past cases
     are registered and moved along through the real use cases, as the staff of each unit
@@ -170,6 +203,8 @@ async def load_demo(uow: UnitOfWork, now: datetime) -> bool:
                     work.session, username, display, units[unit_code], roles, DEMO_PASSWORD
                 )
             actors = {n: await load_actor(work.session, user.id) for n, user in users.items()}
+        async with loading.begin(actors["county.admin"], now=now) as work:
+            await replace_list(work, _responsibilities(units, categories), None)
         await _past_cases(loading, now, units, categories, actors)
         await _advance_cases(loading, now, units, actors)
     return True

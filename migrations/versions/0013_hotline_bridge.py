@@ -1,7 +1,7 @@
 """hotline bridge: county secrets, received work orders, nonces, status callbacks
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0011
 Create Date: 2026-11-26 02:20:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = '0013'
-down_revision: str | None = '0010'
+down_revision: str | None = '0011'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

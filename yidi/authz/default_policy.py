@@ -51,4 +51,8 @@ DEFAULT_POLICY: tuple[Rule, ...] = tuple(
     + _rules(("ADMIN",), ("MANAGE_POLICY",), "*", level="COUNTY")
     + _rules(("ADMIN",), ("MANAGE_HOTLINE",), "*", level="COUNTY")
     + _rules(_STAFF, ("VIEW_STATS",), "SAME|ANCESTOR")
+    # Intake and routing (docs/INTAKE.md).
+    + _rules(("ADMIN",), ("MANAGE_RESPONSIBILITIES",), "*", level="COUNTY")
+    + _rules(("INTAKE", "LEADER"), ("MARK_REPEAT",), "SAME|ANCESTOR|INTAKE")
+    + _rules(_STAFF, ("SUBMIT_VISIT_REPORT",), "*")
 )

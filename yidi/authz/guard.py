@@ -110,6 +110,22 @@ def may_manage_hotline(enforcer: CountyEnforcer, actor: Actor) -> bool:
     )
 
 
+def may_manage_responsibilities(enforcer: CountyEnforcer, actor: Actor) -> bool:
+    """Reading and replacing the county's responsibility list and intake settings."""
+    return any(
+        enforcer.allows(role, actor.level, Relation.NONE, Permission.MANAGE_RESPONSIBILITIES, "*")
+        for role in actor.roles
+    )
+
+
+def may_submit_visit_report(enforcer: CountyEnforcer, actor: Actor) -> bool:
+    """Sending in a visit report sheet (民意报告单); each case on it is also a REGISTER."""
+    return any(
+        enforcer.allows(role, actor.level, Relation.NONE, Permission.SUBMIT_VISIT_REPORT, "*")
+        for role in actor.roles
+    )
+
+
 def may_see_org_object(actor: Actor, county_id: int) -> bool:
     """Units, users and categories: staff see their own county's; other counties do not
     exist for them (nothing crosses counties)."""

@@ -27,6 +27,12 @@ class Permission(StrEnum):
     ATTACH = "ATTACH"
     # The county's 12345 hotline bridge: its callbacks' delivery state (docs/HOTLINE.md).
     MANAGE_HOTLINE = "MANAGE_HOTLINE"
+    # Intake and routing (docs/INTAKE.md): the county's responsibility list and intake
+    # settings; confirming that a case repeats an earlier petition (重复信访).
+    MANAGE_RESPONSIBILITIES = "MANAGE_RESPONSIBILITIES"
+    MARK_REPEAT = "MARK_REPEAT"
+    # Sending in a visit report sheet (民意报告单); its cases need REGISTER as well.
+    SUBMIT_VISIT_REPORT = "SUBMIT_VISIT_REPORT"
 
 
 ACTOR_LEVELS = ("COUNTY", "TOWNSHIP", "VILLAGE", "DEPARTMENT")

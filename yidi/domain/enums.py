@@ -162,6 +162,8 @@ class CaseEventType(StrEnum):
     # The sweeper: a summoned unit let its report-in deadline pass (once per summons).
     REPORT_IN_MISSED = "REPORT_IN_MISSED"
     EVIDENCE_ATTACHED = "EVIDENCE_ATTACHED"
+    # 重复信访: staff confirmed (or withdrew) that the case repeats an earlier petition.
+    REPEAT_MARKED = "REPEAT_MARKED"
 
 
 class MediationKind(StrEnum):

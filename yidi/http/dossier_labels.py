@@ -93,6 +93,7 @@ EVENT = {
     "REPORTED_IN": "报到",
     "CONTRIBUTED": "提交办理意见",
     "REPORT_IN_MISSED": "未按时报到",
+    "REPEAT_MARKED": "认定重复信访",
 }
 SUMMONS_STATE = {
     "SUMMONED": "待报到",

@@ -198,6 +198,13 @@ class Case(Base):
     awaiting_report_unit_ids: Mapped[list[int]] = mapped_column(IdArray, server_default="{}")
     awaiting_contribution_unit_ids: Mapped[list[int]] = mapped_column(IdArray, server_default="{}")
 
+    # 重复信访 (docs/INTAKE.md): keyed hashes (HMAC, a key per county) of the reporter's
+    # normalised phone and ID number, never the plaintext; and whether staff confirmed the
+    # case repeats an earlier one.
+    reporter_phone_key: Mapped[str | None] = mapped_column(String(64))
+    reporter_id_key: Mapped[str | None] = mapped_column(String(64))
+    is_repeat: Mapped[bool] = mapped_column(Boolean, server_default="false")
+
     version: Mapped[int] = mapped_column(Integer, server_default="1")
     # The chain hash of the case's last event: a removed last event shows as a mismatch.
     chain_head: Mapped[bytes | None] = mapped_column(LargeBinary(32))
@@ -233,6 +240,9 @@ class Case(Base):
         Index("ix_cases_location_path", "location_path", postgresql_using="gin"),
         Index("ix_cases_involved_path", "involved_path", postgresql_using="gin"),
         Index("ix_cases_owner", "owner_id", postgresql_where="owner_id IS NOT NULL"),
+        Index("ix_cases_reporter_phone_key", "county_id", "reporter_phone_key"),
+        Index("ix_cases_reporter_id_key", "county_id", "reporter_id_key"),
+        Index("ix_cases_location_registered", "location_unit_id", "registered_at"),
         Index(
             "ix_cases_open_due",
             "due_at",
@@ -560,3 +570,21 @@ class HotlineCallback(Base):
         ),
         Index("ix_hotline_callbacks_county_case", "county_id", "case_id", "id"),
     )
+
+
+# Intake and routing (docs/INTAKE.md) keep their tables in a module of their own.
+from yidi.persistence.intake_models import (  # noqa: E402
+    IntakeSetting as IntakeSetting,
+)
+from yidi.persistence.intake_models import (  # noqa: E402
+    ResponsibilityRevision as ResponsibilityRevision,
+)
+from yidi.persistence.intake_models import (  # noqa: E402
+    ResponsibilityRule as ResponsibilityRule,
+)
+from yidi.persistence.intake_models import (  # noqa: E402
+    VisitReport as VisitReport,
+)
+from yidi.persistence.intake_models import (  # noqa: E402
+    VisitReportItem as VisitReportItem,
+)

@@ -6,6 +6,8 @@ from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from yidi.domain.intake_settings import IntakeSettings
+from yidi.domain.responsibility import Rule
 from yidi.persistence.models import (
     Attachment,
     Case,
@@ -19,7 +21,8 @@ from yidi.persistence.models import (
     User,
 )
 from yidi.persistence.session import Session
-from yidi.services import evidence, reading
+from yidi.services import evidence, intake_settings, reading, repeats, responsibilities
+from yidi.services.repeats import Candidate, RepeatQuery
 
 V = TypeVar("V")
 SessionSource = Callable[[], Awaitable[Session]]
@@ -130,6 +133,29 @@ class Loaders:
 
         return DataLoader(load_fn=load)
 
+    @cached_property
+    def responsibility_rules(self) -> DataLoader[int, list[Rule]]:
+        """A county's responsibility list (docs/INTAKE.md), read once per request."""
+        return _grouped(self.session, responsibilities.rules_of_counties)
+
+    @cached_property
+    def intake_settings(self) -> DataLoader[int, IntakeSettings]:
+        async def load(county_ids: list[int]) -> list[IntakeSettings]:
+            session = await self.session()
+            return [await intake_settings.settings_of(session, c) for c in county_ids]
+
+        return DataLoader(load_fn=load)
+
+    @cached_property
+    def possible_duplicates(self) -> DataLoader[tuple[int, RepeatQuery], list[Candidate]]:
+        """Repeat petition candidates of a page of cases in one statement (INTAKE.md)."""
+
+        async def load(keys: list[tuple[int, RepeatQuery]]) -> list[list[Candidate]]:
+            found = await repeats.candidates_of(await self.session(), keys)
+            return [found[k] for k in keys]
+
+        return DataLoader(load_fn=load)
+
     def prime_cases(self, cases: Sequence[Case]) -> None:
         for case in cases:
             self.cases.prime(case.id, case)
@@ -157,4 +183,5 @@ _CHANGED_BY_WRITES = (
     "summons",
     "attachments",
     "attachment",
+    "possible_duplicates",
 )

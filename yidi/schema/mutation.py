@@ -11,8 +11,11 @@ from yidi.schema.evidence import EvidenceMutations
 from yidi.schema.inputs import RegisterCaseInput
 from yidi.schema.policy import PolicyMutations
 from yidi.schema.public import PublicMutations
+from yidi.schema.repeats import RepeatMutations
+from yidi.schema.routing import RoutingMutations
 from yidi.schema.settings import SettingsMutations
 from yidi.schema.types import Case, Ctx, User
+from yidi.schema.visits import VisitMutations
 from yidi.services.intake import ReporterInput
 
 
@@ -37,6 +40,9 @@ class Mutation(
     PublicMutations,
     PolicyMutations,
     SettingsMutations,
+    RoutingMutations,
+    RepeatMutations,
+    VisitMutations,
 ):
     @strawberry.mutation
     async def login(self, info: Ctx, username: str, password: str) -> LoginPayload:

@@ -10,6 +10,8 @@ from yidi.schema.inputs import CaseFilter, CaseOrder
 from yidi.schema.nodes import find_node
 from yidi.schema.policy import PolicyQueries
 from yidi.schema.public import PublicQueries
+from yidi.schema.repeats import RepeatQueries
+from yidi.schema.routing import RoutingQueries
 from yidi.schema.settings import SettingsQueries
 from yidi.schema.types import (
     Case,
@@ -44,7 +46,15 @@ def _filter_args(f: CaseFilter | None) -> queries.CaseFilterArgs | None:
 
 
 @strawberry.type
-class Query(PublicQueries, PolicyQueries, SettingsQueries, DashboardQueries, HotlineQueries):
+class Query(
+    PublicQueries,
+    PolicyQueries,
+    SettingsQueries,
+    DashboardQueries,
+    HotlineQueries,
+    RoutingQueries,
+    RepeatQueries,
+):
     @strawberry.field
     async def node(self, info: Ctx, id: strawberry.ID) -> Node | None:
         return await find_node(info.context, id)

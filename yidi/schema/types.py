@@ -20,11 +20,15 @@ from yidi.schema import enums as _registered  # noqa: F401
 if TYPE_CHECKING:
     from yidi.schema.case_file_types import Closure, Extension, Mediation, Pause, Summons
     from yidi.schema.evidence import Attachment
+    from yidi.schema.repeats import DuplicateCandidate
+    from yidi.schema.routing import DispatchSuggestion
 
 Ctx = Info[Context, None]
 # The case file's types live in their own module and refer back to these.
 _CASE_FILE = "yidi.schema.case_file_types"
 _EVIDENCE = "yidi.schema.evidence"
+_ROUTING = "yidi.schema.routing"  # intake and routing (docs/INTAKE.md)
+_REPEATS = "yidi.schema.repeats"
 
 
 @strawberry.interface
@@ -545,6 +549,32 @@ class Case(Node):
         return CaseEventConnection(
             edges=edges, page_info=PageInfo.of(page.page_info), total_count=page.total
         )
+
+    @strawberry.field(
+        description="Units the county's responsibility list names for this case, best first, "
+        "among those the caller may dispatch it to now (docs/INTAKE.md)."
+    )
+    async def dispatch_suggestions(
+        self, info: Ctx
+    ) -> list[Annotated["DispatchSuggestion", strawberry.lazy(_ROUTING)]]:
+        from yidi.schema.routing import suggestions_for
+
+        return await suggestions_for(info, self.row)
+
+    @strawberry.field(
+        description="Open or recent cases of the county, visible to the caller, that may be "
+        "the same petition: same reporter or similar text at the same place (docs/INTAKE.md)."
+    )
+    async def possible_duplicates(
+        self, info: Ctx
+    ) -> list[Annotated["DuplicateCandidate", strawberry.lazy(_REPEATS)]]:
+        from yidi.schema.repeats import duplicates_for
+
+        return await duplicates_for(info, self.row)
+
+    @strawberry.field(description="Staff confirmed it repeats an earlier petition (重复信访).")
+    def is_repeat(self) -> bool:
+        return self.row.is_repeat
 
     @strawberry.field(
         description="What the caller may do to this case now (policy and status both allow it)."

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from yidi.authz import guard
-from yidi.domain import intake
+from yidi.domain import intake, repeats
 from yidi.domain.calendar import SHANGHAI
 from yidi.domain.dashboards import PathUnit, area_ancestors
 from yidi.domain.enums import CaseEventType, CaseStatus, Channel, RiskLevel, UnitKind, UnitLevel
@@ -21,6 +21,7 @@ from yidi.persistence.models import Case, Category, Unit
 from yidi.persistence.session import Session
 from yidi.persistence.units import categories_by_ids, units_by_ids
 from yidi.services.events import record
+from yidi.services.responsibilities import route_new_case
 from yidi.services.unit_of_work import Work
 
 
@@ -117,8 +118,10 @@ def check_registration(cmd: RegisterCommand, *, phone_required: bool, now: datet
     return Checked(title, description, reporter)
 
 
-async def register_case(work: Work, cmd: RegisterCommand) -> Registered:
-    """Register a case at the actor's unit (应登尽登), located anywhere in its subtree."""
+async def register_case(work: Work, cmd: RegisterCommand, *, route: bool = True) -> Registered:
+    """Register a case at the actor's unit (应登尽登), located anywhere in its subtree; and
+    route it when the county routes new cases automatically (unless `route` is False: a
+    matter answered on the spot stays with whoever answered it)."""
     actor, enforcer = work.staff()
     checked = check_registration(cmd, phone_required=False, now=work.now)
     location = await _location(work.session, cmd.location_unit_id, actor.county_id)
@@ -128,7 +131,10 @@ async def register_case(work: Work, cmd: RegisterCommand) -> Registered:
         raise Forbidden("You may not register cases located there.")
     intake_unit = (await units_by_ids(work.session, [actor.unit_id]))[actor.unit_id]
     placement = Placement(category, location, intake_unit, risk, f"user:{actor.user_id}")
-    return await create_case(work, cmd, checked, placement)
+    registered = await create_case(work, cmd, checked, placement)
+    if route and registered.case in work.changed:  # new, not a retry's replay (INTAKE.md)
+        await route_new_case(work, registered.case)
+    return registered
 
 
 async def create_case(
@@ -177,6 +183,9 @@ async def create_case(
         reporter_phone=reporter.phone,
         reporter_id_number=reporter.id_number,
         reporter_anonymous=reporter.anonymous,
+        # Keyed hashes, comparable within the county only (repeat petitions, INTAKE.md).
+        reporter_phone_key=repeats.phone_key(work.secret, county.id, reporter.phone),
+        reporter_id_key=repeats.id_number_key(work.secret, county.id, reporter.id_number),
         address=intake.check_optional_text("address", cmd.address, intake.ADDRESS_MAX),
         occurred_at=cmd.occurred_at,
         location_unit_id=location.id,
