@@ -11,17 +11,9 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 
 from yidi import __version__
 from yidi.config import Settings
@@ -43,9 +35,9 @@ from yidi.schema.build import build_schema
 from yidi.services import hotline
 from yidi.services.audit import AuditReport, verify_trails
 from yidi.services.unit_of_work import UnitOfWork
-from yidi.synthetic.county import AlreadySeeded
-from yidi.synthetic.county import Options as SyntheticOptions
-from yidi.synthetic.county import seed as seed_synthetic
+
+if TYPE_CHECKING:
+    from yidi.synthetic.county import Options as SyntheticOptions
 
 log = logging.getLogger("yidi")
 
@@ -263,7 +255,18 @@ def calendar_add(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _seed_synthetic(database_url: str, options: SyntheticOptions) -> float:
+async def _seed_synthetic(database_url: str, options: "SyntheticOptions") -> float:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from yidi.synthetic.county import seed as seed_synthetic
+
     engine = make_engine(database_url, pool_size=1)
     columns = (
         TextColumn("{task.description}"),
@@ -298,6 +301,11 @@ async def _seed_synthetic(database_url: str, options: SyntheticOptions) -> float
 
 def seed(args: argparse.Namespace) -> int:
     """Load a synthetic county (docs/DASHBOARDS.md, "Synthetic county")."""
+    # Imported here, not at the top: `yidi serve --workers N` spawns workers that import
+    # this module again, and the seeding machinery would only slow their start.
+    from yidi.synthetic.county import AlreadySeeded
+    from yidi.synthetic.county import Options as SyntheticOptions
+
     if not args.synthetic:
         print("yidi: only --synthetic seeding exists", file=sys.stderr)
         return 2

@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import xlsxwriter
-
 from yidi.authz.actor import Actor
 from yidi.authz.enforcer import CountyEnforcer
 from yidi.domain.calendar import SHANGHAI
@@ -107,6 +105,11 @@ def stats_csv(export: StatsExport) -> str:
 def stats_xlsx(export: StatsExport, path: Path) -> None:
     """Sheet 指标: the figures and a column chart of resolution rate by child unit; sheet
     趋势: the trend and a line chart of received and resolved cases."""
+    # Imported when a workbook is written, not with the module: importing XlsxWriter at
+    # start-up made `yidi serve --workers N`'s spawned workers miss uvicorn's 5 s liveness
+    # ping on the loaded test machine (tests/multiprocess/test_workers.py), and be killed.
+    import xlsxwriter
+
     with xlsxwriter.Workbook(str(path)) as book:
         bold = book.add_format({"bold": True})
         percent = book.add_format({"num_format": "0.0%"})
@@ -201,6 +204,8 @@ def csv_lines(rows: Iterable[Sequence[object]]) -> str:
 
 async def ledger_xlsx(pages: AsyncIterator[list[list[object]]], path: Path) -> int:
     """Write the ledger to `path` in constant memory; the number of cases written."""
+    import xlsxwriter  # imported late: see stats_xlsx
+
     count = 0
     with xlsxwriter.Workbook(str(path), {"constant_memory": True}) as book:
         sheet = book.add_worksheet("民声登记簿")
