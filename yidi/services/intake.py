@@ -11,9 +11,9 @@ from yidi.domain.enums import CaseEventType, CaseStatus, Channel, RiskLevel, Uni
 from yidi.domain.errors import BadInput, Forbidden
 from yidi.domain.numbering import (
     derived_tracking_code,
-    format_case_number,
     hash_tracking_code,
     new_tracking_code,
+    provisional_case_number,
 )
 from yidi.persistence import cases as case_store
 from yidi.persistence import idempotency
@@ -22,6 +22,7 @@ from yidi.persistence.session import Session
 from yidi.persistence.units import categories_by_ids, units_by_ids
 from yidi.services.events import record
 from yidi.services.unit_of_work import Work
+from yidi.services.work import Unnumbered
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,6 @@ async def create_case(
         ]
     )
     year = now.astimezone(SHANGHAI).year
-    sequence = await case_store.next_sequence(session, county.id, year)
     key = cmd.idempotency_key
     tracking_code = (
         derived_tracking_code(work.secret, f"{scope}/{key}")
@@ -163,7 +163,8 @@ async def create_case(
     track = intake.DEFAULT_TRACK
     case = Case(
         county_id=county.id,
-        number=format_case_number(county.code, year, sequence),
+        # Numbered last, right before commit, by the event writer (services/events.py).
+        number=provisional_case_number(),
         tracking_code_hash=hash_tracking_code(tracking_code),
         title=checked.title,
         description=checked.description,
@@ -197,6 +198,7 @@ async def create_case(
         version=0,  # the REGISTERED event makes it 1
     )
     await record(work, case, CaseEventType.REGISTERED, to_unit_id=intake_unit.id)
+    work.unnumbered.append(Unnumbered(case, county.code, year))
     if key is not None:
         await idempotency.remember(session, scope, key, case.county_id, case.id)
     return Registered(case, tracking_code)
