@@ -1,6 +1,7 @@
 """Use case: register a case (受理登记), by staff or by a resident's online request."""
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from yidi.authz import guard
@@ -19,7 +20,7 @@ from yidi.persistence import cases as case_store
 from yidi.persistence import idempotency
 from yidi.persistence.models import Case, Category, Unit
 from yidi.persistence.session import Session
-from yidi.persistence.units import categories_by_ids, units_by_ids
+from yidi.persistence.units import categories_by_ids, units_by_ids, units_with_ancestors
 from yidi.services.events import record
 from yidi.services.unit_of_work import Work
 from yidi.services.work import Unnumbered
@@ -56,6 +57,10 @@ class Registered:
 
 async def _location(session: Session, unit_id: int | None, county_id: int | None) -> Unit:
     units = await units_by_ids(session, [unit_id]) if unit_id is not None else {}
+    return _located(units, unit_id, county_id)
+
+
+def _located(units: dict[int, Unit], unit_id: int | None, county_id: int | None) -> Unit:
     unit = units.get(unit_id) if unit_id is not None else None
     # A unit of another county is answered exactly like a unit that does not exist.
     if unit is None or (county_id is not None and unit.county_id != county_id):
@@ -101,6 +106,8 @@ class Placement:
     risk: RiskLevel
     # Idempotency keys are unique per scope: the staff user, or a resident's phone.
     scope: str
+    # Units already read, by id (the location's ancestors among them saves a statement).
+    known_units: Mapping[int, Unit] = field(default_factory=dict)
 
 
 def check_registration(cmd: RegisterCommand, *, phone_required: bool, now: datetime) -> Checked:
@@ -122,13 +129,18 @@ async def register_case(work: Work, cmd: RegisterCommand) -> Registered:
     """Register a case at the actor's unit (应登尽登), located anywhere in its subtree."""
     actor, enforcer = work.staff()
     checked = check_registration(cmd, phone_required=False, now=work.now)
-    location = await _location(work.session, cmd.location_unit_id, actor.county_id)
+    # One read for the location, the intake unit and the ancestors of both.
+    location_id = cmd.location_unit_id
+    wanted = [actor.unit_id] if location_id is None else [location_id, actor.unit_id]
+    units = await units_with_ancestors(work.session, wanted)
+    location = _located(units, location_id, actor.county_id)
     category = await _category(work.session, cmd.category_id, actor.county_id)
     risk = cmd.risk_level or intake.DEFAULT_RISK
     if not guard.may_register(enforcer, actor, location.path, risk):
         raise Forbidden("You may not register cases located there.")
-    intake_unit = (await units_by_ids(work.session, [actor.unit_id]))[actor.unit_id]
-    placement = Placement(category, location, intake_unit, risk, f"user:{actor.user_id}")
+    intake_unit = units[actor.unit_id]
+    scope = f"user:{actor.user_id}"
+    placement = Placement(category, location, intake_unit, risk, scope, known_units=units)
     return await create_case(work, cmd, checked, placement)
 
 
@@ -145,7 +157,9 @@ async def create_case(
     location, intake_unit, category = placement.location, placement.intake_unit, placement.category
     reporter = checked.reporter
     # The location's path holds its county: one read gives the county and the ancestors.
-    path_units = await units_by_ids(session, location.path)
+    path_units = placement.known_units
+    if not all(i in path_units for i in location.path):
+        path_units = await units_by_ids(session, location.path)
     county = path_units[location.county_id]
     township_id, village_id = area_ancestors(
         [
