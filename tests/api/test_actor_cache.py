@@ -33,6 +33,21 @@ async def test_a_second_request_loads_no_caller(api: Api, app: Starlette) -> Non
     assert _actor_loads(second) == [], second
 
 
+async def test_concurrent_requests_of_one_user_share_one_load(
+    api: Api, database_url: str, clock: Clock
+) -> None:
+    token = await api.token(HANDLER)
+    async with (
+        running_app(demo_settings(), database_url, clock) as app,
+        in_process(app, clock) as fresh,
+    ):
+        fresh.tokens[HANDLER] = token
+        with recorded(app) as statements:
+            answers = await asyncio.gather(*(fresh.ok(ME, user=HANDLER) for _ in range(8)))
+        assert all(a["me"]["username"] == HANDLER for a in answers)
+        assert len(_actor_loads(statements)) == 1, statements
+
+
 async def test_a_change_to_the_user_reaches_requests_within_the_cache_time(
     api: Api, database_url: str, clock: Clock
 ) -> None:

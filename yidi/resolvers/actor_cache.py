@@ -10,11 +10,16 @@ the database or from another process. So the bound is time: every process sees s
 change within `actor_cache_seconds` — the same one-second bound the design allows a policy
 change to reach every process (policies/watcher.py). A user that fails to load (unknown or
 inactive) is not remembered, so a refusal is never served from here. 0 turns it off.
+
+Concurrent requests of one user that find no actor share one load: when the entry of a
+busy user expires, its in-flight requests would otherwise each check out a connection at
+once (beyond the pool's size, each a new connection).
 """
 
+import asyncio
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from yidi.authz.actor import Actor
 
@@ -35,6 +40,25 @@ class ActorCache:
         self.max_users = max_users
         self.timer = timer
         self._entries: OrderedDict[int, tuple[float, Actor]] = OrderedDict()
+        self._loading: dict[int, asyncio.Future[Actor]] = {}
+
+    async def get_or_load(self, user_id: int, load: Callable[[], Awaitable[Actor]]) -> Actor:
+        """The remembered actor, or the one `load` reads (once for concurrent callers)."""
+        actor = self.get(user_id)
+        if actor is not None:
+            return actor
+        pending = self._loading.get(user_id)
+        if pending is None:
+            pending = asyncio.ensure_future(self._load(load))
+            self._loading[user_id] = pending
+            pending.add_done_callback(lambda _: self._loading.pop(user_id, None))
+        # Shielded: one caller going away does not cancel the load the others wait for.
+        return await asyncio.shield(pending)
+
+    async def _load(self, load: Callable[[], Awaitable[Actor]]) -> Actor:
+        actor = await load()
+        self.put(actor)
+        return actor
 
     def get(self, user_id: int) -> Actor | None:
         entry = self._entries.get(user_id)

@@ -151,15 +151,14 @@ class Context:
         user_id, self.token_expires_at = verify_token(
             token.strip(), key=self.app.settings.signing_key(), now=self.now()
         )
-        cached = self.app.actors.get(user_id)
-        if cached is not None:
-            return cached
-        # A short session of its own: a mutation must not hold a read connection while it
-        # opens its write transaction (a burst would exhaust the pool).
-        async with self.app.uow.read() as session:
-            actor = await load_actor(session, user_id)
-        self.app.actors.put(actor)
-        return actor
+
+        async def load() -> Actor:
+            # A short session of its own: a mutation must not hold a read connection while
+            # it opens its write transaction (a burst would exhaust the pool).
+            async with self.app.uow.read() as session:
+                return await load_actor(session, user_id)
+
+        return await self.app.actors.get_or_load(user_id, load)
 
     async def enforcer(self) -> CountyEnforcer:
         actor = await self.actor()
