@@ -10,12 +10,14 @@ by hand, with asyncpg on the same database, what a registration must do at least
 transaction take the county's next number from the same counter row, insert the case row
 and its REGISTERED event, commit. Prints cases/s and latency p50/p99 of both, checks that
 each side's numbers are gapless, and ends with `register/raw ratio: X.XX` (raw cases/s ÷
-yidi cases/s: how many times slower yidi is).
+yidi cases/s: how many times slower yidi is). `--profile FILE` writes py-spy's collapsed
+stacks of the serving processes (workers included) during the yidi side (py-spy on PATH).
 """
 
 import argparse
 import asyncio
 import signal
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -51,7 +53,18 @@ async def drive(clients: int, seconds: float, one: "callable") -> tuple[int, lis
     return len(latencies), latencies
 
 
-async def yidi_side(args: argparse.Namespace, base: str) -> tuple[int, list[float]]:
+def profiler(args: argparse.Namespace, pid: int) -> subprocess.Popen[bytes] | None:
+    """py-spy on the server and its workers for the yidi side's run, if asked for."""
+    if not args.profile:
+        return None
+    command = ["py-spy", "record", "--pid", str(pid), "--subprocesses", "--rate", "200"]
+    command += ["--duration", str(int(args.seconds)), "--format", "raw", "--output", args.profile]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL)
+
+
+async def yidi_side(
+    args: argparse.Namespace, base: str, server_pid: int
+) -> tuple[int, list[float]]:
     limits = httpx.Limits(max_connections=args.clients, max_keepalive_connections=args.clients)
     async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
         token = (await graphql(client, LOGIN, {"u": USER, "p": "demo-password"}, None))["login"][
@@ -73,7 +86,12 @@ async def yidi_side(args: argparse.Namespace, base: str) -> tuple[int, list[floa
             }
             await graphql(client, REGISTER, {"input": fields}, token)
 
-        return await drive(args.clients, args.seconds, register)
+        await register(0)  # the document and the caller are known to the server
+        spy = profiler(args, server_pid)
+        measured = await drive(args.clients, args.seconds, register)
+        if spy is not None:
+            spy.wait()
+        return measured
 
 
 async def raw_side(args: argparse.Namespace, dsn: str) -> tuple[int, list[float]]:
@@ -163,7 +181,7 @@ async def main(args: argparse.Namespace) -> None:
             await ready(address)
             dsn = asyncpg_dsn(async_url(embedded_server(data_dir).get_uri(), "yidi"))
             this_year = time.gmtime().tm_year
-            count, latencies = await yidi_side(args, base)
+            count, latencies = await yidi_side(args, base, server.pid)
             raw_count, raw_latencies = await raw_side(args, dsn)
             print(
                 f"{args.clients} clients, {args.seconds:.0f} s each side, "
@@ -188,4 +206,5 @@ if __name__ == "__main__":
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--profile", help="write py-spy's collapsed stacks of yidi here")
     asyncio.run(main(parser.parse_args()))

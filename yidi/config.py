@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     # and how often feeds look for events when no notification came.
     subscription_buffer: int = 1000
     subscription_poll_seconds: float = 5.0
+    # Seconds each process remembers who a token's user is (roles, unit, active); a change
+    # to a user reaches every process within this (resolvers/actor_cache.py). 0: off.
+    actor_cache_seconds: float = 1.0
     # /healthz fails (503) while the event loop runs later than this (a stalled process).
     max_loop_lag_seconds: float = 1.0
     # How often each process tries to sweep for deadline alerts (one sweeps at a time).

@@ -73,7 +73,7 @@ async def assert_no_server_error(
     codes = [e.get("extensions", {}).get("code") for e in body.get("errors") or []]
     assert "INTERNAL_SERVER_ERROR" not in codes, (query, variables, body)
     assert None not in codes, body  # every error carries a contract code
-    assert_no_leak(body)
+    assert_no_leak(body, sent=variables)
 
 
 @pytest.mark.parametrize("user", [None, LEADER], ids=["anonymous", "signed-in"])

@@ -93,8 +93,9 @@ async def test_case_page_is_not_n_plus_one(api: Api, app: Starlette, user: str) 
         ["first: 5", *small_statements, "first: 50", *large_statements]
     )
     assert large <= LIMIT, "\n\n".join(large_statements)
-    # A one-off policy load may cost a little more, but never per case.
-    assert cold - small <= 2, "\n\n".join(cold_statements)
+    # One-off loads may cost a little more, but never per case: the policy (revision and
+    # rules) and the caller (remembered for `actor_cache_seconds`, resolvers/actor_cache.py).
+    assert cold - small <= 3, "\n\n".join(cold_statements)
 
 
 def counts_in(statements: list[str]) -> int:

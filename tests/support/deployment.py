@@ -17,6 +17,9 @@ from yidi.http.app import create_app
 def demo_settings(**overrides: Any) -> Settings:
     """Demo mode without the background sweeper: tests run deadline sweeps themselves, at the
     instants they choose, and nothing writes events under a test that counts them."""
+    # Callers are remembered for a minute, not the default second: statement counts must not
+    # depend on how fast a shared test machine runs (tests/api/test_actor_cache.py sets its own).
+    overrides = {"actor_cache_seconds": 60.0, **overrides}
     return Settings(demo=True, database_url=None, run_sweeper=False, secret_key=SECRET, **overrides)
 
 

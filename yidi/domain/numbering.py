@@ -26,6 +26,12 @@ def format_case_number(county_code: str, year: int, sequence: int) -> str:
     return f"{county_code}-{year:04d}-{sequence:0{SEQUENCE_DIGITS}d}"
 
 
+def provisional_case_number() -> str:
+    """What a new case's row carries until its number is taken, as the last statement
+    before commit (services/events.publish): unique, and never committed."""
+    return "pending-" + secrets.token_hex(12)
+
+
 def parse_case_number(number: str) -> tuple[str, int, int] | None:
     """Split a case number into (county code, year, sequence); None if malformed."""
     match = _NUMBER.match(number.strip())

@@ -14,7 +14,6 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    text,
     tuple_,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -270,24 +269,6 @@ async def follow_ups_of_cases(
     for follow_up in rows:
         result[follow_up.case_id].append(follow_up)
     return result
-
-
-async def next_sequence(session: AsyncSession, county_id: int, year: int) -> int:
-    """Allocate the next number of (county, year) inside the caller's transaction.
-
-    The upsert locks the counter row until commit, so concurrent registrations queue
-    on it and a rolled-back registration gives its number back: no gaps, no duplicates.
-    """
-    value = await session.scalar(
-        text(
-            "INSERT INTO case_sequences (county_id, year, last_value) VALUES (:c, :y, 1) "
-            "ON CONFLICT (county_id, year) DO UPDATE "
-            "SET last_value = case_sequences.last_value + 1 RETURNING last_value"
-        ),
-        {"c": county_id, "y": year},
-    )
-    assert value is not None
-    return int(value)
 
 
 async def event_by_id(session: AsyncSession, event_id: int) -> CaseEvent | None:

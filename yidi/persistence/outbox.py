@@ -18,31 +18,62 @@ from yidi.persistence.models import CaseEvent
 CHANNEL = "yidi_case_events"
 
 
-async def take_positions(session: AsyncSession, county_id: int, count: int) -> int:
-    """Reserve `count` positions of the county, locked until the transaction ends; the
-    first one reserved."""
-    last = await session.scalar(
-        text(
-            "INSERT INTO event_positions (county_id, last_position) VALUES (:c, :n) "
-            "ON CONFLICT (county_id) DO UPDATE "
-            "SET last_position = event_positions.last_position + :n RETURNING last_position"
-        ),
-        {"c": county_id, "n": count},
-    )
-    assert last is not None
-    return int(last) - count + 1
+_POSITIONS = (
+    "INSERT INTO event_positions (county_id, last_position) "
+    "SELECT CAST(:c AS bigint), CAST(:n AS bigint){source} "
+    "ON CONFLICT (county_id) DO UPDATE "
+    "SET last_position = event_positions.last_position + :n RETURNING last_position"
+)
+_NUMBERS = (
+    "INSERT INTO case_sequences (county_id, year, last_value) VALUES (:c, :y, :k) "
+    "ON CONFLICT (county_id, year) DO UPDATE "
+    "SET last_value = case_sequences.last_value + :k RETURNING last_value"
+)
+# Positions only (a lifecycle action), and numbers then positions (a registration); each
+# tells listeners at commit. Positions read from `numbers`, so every writer locks the
+# county's two counter rows in the same order: number first.
+_SEAL = (
+    f"WITH positions AS ({_POSITIONS.format(source='')}) "
+    "SELECT last_position, NULL, pg_notify(:channel, :prefix || CAST(last_position AS text)) "
+    "FROM positions"
+)
+_SEAL_NUMBERED = (
+    f"WITH numbers AS ({_NUMBERS}), positions AS ({_POSITIONS.format(source=' FROM numbers')}) "
+    "SELECT last_position, last_value, "
+    "pg_notify(:channel, :prefix || CAST(last_position AS text)) FROM positions, numbers"
+)
+
+
+async def take_positions(
+    session: AsyncSession, county_id: int, count: int, numbers: tuple[int, int] | None = None
+) -> tuple[int, int | None]:
+    """Reserve `count` event positions of the county and, with `numbers` = (year, how many),
+    that many case numbers of the county's year; both counter rows stay locked until the
+    transaction ends, so this is meant to be the last statement but storing the events.
+    Listeners are told at commit. The first position and the first number reserved.
+
+    One statement: the counter rows serialize a county's writers, so every round trip
+    made while holding them is paid by each writer queued behind.
+    """
+    parameters: dict[str, object] = {
+        "c": county_id,
+        "n": count,
+        "channel": CHANNEL,
+        "prefix": f"{county_id}:",
+    }
+    if numbers is not None:
+        parameters["y"], parameters["k"] = numbers
+    row = (
+        await session.execute(text(_SEAL if numbers is None else _SEAL_NUMBERED), parameters)
+    ).one()
+    first_number = None if numbers is None else int(row[1]) - numbers[1] + 1
+    return int(row[0]) - count + 1, first_number
 
 
 async def store_positioned(session: AsyncSession, events: Sequence[CaseEvent]) -> None:
-    """Insert events that already carry their positions, and tell listeners at commit."""
+    """Insert events that already carry their positions (with the changes of their cases)."""
     session.add_all(events)
     await session.flush()
-    for county_id in sorted({e.county_id for e in events}):
-        last = max(e.position for e in events if e.county_id == county_id)
-        await session.execute(
-            text("SELECT pg_notify(:channel, :payload)"),
-            {"channel": CHANNEL, "payload": f"{county_id}:{last}"},
-        )
 
 
 async def events_after(

@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -11,6 +11,13 @@ from yidi.persistence.models import Category, Unit, User
 
 async def units_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Unit]:
     rows = await session.scalars(select(Unit).where(Unit.id.in_(ids)))
+    return {u.id: u for u in rows}
+
+
+async def units_with_ancestors(session: AsyncSession, ids: Sequence[int]) -> dict[int, Unit]:
+    """The units and every unit above them, in one statement (a path ends with its unit)."""
+    paths = select(func.unnest(Unit.path)).where(Unit.id.in_(ids)).scalar_subquery()
+    rows = await session.scalars(select(Unit).where(Unit.id.in_(paths)))
     return {u.id: u for u in rows}
 
 

@@ -18,6 +18,7 @@ from yidi.domain.errors import BadInput, Unauthenticated
 from yidi.live.hub import LiveEvents
 from yidi.persistence.models import Case
 from yidi.persistence.session import Session, SessionFactory
+from yidi.resolvers.actor_cache import ActorCache
 from yidi.resolvers.loaders import Loaders
 from yidi.services.auth import load_actor, verify_token
 from yidi.services.unit_of_work import UnitOfWork, Work
@@ -30,6 +31,10 @@ class AppState:
     settings: Settings
     uow: UnitOfWork
     live: LiveEvents
+    actors: ActorCache = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.actors = ActorCache(self.settings.actor_cache_seconds)
 
     @property
     def sessions(self) -> SessionFactory:
@@ -157,10 +162,14 @@ class Context:
         user_id, self.token_expires_at = verify_token(
             token.strip(), key=self.app.settings.signing_key(), now=self.now()
         )
-        # A short session of its own: a mutation must not hold a read connection while it
-        # opens its write transaction (a burst would exhaust the pool).
-        async with self.app.uow.read() as session:
-            return await load_actor(session, user_id)
+
+        async def load() -> Actor:
+            # A short session of its own: a mutation must not hold a read connection while
+            # it opens its write transaction (a burst would exhaust the pool).
+            async with self.app.uow.read() as session:
+                return await load_actor(session, user_id)
+
+        return await self.app.actors.get_or_load(user_id, load)
 
     async def enforcer(self) -> CountyEnforcer:
         actor = await self.actor()

@@ -9,6 +9,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from yidi.config import Settings
+from yidi.resolvers.document_cache import CachedDocuments, DocumentCache
 from yidi.resolvers.errors import ContractErrors
 from yidi.resolvers.lifecycle import CloseRequestSession
 from yidi.resolvers.query_budget import QueryBudget
@@ -36,6 +37,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     hidden: list[Any] = (
         [] if exposed else [lambda: AddValidationRules([NoSchemaIntrospectionCustomRule])]
     )
+    documents = DocumentCache()  # this schema's and these settings' parses and verdicts
     return YidiSchema(
         query=Query,
         mutation=Mutation,
@@ -46,6 +48,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             CloseRequestSession,
             RejectUnencodableText,
             lambda: QueryBudget(settings),
+            # After QueryBudget: a cached verdict must never replace the budget's refusal.
+            lambda: CachedDocuments(documents, settings),
             *hidden,
             ContractErrors,
         ],

@@ -12,6 +12,7 @@ from typing import Any
 
 from yidi.domain.audit_chain import GENESIS, EventContent, link
 from yidi.domain.enums import CaseEventType
+from yidi.domain.numbering import format_case_number
 from yidi.persistence.cases import add_case
 from yidi.persistence.models import Case, CaseEvent
 from yidi.persistence.outbox import store_positioned, take_positions
@@ -76,22 +77,33 @@ async def _keep_dashboard_facts(
 
 
 async def publish(work: Work) -> None:
-    """Store the work's events, numbered in commit order, as the last thing before it
-    commits (the unit of work calls this). Listeners hear of them once they commit.
+    """Number the work's new cases and its events, and store the events, as the last thing
+    before it commits (the unit of work calls this). Listeners hear of them once it commits.
 
-    Positions come from each county's counter row, locked from here until commit: as short
-    a hold as possible, and counties taken in id order so two writers never deadlock.
+    Case numbers and event positions come from each county's counter rows, locked from here
+    until commit: taken last, in one statement per county, they are held as briefly as
+    possible (every registration of the county queues on them), and counties are taken in
+    id order so two writers never deadlock.
     """
     events, work.pending_events = work.pending_events, []
+    unnumbered, work.unnumbered = work.unnumbered, []
     if not events:
         return
-    # Callbacks the 12345 platform is owed commit with the events they report.
-    await owe_callbacks(work, events, work.changed)
     for county_id in sorted({e.county_id for e in events}):
         of_county = [e for e in events if e.county_id == county_id]
-        first = await take_positions(work.session, county_id, len(of_county))
+        new_cases = [u for u in unnumbered if u.case.county_id == county_id]
+        years = {u.year for u in new_cases}
+        # A work registers at most one case, so one year per county.
+        assert len(years) <= 1, "cases of several years in one work"
+        numbers = (years.pop(), len(new_cases)) if new_cases else None
+        first, first_number = await take_positions(work.session, county_id, len(of_county), numbers)
         for offset, event in enumerate(of_county):
             event.position = first + offset
+        for offset, new in enumerate(new_cases):
+            assert first_number is not None
+            new.case.number = format_case_number(new.county_code, new.year, first_number + offset)
+    # Callbacks the 12345 platform is owed commit with the events they report.
+    await owe_callbacks(work, events, work.changed)
     _chain(events, {case.id: case for case in work.changed})
     await store_positioned(work.session, events)
 

@@ -98,7 +98,8 @@ async def receive_order(uow: UnitOfWork, signed: SignedRequest, body: bytes) -> 
         case = registered.case
         await idempotency.remember(session, scope, order.order_id, county.id, case.id)
         await store.add_order(session, county.id, order.order_id, case.id, now)
-        return Received(case.number, order.order_id, duplicate=False)
+    # The case's number is taken as the work commits (services/events.publish).
+    return Received(case.number, order.order_id, duplicate=False)
 
 
 async def _command(session: Session, county: Unit, order: rules.Order) -> RegisterCommand:

@@ -1,6 +1,7 @@
 """Use case: register a case (受理登记), by staff or by a resident's online request."""
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from yidi.authz import guard
@@ -11,18 +12,19 @@ from yidi.domain.enums import CaseEventType, CaseStatus, Channel, RiskLevel, Uni
 from yidi.domain.errors import BadInput, Forbidden
 from yidi.domain.numbering import (
     derived_tracking_code,
-    format_case_number,
     hash_tracking_code,
     new_tracking_code,
+    provisional_case_number,
 )
 from yidi.persistence import cases as case_store
 from yidi.persistence import idempotency
 from yidi.persistence.models import Case, Category, Unit
 from yidi.persistence.session import Session
-from yidi.persistence.units import categories_by_ids, units_by_ids
+from yidi.persistence.units import categories_by_ids, units_by_ids, units_with_ancestors
 from yidi.services.events import record
 from yidi.services.responsibilities import route_new_case
 from yidi.services.unit_of_work import Work
+from yidi.services.work import Unnumbered
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,10 @@ class Registered:
 
 async def _location(session: Session, unit_id: int | None, county_id: int | None) -> Unit:
     units = await units_by_ids(session, [unit_id]) if unit_id is not None else {}
+    return _located(units, unit_id, county_id)
+
+
+def _located(units: dict[int, Unit], unit_id: int | None, county_id: int | None) -> Unit:
     unit = units.get(unit_id) if unit_id is not None else None
     # A unit of another county is answered exactly like a unit that does not exist.
     if unit is None or (county_id is not None and unit.county_id != county_id):
@@ -101,6 +107,8 @@ class Placement:
     risk: RiskLevel
     # Idempotency keys are unique per scope: the staff user, or a resident's phone.
     scope: str
+    # Units already read, by id (the location's ancestors among them saves a statement).
+    known_units: Mapping[int, Unit] = field(default_factory=dict)
 
 
 def check_registration(cmd: RegisterCommand, *, phone_required: bool, now: datetime) -> Checked:
@@ -124,13 +132,18 @@ async def register_case(work: Work, cmd: RegisterCommand, *, route: bool = True)
     matter answered on the spot stays with whoever answered it)."""
     actor, enforcer = work.staff()
     checked = check_registration(cmd, phone_required=False, now=work.now)
-    location = await _location(work.session, cmd.location_unit_id, actor.county_id)
+    # One read for the location, the intake unit and the ancestors of both.
+    location_id = cmd.location_unit_id
+    wanted = [actor.unit_id] if location_id is None else [location_id, actor.unit_id]
+    units = await units_with_ancestors(work.session, wanted)
+    location = _located(units, location_id, actor.county_id)
     category = await _category(work.session, cmd.category_id, actor.county_id)
     risk = cmd.risk_level or intake.DEFAULT_RISK
     if not guard.may_register(enforcer, actor, location.path, risk):
         raise Forbidden("You may not register cases located there.")
-    intake_unit = (await units_by_ids(work.session, [actor.unit_id]))[actor.unit_id]
-    placement = Placement(category, location, intake_unit, risk, f"user:{actor.user_id}")
+    intake_unit = units[actor.unit_id]
+    scope = f"user:{actor.user_id}"
+    placement = Placement(category, location, intake_unit, risk, scope, known_units=units)
     registered = await create_case(work, cmd, checked, placement)
     if route and registered.case in work.changed:  # new, not a retry's replay (INTAKE.md)
         await route_new_case(work, registered.case)
@@ -150,7 +163,9 @@ async def create_case(
     location, intake_unit, category = placement.location, placement.intake_unit, placement.category
     reporter = checked.reporter
     # The location's path holds its county: one read gives the county and the ancestors.
-    path_units = await units_by_ids(session, location.path)
+    path_units = placement.known_units
+    if not all(i in path_units for i in location.path):
+        path_units = await units_by_ids(session, location.path)
     county = path_units[location.county_id]
     township_id, village_id = area_ancestors(
         [
@@ -159,7 +174,6 @@ async def create_case(
         ]
     )
     year = now.astimezone(SHANGHAI).year
-    sequence = await case_store.next_sequence(session, county.id, year)
     key = cmd.idempotency_key
     tracking_code = (
         derived_tracking_code(work.secret, f"{scope}/{key}")
@@ -169,7 +183,8 @@ async def create_case(
     track = intake.DEFAULT_TRACK
     case = Case(
         county_id=county.id,
-        number=format_case_number(county.code, year, sequence),
+        # Numbered last, right before commit, by the event writer (services/events.py).
+        number=provisional_case_number(),
         tracking_code_hash=hash_tracking_code(tracking_code),
         title=checked.title,
         description=checked.description,
@@ -206,6 +221,7 @@ async def create_case(
         version=0,  # the REGISTERED event makes it 1
     )
     await record(work, case, CaseEventType.REGISTERED, to_unit_id=intake_unit.id)
+    work.unnumbered.append(Unnumbered(case, county.code, year))
     if key is not None:
         await idempotency.remember(session, scope, key, case.county_id, case.id)
     return Registered(case, tracking_code)

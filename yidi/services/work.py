@@ -10,6 +10,15 @@ from yidi.persistence.models import Case, CaseEvent
 from yidi.persistence.session import Session
 
 
+@dataclass(frozen=True)
+class Unnumbered:
+    """A new case, and the county code and year its number is formed from."""
+
+    case: Case
+    county_code: str
+    year: int
+
+
 @dataclass
 class Work:
     """What a use case runs with. `changed` lists the cases its events were written for."""
@@ -23,6 +32,8 @@ class Work:
     changed: list[Case] = field(default_factory=list)
     # Recorded events, stored with their positions when the work commits (services/events.py).
     pending_events: list[CaseEvent] = field(default_factory=list)
+    # New cases waiting for their number, taken with the positions right before commit.
+    unnumbered: list["Unnumbered"] = field(default_factory=list)
 
     def staff(self) -> tuple[Actor, CountyEnforcer]:
         """The signed-in actor and their county's rules; only staff use cases ask."""
