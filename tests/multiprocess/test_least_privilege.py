@@ -103,6 +103,7 @@ async def test_the_service_runs_on_its_role_and_cannot_rewrite_the_trail(
     for statement in (
         "UPDATE case_events SET note = 'rewritten'",
         "DELETE FROM case_events",
+        "DELETE FROM case_attachments",
         "TRUNCATE case_events CASCADE",
         "UPDATE alembic_version SET version_num = 'x'",
         "CREATE TABLE intruder (id int)",

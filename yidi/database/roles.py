@@ -3,8 +3,8 @@ may do, granted by the schema's owner after every migration (`yidi db grant`).
 
 The service reads and writes its tables but cannot change the schema, cannot move the
 schema's version, and can only append to the case trail: UPDATE, DELETE and TRUNCATE on
-`case_events` are refused to it, so not even a compromised server rewrites history (the
-hash chain, `yidi audit verify`, catches whoever else does).
+`case_events` (and on `case_attachments`) are refused to it, so not even a compromised
+server rewrites history (the hash chain, `yidi audit verify`, catches whoever else does).
 """
 
 import re
@@ -13,8 +13,9 @@ from sqlalchemy import text
 
 from yidi.database.engine import make_engine
 
-# Tables the service may only add rows to (and read).
-APPEND_ONLY = ("case_events",)
+# Tables the service may only add rows to (and read): the case trail, and the evidence
+# files' records (attachments are appended, never edited: docs/CASE_FILE.md).
+APPEND_ONLY = ("case_events", "case_attachments")
 # Tables the service may only read: the schema's version belongs to whoever migrates.
 READ_ONLY = ("alembic_version",)
 
