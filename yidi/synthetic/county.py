@@ -20,6 +20,7 @@ from yidi.persistence import bulk_load
 from yidi.persistence.models import Unit, User
 from yidi.persistence.session import Session
 from yidi.persistence.units import add, unit_by_code
+from yidi.sample_texts import CATEGORIES
 from yidi.services import org
 from yidi.services.auth import hash_password
 from yidi.services.unit_of_work import UnitOfWork
@@ -27,18 +28,6 @@ from yidi.synthetic import history
 from yidi.synthetic.history import County, Place, Plan, Township
 
 PASSWORD = "synthetic-password"
-CATEGORIES: list[tuple[str, str, int]] = [
-    ("DISPUTE", "矛盾纠纷", 15),
-    ("DISPUTE.NEIGHBOR", "邻里纠纷", 10),
-    ("DISPUTE.FAMILY", "婚姻家庭纠纷", 15),
-    ("DISPUTE.LAND", "土地权属纠纷", 30),
-    ("DISPUTE.LABOR", "劳资纠纷", 15),
-    ("LIVELIHOOD", "民生诉求", 15),
-    ("LIVELIHOOD.ROAD", "道路设施", 15),
-    ("LIVELIHOOD.WATER", "供水供电", 5),
-    ("PETITION", "信访事项", 60),
-    ("CONSULT", "政策咨询", 5),
-]
 DEPARTMENTS = ["县住建局", "县人社局", "县司法局", "县自然资源局", "县农业农村局", "县信访局"]
 
 

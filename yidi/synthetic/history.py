@@ -26,6 +26,7 @@ from yidi.domain.calendar import SHANGHAI, WorkingCalendar
 from yidi.domain.closure import DEFAULT_FOLLOW_UP_RISKS
 from yidi.domain.enums import CaseStatus, Channel, Outcome, RiskLevel, Satisfaction
 from yidi.domain.numbering import format_case_number
+from yidi.sample_texts import CASE_TEMPLATES
 
 # The columns each line carries, in order (persistence/bulk_load.py copies them).
 CASE_COLUMNS = [
@@ -100,16 +101,6 @@ NULL = "\\N"
 HOUR = 3600
 DAY = 24 * HOUR
 
-TEMPLATES: dict[str, list[str]] = {
-    "DISPUTE.NEIGHBOR": ["邻居加盖房屋遮挡采光", "楼上漏水引发邻里矛盾", "宅前空地堆放杂物起争执"],
-    "DISPUTE.FAMILY": ["赡养老人费用分担纠纷", "离婚后子女抚养费争议"],
-    "DISPUTE.LAND": ["承包地边界划分争议", "宅基地使用权纠纷"],
-    "DISPUTE.LABOR": ["工地拖欠农民工工资", "工厂未签劳动合同被辞退"],
-    "LIVELIHOOD.ROAD": ["村道路面塌陷需修复", "路灯损坏夜间出行不便"],
-    "LIVELIHOOD.WATER": ["自来水水压不足", "台风后线路停电未恢复"],
-    "PETITION": ["反映征地补偿标准问题", "反映低保评定不公"],
-    "CONSULT": ["咨询医保缴费政策", "咨询养老保险转移手续"],
-}
 SURNAMES = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张"
 CHANNELS = [
     (Channel.VISIT, 30),
@@ -414,7 +405,7 @@ _SATISFACTIONS, _SATISFACTION_WEIGHTS = [s for s, _ in SATISFACTIONS], [w for _,
 def title_templates(code: str) -> list[str]:
     """The titles cases of a category get (categories without templates use their parent's
     or a generic one)."""
-    return TEMPLATES.get(code) or TEMPLATES.get(code.split(".")[0]) or ["群众反映问题"]
+    return CASE_TEMPLATES.get(code) or CASE_TEMPLATES.get(code.split(".")[0]) or ["群众反映问题"]
 
 
 class _Simulation:
