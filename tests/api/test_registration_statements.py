@@ -11,9 +11,10 @@ USER, VILLAGE = "county.intake", "990100001001"
 REGISTER = """mutation($input: RegisterCaseInput!) {
   registerCase(input: $input) { trackingCode case { id number } } }"""
 # The units (location, intake unit and their ancestors: one read), the category, the case's
-# insert, numbers + positions + NOTIFY (one statement), the case's update (its number and
-# chain head), the event's insert. (BEGIN and COMMIT are not counted here.)
-STATEMENTS = 6
+# insert, the county's intake settings (does it route new cases automatically? docs/INTAKE.md),
+# numbers + positions + NOTIFY (one statement), the case's update (its number and chain
+# head), the event's insert. (BEGIN and COMMIT are not counted here.)
+STATEMENTS = 7
 
 
 async def test_a_registration_runs_few_statements(api: Api, app: Starlette) -> None:
