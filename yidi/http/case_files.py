@@ -18,6 +18,7 @@ from starlette.routing import Route
 from yidi.authz.actor import Actor
 from yidi.domain.errors import DomainError, NotFound, Unauthenticated
 from yidi.http.dossier_pdf import render
+from yidi.http.refusals import refusal
 from yidi.http.strict_view import error_body
 from yidi.resolvers.context import AppState
 from yidi.resolvers.ids import pk_or_none
@@ -26,7 +27,6 @@ from yidi.services.auth import load_actor, verify_token
 
 log = logging.getLogger(__name__)
 
-_STATUS = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404}
 # Never cached by a shared proxy, never sniffed into something executable by a browser.
 _PRIVATE = {"cache-control": "private, no-store", "x-content-type-options": "nosniff"}
 
@@ -59,9 +59,7 @@ def refusing(endpoint: Endpoint) -> Endpoint:
         try:
             return await endpoint(request)
         except DomainError as error:
-            status = _STATUS.get(error.code, 400)
-            headers = {"www-authenticate": "Bearer"} if status == 401 else None
-            return JSONResponse(error_body(error.message, error.code), status, headers=headers)
+            return refusal(error)
         except Exception:
             log.exception("unexpected error at %s", request.url.path)
             return internal_error()

@@ -15,13 +15,13 @@ from pathlib import Path
 
 from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from starlette.responses import FileResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from yidi.domain.enums import CaseStatus, Channel, RiskLevel
 from yidi.domain.errors import BadInput, DomainError
+from yidi.http.refusals import refusal
 from yidi.resolvers.context import AppState, Context
-from yidi.resolvers.errors import contract_extensions
 from yidi.resolvers.ids import pk_or_none
 from yidi.resolvers.queries import CaseFilterArgs, to_query
 from yidi.services import exports
@@ -30,7 +30,6 @@ log = logging.getLogger("yidi.exports")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
-_STATUS = {"BAD_USER_INPUT": 400, "UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404}
 # Excel opens a UTF-8 CSV as UTF-8 only when it starts with a byte-order mark.
 BOM = "\ufeff"
 
@@ -79,11 +78,6 @@ def _case_filter(request: Request) -> CaseFilterArgs:
     )
 
 
-def _refusal(error: DomainError) -> Response:
-    body = {"errors": [{"message": error.message, "extensions": contract_extensions(error)}]}
-    return JSONResponse(body, status_code=_STATUS.get(error.code, 400))
-
-
 def _file(path: Path, media_type: str, name: str) -> Response:
     return FileResponse(
         path,
@@ -107,7 +101,7 @@ def export_routes(state: AppState) -> list[Route]:
                 return await handler(ctx, request)
             except DomainError as error:
                 await ctx.close()
-                return _refusal(error)
+                return refusal(error)
             except BaseException:
                 await ctx.close()
                 raise

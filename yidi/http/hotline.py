@@ -1,29 +1,19 @@
 """The 12345 hotline bridge over HTTP (docs/HOTLINE.md): the endpoint the platform pushes
 work orders to, and the client that delivers status callbacks back."""
 
-from typing import Any
-
 import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from yidi.domain.errors import BadInput, Conflict, DomainError, Unauthenticated
+from yidi.domain.errors import DomainError
+from yidi.http.refusals import refusal
 from yidi.resolvers.context import AppState
 from yidi.services import hotline
 from yidi.services.hotline_delivery import Post
 
 ORDERS_PATH = "/hotline/12345/orders"
 CALLBACK_TIMEOUT_SECONDS = 10.0
-_STATUS = {Unauthenticated: 401, BadInput: 400, Conflict: 409}
-
-
-def _refusal(error: DomainError) -> JSONResponse:
-    extensions: dict[str, Any] = {"code": error.code}
-    if isinstance(error, BadInput):
-        extensions["field"] = error.field
-    status = next((s for kind, s in _STATUS.items() if isinstance(error, kind)), 400)
-    return JSONResponse({"errors": [{"message": error.message, "extensions": extensions}]}, status)
 
 
 def hotline_routes(state: AppState) -> list[Route]:
@@ -38,7 +28,8 @@ def hotline_routes(state: AppState) -> list[Route]:
         try:
             received = await hotline.receive_order(state.uow, signed, await request.body())
         except DomainError as error:
-            return _refusal(error)
+            # Signed by a secret, not a bearer token: no Bearer challenge on a 401.
+            return refusal(error, bearer=False)
         return JSONResponse(
             {"orderId": received.order_id, "caseNumber": received.case_number},
             status_code=200 if received.duplicate else 201,

@@ -1,0 +1,25 @@
+"""Refusals of the endpoints beside GraphQL (exports, the case file, the hotline bridge): a
+domain error becomes JSON shaped like a GraphQL error — its message and the contract's
+`extensions` (code, and `field` where input is at fault) — with the HTTP status a plain
+client expects."""
+
+from starlette.responses import JSONResponse
+
+from yidi.domain.errors import DomainError
+from yidi.resolvers.errors import contract_extensions
+
+_STATUS = {
+    "BAD_USER_INPUT": 400,
+    "UNAUTHENTICATED": 401,
+    "FORBIDDEN": 403,
+    "NOT_FOUND": 404,
+    "CONFLICT": 409,
+}
+
+
+def refusal(error: DomainError, *, bearer: bool = True) -> JSONResponse:
+    """`bearer`: the endpoint takes a bearer token, so a 401 says so (RFC 6750)."""
+    status = _STATUS.get(error.code, 400)
+    headers = {"www-authenticate": "Bearer"} if bearer and status == 401 else None
+    body = {"errors": [{"message": error.message, "extensions": contract_extensions(error)}]}
+    return JSONResponse(body, status, headers=headers)
