@@ -20,8 +20,8 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-from harness import graphql, percentile, ready, serve_yidi
-from register import drive, profiler
+from harness import graphql, ready, serve_yidi
+from register import drive, print_rates, profiler, throughput_parser
 
 from yidi.database.embedded import async_url, embedded_server
 from yidi.database.embedded_tenancy import stop_postgres
@@ -107,15 +107,7 @@ async def main(args: argparse.Namespace) -> None:
             dsn = asyncpg_dsn(async_url(embedded_server(data_dir).get_uri(), "yidi"))
             count, latencies = await yidi_side(args, f"http://{address}", server.pid)
             raw_count, raw_latencies = await raw_side(args, dsn)
-            print(
-                f"{args.clients} clients, {args.seconds:.0f} s each side, "
-                f"yidi serve --workers {args.workers}, durable commits"
-            )
-            for name, n, lat in (("yidi", count, latencies), ("raw", raw_count, raw_latencies)):
-                print(
-                    f"{name:>5}: {n / args.seconds:7.1f} comments/s  p50"
-                    f" {percentile(lat, 0.5):6.1f} ms  p99 {percentile(lat, 0.99):6.1f} ms"
-                )
+            print_rates(args, "comments", (count, latencies), (raw_count, raw_latencies))
             print(f"comment/raw ratio: {raw_count / max(count, 1):.2f}")
         finally:
             server.send_signal(signal.SIGTERM)
@@ -124,9 +116,4 @@ async def main(args: argparse.Namespace) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--profile", help="write py-spy's collapsed stacks of yidi here")
-    asyncio.run(main(parser.parse_args()))
+    asyncio.run(main(throughput_parser(__doc__).parse_args()))

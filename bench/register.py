@@ -155,6 +155,34 @@ async def raw_side(args: argparse.Namespace, dsn: str) -> tuple[int, list[float]
         await pool.close()
 
 
+def print_rates(
+    args: argparse.Namespace,
+    unit: str,
+    yidi: tuple[int, list[float]],
+    raw: tuple[int, list[float]],
+) -> None:
+    """Both sides' throughput and latency, as every write benchmark prints them."""
+    print(
+        f"{args.clients} clients, {args.seconds:.0f} s each side, "
+        f"yidi serve --workers {args.workers}, durable commits"
+    )
+    for name, (n, lat) in (("yidi", yidi), ("raw", raw)):
+        print(
+            f"{name:>5}: {n / args.seconds:7.1f} {unit}/s  p50 {percentile(lat, 0.5):6.1f}"
+            f" ms  p99 {percentile(lat, 0.99):6.1f} ms"
+        )
+
+
+def throughput_parser(doc: str | None) -> argparse.ArgumentParser:
+    """The options every write benchmark takes."""
+    parser = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--profile", help="write py-spy's collapsed stacks of yidi here")
+    return parser
+
+
 async def gapless(dsn: str, year: int) -> str:
     connection = await asyncpg.connect(dsn)
     try:
@@ -183,15 +211,7 @@ async def main(args: argparse.Namespace) -> None:
             this_year = time.gmtime().tm_year
             count, latencies = await yidi_side(args, base, server.pid)
             raw_count, raw_latencies = await raw_side(args, dsn)
-            print(
-                f"{args.clients} clients, {args.seconds:.0f} s each side, "
-                f"yidi serve --workers {args.workers}, durable commits"
-            )
-            for name, n, lat in (("yidi", count, latencies), ("raw", raw_count, raw_latencies)):
-                print(
-                    f"{name:>5}: {n / args.seconds:7.1f} cases/s  p50 {percentile(lat, 0.5):6.1f}"
-                    f" ms  p99 {percentile(lat, 0.99):6.1f} ms"
-                )
+            print_rates(args, "cases", (count, latencies), (raw_count, raw_latencies))
             print(f" yidi: {await gapless(dsn, this_year)}")
             print(f"  raw: {await gapless(dsn, RAW_YEAR)}")
             print(f"register/raw ratio: {raw_count / max(count, 1):.2f}")
@@ -202,9 +222,4 @@ async def main(args: argparse.Namespace) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--profile", help="write py-spy's collapsed stacks of yidi here")
-    asyncio.run(main(parser.parse_args()))
+    asyncio.run(main(throughput_parser(__doc__).parse_args()))
