@@ -20,8 +20,6 @@ Prints the plan of (b), the p50s, and as its last line `unitStats/raw ratio: X.X
 import argparse
 import asyncio
 import signal
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -30,14 +28,20 @@ from typing import Any
 
 import asyncpg
 import httpx
-from harness import graphql, percentile, ready, serve_yidi
+from harness import (
+    SYNTHETIC_CODE,
+    SYNTHETIC_PASSWORD,
+    graphql,
+    percentile,
+    ready,
+    serve_yidi,
+    synthetic_county,
+)
 
-from yidi.database.embedded import async_url, embedded_server
 from yidi.database.embedded_tenancy import stop_postgres
-from yidi.database.listener import asyncpg_dsn
 
-CODE = "990300"
-USER, PASSWORD = f"{CODE}.leader", "synthetic-password"
+CODE = SYNTHETIC_CODE
+USER, PASSWORD = f"{CODE}.leader", SYNTHETIC_PASSWORD
 LOGIN = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }"
 STATS = """query($u: ID!, $f: DateTime!, $t: DateTime!) { unitStats(unitId: $u, from: $f, to: $t) {
   received resolved closed overdue escalated resolutionRate onTimeRate satisfactionRate
@@ -80,36 +84,8 @@ async def timed(runs: int, call: Any) -> list[float]:
     return seconds
 
 
-async def loaded_cases(dsn: str) -> int:
-    connection = await asyncpg.connect(dsn)
-    try:
-        found = await connection.fetchval(
-            "SELECT count(*) FROM cases c JOIN units u ON u.id = c.county_id WHERE u.code = $1",
-            CODE,
-        )
-        return int(found)
-    except asyncpg.UndefinedTableError:
-        return 0
-    finally:
-        await connection.close()
-
-
-def seed(data_dir: Path, cases: int) -> None:
-    command = [sys.executable, "-m", "yidi.cli", "seed", "--synthetic", "--cases", str(cases)]
-    subprocess.run([*command, "--data-dir", str(data_dir)], check=True)
-
-
 async def measure(args: argparse.Namespace, data_dir: Path, log: Path) -> None:
-    dsn = asyncpg_dsn(async_url(embedded_server(data_dir).get_uri(), "postgres"))
-    connection = await asyncpg.connect(dsn)
-    exists = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = 'yidi'")
-    await connection.close()
-    yidi_dsn = asyncpg_dsn(async_url(embedded_server(data_dir).get_uri(), "yidi"))
-    have = await loaded_cases(yidi_dsn) if exists else 0
-    if have not in (0, args.cases):
-        raise SystemExit(f"{data_dir} holds a synthetic county of {have} cases, not {args.cases}")
-    if have == 0:
-        seed(data_dir, args.cases)
+    yidi_dsn = await synthetic_county(data_dir, args.cases)
     server, address = serve_yidi(data_dir, log)
     try:
         await ready(address)

@@ -11,7 +11,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
+
+from yidi.database.embedded import async_url, embedded_server
+from yidi.database.listener import asyncpg_dsn
+
+# The county `yidi seed --synthetic` builds; its users are "<unit code>.leader|handler".
+SYNTHETIC_CODE = "990300"
+SYNTHETIC_PASSWORD = "synthetic-password"
 
 
 def free_port() -> int:
@@ -66,3 +74,35 @@ def percentile(values: list[float], q: float) -> float:
     """The q-quantile of seconds, in milliseconds."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+async def _synthetic_cases(dsn: str) -> int:
+    connection = await asyncpg.connect(dsn)
+    try:
+        found = await connection.fetchval(
+            "SELECT count(*) FROM cases c JOIN units u ON u.id = c.county_id WHERE u.code = $1",
+            SYNTHETIC_CODE,
+        )
+        return int(found)
+    except asyncpg.UndefinedTableError:
+        return 0
+    finally:
+        await connection.close()
+
+
+async def synthetic_county(data_dir: Path, cases: int) -> str:
+    """The asyncpg DSN of the yidi database in the data directory's embedded PostgreSQL,
+    holding a synthetic county of `cases` cases: seeded now, or reused when it already
+    holds exactly that many."""
+    server = embedded_server(data_dir)
+    connection = await asyncpg.connect(asyncpg_dsn(async_url(server.get_uri(), "postgres")))
+    exists = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = 'yidi'")
+    await connection.close()
+    dsn = asyncpg_dsn(async_url(server.get_uri(), "yidi"))
+    have = await _synthetic_cases(dsn) if exists else 0
+    if have not in (0, cases):
+        raise SystemExit(f"{data_dir} holds a synthetic county of {have} cases, not {cases}")
+    if have == 0:
+        command = [sys.executable, "-m", "yidi.cli", "seed", "--synthetic", "--cases", str(cases)]
+        subprocess.run([*command, "--data-dir", str(data_dir)], check=True)
+    return dsn

@@ -1,0 +1,169 @@
+"""Benchmark: a nested page of 50 cases for three callers, yidi against a hand-written endpoint.
+
+    python bench/case_list.py --cases 1000000 [--data-dir D] [--runs 30] [--no-total]
+
+Builds a synthetic county (`yidi seed --synthetic --cases N`) in the data directory's
+embedded PostgreSQL, or reuses it when it already holds one of N cases. On that database,
+in one run, it starts
+
+- (a) `yidi serve --demo` (uvicorn, a real socket) and asks it the bench query below
+  through GraphQL over HTTP, and
+- (b) bench/raw_case_list.py (Starlette, asyncpg, one hand-written statement) answering
+  the same JSON for the same caller and scope,
+
+checks that both answer the same page (numbers, names, masked phones, allowedActions,
+events, totalCount), then times `--runs` requests of each, after three warm-up requests,
+for the county's leader, a township's leader and a village's handler. Prints p50 and p99
+per caller and side, the ratio of p50s, and as its last line `cases/raw ratio: X.XX` (the
+worst caller's ratio). `--no-total` drops `totalCount` from both sides' question;
+`--profile FILE` writes py-spy's collapsed stacks of the yidi server over the whole run
+(idle time is not sampled, so the raw side's turns leave no trace; py-spy on PATH).
+"""
+
+import argparse
+import asyncio
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+from harness import (
+    SYNTHETIC_CODE,
+    SYNTHETIC_PASSWORD,
+    graphql,
+    percentile,
+    ready,
+    serve_yidi,
+    start,
+    synthetic_county,
+)
+
+from yidi.database.embedded_tenancy import stop_postgres
+
+LOGIN = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }"
+QUERY = """query($after: String) { cases(first: 50, after: $after) { TOTAL
+  pageInfo { endCursor } edges { node { number title status handlingUnit { name }
+  locationUnit { name } category { name } assignee { username } reporter { phone }
+  allowedActions events(first: 3) { totalCount edges { node { type } } } } } } }"""
+# A township with villages and one of its villages: the first of each by code.
+PLACES = """
+SELECT t.code, v.code FROM units t JOIN units v ON v.parent_id = t.id
+WHERE t.county_id = (SELECT id FROM units WHERE code = $1) AND t.level = 'TOWNSHIP'
+  AND v.level = 'VILLAGE'
+ORDER BY t.code, v.code LIMIT 1
+"""
+
+
+async def timed(runs: int, call: Any) -> list[float]:
+    for _ in range(3):
+        await call()
+    seconds = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        await call()
+        seconds.append(time.perf_counter() - began)
+    return seconds
+
+
+def comparable(page: dict[str, Any]) -> dict[str, Any]:
+    """The page without its cursor, which each side encodes its own way."""
+    return {k: v for k, v in page["cases"].items() if k != "pageInfo"}
+
+
+async def measure(args: argparse.Namespace, data_dir: Path, logs: Path) -> None:
+    dsn = await synthetic_county(data_dir, args.cases)
+    connection = await asyncpg.connect(dsn)
+    township, village = await connection.fetchrow(PLACES, SYNTHETIC_CODE)
+    await connection.close()
+    callers = (f"{SYNTHETIC_CODE}.leader", f"{township}.leader", f"{village}.handler")
+    query = QUERY.replace("TOTAL", "" if args.no_total else "totalCount")
+    yidi, yidi_address = serve_yidi(data_dir, logs / "serve.log")
+    raw, raw_address = start(
+        [sys.executable, str(Path(__file__).with_name("raw_case_list.py")), "--database-url", dsn],
+        logs / "raw.log",
+    )
+    spy = None
+    if args.profile:
+        command = ["py-spy", "record", "--pid", str(yidi.pid), "--rate", "500"]
+        spy = subprocess.Popen([*command, "--format", "raw", "--output", args.profile])
+    rows = []
+    try:
+        await ready(yidi_address)
+        await ready(raw_address, "/cases")
+        async with (
+            httpx.AsyncClient(base_url=f"http://{yidi_address}", timeout=120) as ours,
+            httpx.AsyncClient(base_url=f"http://{raw_address}", timeout=120) as theirs,
+        ):
+            for user in callers:
+                login = await graphql(ours, LOGIN, {"u": user, "p": SYNTHETIC_PASSWORD}, None)
+                token = login["login"]["token"]
+                question = {"user": user, "after": None, "totalCount": not args.no_total}
+
+                async def via_yidi(token: str = token) -> dict[str, Any]:
+                    return await graphql(ours, query, {"after": None}, token)
+
+                async def via_raw(question: dict[str, Any] = question) -> dict[str, Any]:
+                    body: dict[str, Any] = (await theirs.post("/cases", json=question)).json()
+                    return body["data"]
+
+                answer, baseline = await via_yidi(), await via_raw()
+                if comparable(answer) != comparable(baseline):
+                    raise SystemExit(f"yidi and the raw endpoint disagree for {user}")
+                visible = answer["cases"].get("totalCount", "-")
+                rows.append(
+                    (
+                        user,
+                        visible,
+                        await timed(args.runs, via_yidi),
+                        await timed(args.runs, via_raw),
+                    )
+                )
+    finally:
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
+            spy.wait(timeout=60)
+        for process in (yidi, raw):
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+    print(f"{args.cases} cases; page of 50 with totalCount={'no' if args.no_total else 'yes'}")
+    worst = 0.0
+    for user, visible, ours_s, raw_s in rows:
+        ratio = percentile(ours_s, 0.5) / percentile(raw_s, 0.5)
+        worst = max(worst, ratio)
+        print(
+            f"{user:22} visible={visible!s:>8}  yidi p50 {percentile(ours_s, 0.5):7.1f} ms"
+            f" p99 {percentile(ours_s, 0.99):7.1f} ms | raw p50 {percentile(raw_s, 0.5):7.1f} ms"
+            f" p99 {percentile(raw_s, 0.99):7.1f} ms | ratio {ratio:5.2f}"
+        )
+    print(f"cases/raw ratio: {worst:.2f}")
+
+
+async def main(args: argparse.Namespace) -> None:
+    if args.data_dir:
+        data_dir = Path(args.data_dir)
+        await measure(args, data_dir, data_dir.parent)
+        stop_postgres(data_dir)
+        return
+    with tempfile.TemporaryDirectory(prefix="yidi-bench-cases-") as tmp:
+        data_dir = Path(tmp) / "data"
+        try:
+            await measure(args, data_dir, Path(tmp))
+        finally:
+            stop_postgres(data_dir)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--profile", help="write py-spy's collapsed stacks of yidi here")
+    parser.add_argument("--no-total", action="store_true", help="leave totalCount out")
+    parser.add_argument(
+        "--data-dir", help="keep (and reuse) the synthetic database here instead of a temporary one"
+    )
+    asyncio.run(main(parser.parse_args()))
