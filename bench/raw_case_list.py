@@ -4,11 +4,13 @@ the bench's nested page of cases for a caller, with nothing of yidi's machinery.
 A Starlette endpoint and an asyncpg pool. `POST /cases` with `{"user": NAME, "after":
 [registered_at, id] | null}` answers the same JSON yidi answers for the bench's GraphQL
 query (pageInfo's cursor aside): one statement with joins, a lateral for each case's first
-three events and their count, and the scope's `count(*)`. What yidi decides with Casbin
-is compiled here by hand, once per caller: the county's policy rows read with SQL and
-matched in plain Python into a (relation, risk) → actions table, the VIEW scope written as
-the same predicates on the case's denormalised paths, masking and the status rules applied
-per row. No GraphQL, no ORM, no DataLoaders, no per-request authentication.
+three events and their count, and the scope's count in a subquery, read from the same exact
+sources yidi reads (the county's number counters, the unit's range of `case_reach`).
+What yidi decides with Casbin is compiled here by hand, once per caller: the county's
+policy rows read with SQL and matched in plain Python into a (relation, risk) → actions
+table, the VIEW scope written as the same predicates on the case's denormalised paths,
+masking and the status rules applied per row. No GraphQL, no ORM, no DataLoaders, no
+per-request authentication.
 
     python bench/raw_case_list.py --port 8200 --database-url postgresql://…
 """
@@ -83,6 +85,7 @@ class Caller:
     # (relation, risk) -> actions the caller's roles and level are granted.
     granted: dict[tuple[str, str], frozenset[str]]
     scope_sql: str
+    count_sql: str
 
 
 def compile_caller(row: asyncpg.Record, rules: list[asyncpg.Record]) -> Caller:
@@ -109,22 +112,32 @@ def compile_caller(row: asyncpg.Record, rules: list[asyncpg.Record]) -> Caller:
         "INVOLVED": "true" if at_root else f"c.involved_path @> ARRAY[{unit}]::bigint[]",
         "INTAKE": f"c.intake_unit_id = {unit}",
     }
-    clauses = []
+    flags = {"SAME": "r.handles", "ANCESTOR": "r.above", "INVOLVED": "r.involved"}
+    flags["INTAKE"] = "r.intake"
+    clauses, reach = [], []
     for rel in RELATIONS:
         risks = [risk for risk in RISKS if "VIEW" in granted[(rel, risk)]]
         if len(risks) == len(RISKS):
             clauses.append(predicates[rel])
+            reach.append(flags[rel])
         elif risks:
             listed = ", ".join(f"'{r}'" for r in risks)
             clauses.append(f"({predicates[rel]} AND c.risk_level IN ({listed}))")
-    return Caller(
-        row["user_id"],
-        row["county_id"],
-        unit,
-        row["has_subunits"],
-        granted,
-        " OR ".join(clauses) or "false",
-    )
+            reach.append(f"({flags[rel]} AND r.risk_level IN ({listed}))")
+    scope = " OR ".join(clauses) or "false"
+    # The count from the same exact sources yidi reads (gapless numbers per county, the
+    # unit's range of case_reach), as a developer who knows the schema would write it.
+    if at_root and all("VIEW" in granted[("INVOLVED", risk)] for risk in RISKS):
+        count = "(SELECT coalesce(sum(last_value), 0) FROM case_sequences WHERE county_id = $1)"
+    elif not at_root:
+        count = (
+            f"(SELECT count(*) FROM case_reach r WHERE r.unit_id = {unit}"
+            f" AND ({' OR '.join(reach) or 'false'}))"
+        )
+    else:
+        count = f"(SELECT count(*) FROM cases c WHERE c.county_id = $1 AND ({scope}))"
+    user, county = row["user_id"], row["county_id"]
+    return Caller(user, county, unit, row["has_subunits"], granted, scope, count)
 
 
 def relations_of(caller: Caller, row: asyncpg.Record) -> list[str]:
@@ -219,11 +232,7 @@ def build(database_url: str) -> Starlette:
             at, last = datetime.fromisoformat(body["after"][0]), body["after"][1]
         else:
             at, last = datetime.fromisoformat("9999-12-31T00:00:00+00:00"), FAR_PAST_ID
-        total = (
-            f"(SELECT count(*) FROM cases c WHERE c.county_id = $1 AND ({caller.scope_sql}))"
-            if body.get("totalCount", True)
-            else "NULL::bigint"
-        )
+        total = caller.count_sql if body.get("totalCount", True) else "NULL::bigint"
         sql = PAGE.format(scope=caller.scope_sql, total=total)
         rows = await pool.fetch(sql, caller.county_id, at, last)
         page = rows[:50]

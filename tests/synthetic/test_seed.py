@@ -13,6 +13,7 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 
 from tests.support.clock import Clock
+from tests.support.sql import REACH_DRIFT
 from yidi.authz.actor import Actor
 from yidi.authz.default_policy import DEFAULT_POLICY
 from yidi.authz.enforcer import CountyEnforcer
@@ -114,6 +115,20 @@ async def test_hash_chains_verify(app: Starlette, county: int) -> None:
         report = await verify_trails(session, "990300")
     assert report.broken is None
     assert report.cases == OPTIONS.cases
+
+
+async def test_the_reach_rows_are_written_for_the_loaded_cases(app: Starlette, county: int) -> None:
+    """The load runs with triggers off; `case_reach`, which the counts read, is filled after
+    it exactly as the `case_reach_sync` trigger would have written it."""
+    (drift,) = await _rows(app, REACH_DRIFT)
+    assert drift[0] == 0
+    (loaded,) = await _rows(
+        app,
+        "SELECT count(DISTINCT r.case_id) FROM case_reach r JOIN cases c ON c.id = r.case_id"
+        " WHERE c.county_id = :c",
+        c=county,
+    )
+    assert loaded[0] == OPTIONS.cases
 
 
 async def test_every_reference_resolves(app: Starlette, county: int) -> None:

@@ -47,7 +47,8 @@ async def lock_and_number(session: Session) -> FirstIds:
 async def skip_reference_checks(session: Session) -> bool:
     """Skip the foreign-key triggers for this transaction, when the role may (a superuser,
     as with the embedded server): checking ten references per case row one by one costs
-    more than the whole load. The generator only refers to rows it has just created;
+    more than the whole load. Every other trigger is off too (`fill_reach` then does the
+    work of `case_reach_sync`). The generator only refers to rows it has just created;
     tests/synthetic checks every reference of a loaded county. False when not permitted."""
     allowed = await session.scalar(
         text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
@@ -89,6 +90,31 @@ async def copy_lines(session: Session, table: str, columns: Sequence[str], data:
         )
 
 
+# The rows the `case_reach_sync` trigger (migration 0016) writes for each case, for the
+# loaded cases at once: session_replication_role = replica switches that trigger off too.
+_REACH = """
+INSERT INTO case_reach (unit_id, case_id, status, risk_level, handles, above, involved, intake)
+SELECT u, c.id, c.status, c.risk_level,
+  u = c.handling_unit_id,
+  u = ANY(c.handling_path) AND u <> c.handling_unit_id,
+  u = ANY(c.involved_path),
+  u = c.intake_unit_id
+FROM cases c
+CROSS JOIN LATERAL (
+  SELECT DISTINCT unnest(c.handling_path || c.involved_path || c.intake_unit_id)
+) AS t(u)
+WHERE c.id >= :first
+ORDER BY 1, 2
+"""
+
+
+async def fill_reach(session: Session, first_case_id: int, triggers_skipped: bool) -> None:
+    """Write `case_reach` for the cases loaded from `first_case_id` on, when the load ran
+    with triggers off (`skip_reference_checks`); otherwise the trigger already has."""
+    if triggers_skipped:
+        await session.execute(text(_REACH), {"first": first_case_id})
+
+
 async def finish(
     session: Session, county_id: int, sequences: dict[int, int], last_position: int
 ) -> None:
@@ -123,5 +149,5 @@ async def vacuum(session: Session) -> None:
     """VACUUM the loaded tables (outside any transaction): it sets the visibility map that
     lets the dashboards answer from their indexes alone (index-only scans), and analyzes."""
     connection = await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    for table in TABLES:
+    for table in (*TABLES, "case_reach"):
         await connection.execute(text(f"VACUUM (ANALYZE) {table}"))

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Column,
     Date,
     DateTime,
     ForeignKey,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     LargeBinary,
     SmallInteger,
     String,
+    Table,
     Text,
     UniqueConstraint,
     func,
@@ -249,6 +251,31 @@ class Case(Base):
             postgresql_where="status IN ('REGISTERED','DISPATCHED','IN_PROGRESS')",
         ),
     )
+
+
+# Every unit a case can be seen from, with the relations the policy's scopes test and the
+# columns the cheapest filters read: counting a scope (`totalCount`) is then an index-only
+# scan of the unit's entries. Written only by the `case_reach_sync` trigger on `cases`
+# (migration 0016) and the bulk loads' refill; a Core table since no code maps its rows.
+case_reach = Table(
+    "case_reach",
+    Base.metadata,
+    Column("unit_id", BigInteger, nullable=False),
+    Column("case_id", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("risk_level", String(8), nullable=False),
+    Column("handles", Boolean, nullable=False),  # SAME: the unit handles the case
+    Column("above", Boolean, nullable=False),  # ANCESTOR: above the handling unit
+    Column("involved", Boolean, nullable=False),  # INVOLVED
+    Column("intake", Boolean, nullable=False),  # INTAKE: the unit registered it
+    Index(
+        "ix_case_reach_unit_case",
+        "unit_id",
+        "case_id",
+        unique=True,
+        postgresql_include=["status", "risk_level", "handles", "above", "involved", "intake"],
+    ),
+)
 
 
 class CaseEvent(Base):

@@ -176,7 +176,7 @@ async def seed(
         county = await create_county(session, options)
         first = await bulk_load.lock_and_number(session)
         deferred = await bulk_load.defer_indexes(session)
-        await bulk_load.skip_reference_checks(session)
+        triggers_skipped = await bulk_load.skip_reference_checks(session)
         plan = Plan(
             county=county,
             cases=options.cases,
@@ -208,6 +208,7 @@ async def seed(
             batches.close()  # a failed load stops the workers (the pool is left and ended)
         progress("indexes", 0)
         await bulk_load.restore_indexes(session, deferred)
+        await bulk_load.fill_reach(session, first.case_id, triggers_skipped)
         progress("counters", 0)
         await bulk_load.finish(session, county.unit.id, sequences, last_position)
     progress("vacuum", 0)
