@@ -6,6 +6,8 @@ from yidi.authz.vocabulary import RISKS, Permission, Relation
 from yidi.domain.enums import CaseAction
 from yidi.domain.errors import Forbidden, NotFound
 
+CASE_ACTIONS = tuple(a.value for a in CaseAction)
+
 
 def allows(enforcer: CountyEnforcer, actor: Actor, action: str, case: CaseFacts) -> bool:
     rels = relations(actor, case)
@@ -31,9 +33,7 @@ def require(enforcer: CountyEnforcer, actor: Actor, action: str, case: CaseFacts
 def policy_actions(enforcer: CountyEnforcer, actor: Actor, case: CaseFacts) -> frozenset[str]:
     """Case actions the policy alone grants the actor on this case."""
     rels = relations(actor, case)
-    return enforcer.granted(
-        actor.roles, actor.level, rels, case.risk_level, tuple(a.value for a in CaseAction)
-    )
+    return enforcer.granted(actor.roles, actor.level, rels, case.risk_level, CASE_ACTIONS)
 
 
 def may_register(

@@ -5,6 +5,7 @@ allowed action maps the current status to the status after it; an action the
 table does not list for a status answers INVALID_TRANSITION.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -129,7 +130,9 @@ def next_status(facts: CaseFacts, action: CaseAction) -> CaseStatus:
     return TRANSITIONS[action][facts.status]
 
 
+@functools.cache
 def actions_allowed_by_status(facts: CaseFacts) -> frozenset[CaseAction]:
+    # Cached: a page asks this for every case, and there are only a few hundred facts.
     return frozenset(a for a in CaseAction if status_allows(facts, a))
 
 

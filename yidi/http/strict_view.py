@@ -21,6 +21,7 @@ import re
 from itertools import accumulate
 from typing import Any
 
+import orjson
 from cross_web import HTTPException
 from graphql import GraphQLError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -132,6 +133,20 @@ class StrictHTTP:
             if status is not None:
                 response.status_code = status
         await response(scope, receive, send)
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
+    ) -> Response:
+        # orjson: several times faster than the standard encoder on a page of cases, and
+        # UTF-8 rather than \u escapes for Chinese text. HTTP only; WebSocket messages stay
+        # text frames through strawberry's own encode_json.
+        response = Response(orjson.dumps(response_data), media_type=JSON)
+        response.headers.raw.extend(sub_response.headers.raw)
+        if sub_response.background:
+            response.background = sub_response.background
+        if sub_response.status_code:
+            response.status_code = sub_response.status_code
+        return response
 
     def decode_json(self, data: str | bytes) -> object:
         if isinstance(data, bytes):

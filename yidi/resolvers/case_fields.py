@@ -1,12 +1,14 @@
 """Case fields whose answer depends on the caller: permissions, personal data, timeline
 (and the notes in it)."""
 
+from collections.abc import Awaitable
 from dataclasses import dataclass
 
 from yidi.domain.enums import CaseAction, CaseEventType
 from yidi.persistence.models import Case, CaseEvent, Extension, Mediation, Pause, Summons
 from yidi.resolvers import pagination
 from yidi.resolvers.context import Context
+from yidi.resolvers.eager import now_or_later
 from yidi.services import reading
 
 
@@ -17,16 +19,21 @@ class EventPage:
     total: int
 
 
-async def events(ctx: Context, case: Case, first: int | None, after: str | None) -> EventPage:
+def events(
+    ctx: Context, case: Case, first: int | None, after: str | None
+) -> EventPage | Awaitable[EventPage]:
     count = pagination.first_within(
         first, pagination.EVENTS_FIRST_DEFAULT, pagination.EVENTS_FIRST_MAX
     )
     after_id = pagination.decode_event_cursor(after) if after is not None else 0
-    found = await ctx.loaders.events.load((case.id, after_id, count))
-    items = [(e, pagination.event_cursor(e.id)) for e in found.events]
-    cursors = [cursor for _, cursor in items]
-    info = pagination.page_info(cursors, has_next=found.has_next, after=after)
-    return EventPage(items, info, found.total)
+
+    def page(found: reading.EventSlice) -> EventPage:
+        items = [(e, pagination.event_cursor(e.id)) for e in found.events]
+        cursors = [cursor for _, cursor in items]
+        info = pagination.page_info(cursors, has_next=found.has_next, after=after)
+        return EventPage(items, info, found.total)
+
+    return now_or_later(ctx.loaders.events, (case.id, after_id, count), page)
 
 
 async def event_note(ctx: Context, event: CaseEvent) -> str | None:
@@ -35,11 +42,25 @@ async def event_note(ctx: Context, event: CaseEvent) -> str | None:
     )
 
 
-async def allowed_actions(ctx: Context, case: Case) -> list[CaseAction]:
+def allowed_actions(ctx: Context, case: Case) -> list[CaseAction] | Awaitable[list[CaseAction]]:
+    known = ctx.known_reader
+    if known is not None:
+        return reading.allowed_actions(*known, case)
+    return _allowed_actions(ctx, case)
+
+
+async def _allowed_actions(ctx: Context, case: Case) -> list[CaseAction]:
     return reading.allowed_actions(await ctx.enforcer(), await ctx.actor(), case)
 
 
-async def reporter(ctx: Context, case: Case) -> reading.ReporterView:
+def reporter(ctx: Context, case: Case) -> reading.ReporterView | Awaitable[reading.ReporterView]:
+    known = ctx.known_reader
+    if known is not None:
+        return reading.reporter_view(*known, case)
+    return _reporter(ctx, case)
+
+
+async def _reporter(ctx: Context, case: Case) -> reading.ReporterView:
     return reading.reporter_view(await ctx.enforcer(), await ctx.actor(), case)
 
 

@@ -61,6 +61,9 @@ class Context:
     # Root fields and DataLoader batches run as concurrent tasks; they share one session.
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _actor_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # The county's enforcer as this request (or delivery) found it: one policy judges all of
+    # an answer, even if the policy changes meanwhile.
+    _enforcer: CountyEnforcer | None = None
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.session)
@@ -101,6 +104,7 @@ class Context:
         database as it is now (fresh caches), and no connection is held while waiting."""
         await self.close()
         self.loaders = Loaders(self.session, cases=(case,))
+        self._enforcer = None  # a policy changed since the last event applies to this one
 
     def following(self) -> None:
         """The subscription has joined its feed: past every check, events flow from now."""
@@ -172,5 +176,15 @@ class Context:
         return await self.app.actors.get_or_load(user_id, load)
 
     async def enforcer(self) -> CountyEnforcer:
-        actor = await self.actor()
-        return await self.app.uow.registry.enforcer(actor.county_id)
+        if self._enforcer is None:
+            actor = await self.actor()
+            self._enforcer = await self.app.uow.registry.enforcer(actor.county_id)
+        return self._enforcer
+
+    @property
+    def known_reader(self) -> tuple[CountyEnforcer, Actor] | None:
+        """The caller and the policy judging them, once this request has loaded both (every
+        root field that hands out cases has): fields on those cases answer at once."""
+        if self._enforcer is None or self._actor is None:
+            return None
+        return self._enforcer, self._actor

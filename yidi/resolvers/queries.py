@@ -1,15 +1,15 @@
 """Root query resolvers: authenticate, decode ids, ask the read use cases, return rows."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from yidi.authz import guard
 from yidi.domain.intake import check_optional_text
 from yidi.domain.numbering import parse_case_number
 from yidi.persistence.models import Case, CaseEvent, Category, Unit, User
-from yidi.resolvers import pagination
+from yidi.resolvers import case_prefetch, pagination
 from yidi.resolvers.context import Context
 from yidi.resolvers.ids import decode_id, pk_or_none
 from yidi.services import reading
@@ -139,7 +139,10 @@ async def cases(
     descending: bool,
     first: int | None,
     after: str | None,
+    selected: Mapping[str, Mapping[str, Any]],
 ) -> CasePage:
+    """A page of the caller's cases, with what `selected` (the fields asked of each case)
+    will read of them already loaded."""
     count = pagination.first_within(
         first, pagination.CASES_FIRST_DEFAULT, ctx.app.settings.max_page_size
     )
@@ -157,6 +160,7 @@ async def cases(
         now=ctx.now(),
     )
     ctx.loaders.prime_cases(found.page.cases)
+    await case_prefetch.prefetch(ctx, found.page.cases, selected)
     edges = [(row, pagination.case_cursor(order_field, row)) for row in found.page.cases]
     cursors = [cursor for _, cursor in edges]
     info = pagination.page_info(cursors, has_next=found.page.has_next, after=after)

@@ -12,6 +12,7 @@ from yidi.schema.policy import PolicyQueries
 from yidi.schema.public import PublicQueries
 from yidi.schema.repeats import RepeatQueries
 from yidi.schema.routing import RoutingQueries
+from yidi.schema.selection import selected_at
 from yidi.schema.settings import SettingsQueries
 from yidi.schema.types import (
     Case,
@@ -104,6 +105,7 @@ class Query(
             order.direction is OrderDirection.DESC,
             first,
             after,
+            selected_at(info.selected_fields, "cases", "edges", "node"),
         )
         edges = [CaseEdge(cursor=cursor, node=Case.of(row)) for row, cursor in result.edges]
         return CaseConnection(

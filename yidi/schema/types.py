@@ -12,10 +12,12 @@ from yidi.domain.lifecycle import is_overdue
 from yidi.persistence import models
 from yidi.resolvers import case_fields, evidence, pagination
 from yidi.resolvers.context import Context
+from yidi.resolvers.eager import now_or_later, then
 from yidi.resolvers.ids import to_global_id
 
 # Imported for its effect: the domain enums `e` become GraphQL enums.
 from yidi.schema import enums as _registered  # noqa: F401
+from yidi.services.reading import ReporterView
 
 if TYPE_CHECKING:
     from yidi.schema.case_file_types import Closure, Extension, Mediation, Pause, Summons
@@ -122,6 +124,10 @@ class User(Node):
     @strawberry.field
     async def unit(self, info: Ctx) -> Unit:
         return await load_unit(info, self.row.unit_id)
+
+
+def user_or_none(row: models.User | None) -> User | None:
+    return User.of(row) if row is not None else None
 
 
 async def load_user(info: Ctx, user_id: int | None) -> User | None:
@@ -380,36 +386,36 @@ class Case(Node):
             version=row.version,
         )
 
-    @strawberry.field
-    async def category(self, info: Ctx) -> Category:
-        row = await info.context.loaders.categories.load(self.row.category_id)
-        assert row is not None
-        return Category.of(row)
+    # The fields a page of cases reads most answer at once when the page has loaded their
+    # rows (resolvers/case_prefetch.py, resolvers/eager.py), and await them otherwise.
+    @strawberry.field(graphql_type=Category)
+    def category(self, info: Ctx) -> Category | Awaitable[Category]:
+        return now_or_later(info.context.loaders.categories, self.row.category_id, _category)
 
-    @strawberry.field
-    async def reporter(self, info: Ctx) -> Reporter:
-        view = await case_fields.reporter(info.context, self.row)
-        return Reporter(
-            name=view.name, phone=view.phone, id_number=view.id_number, anonymous=view.anonymous
-        )
+    @strawberry.field(graphql_type=Reporter)
+    def reporter(self, info: Ctx) -> Reporter | Awaitable[Reporter]:
+        return then(case_fields.reporter(info.context, self.row), _reporter)
 
-    @strawberry.field(description="Where the matter arose.")
-    async def location_unit(self, info: Ctx) -> Unit:
-        return await load_unit(info, self.row.location_unit_id)
+    @strawberry.field(description="Where the matter arose.", graphql_type=Unit)
+    def location_unit(self, info: Ctx) -> Unit | Awaitable[Unit]:
+        return now_or_later(info.context.loaders.units, self.row.location_unit_id, _unit)
 
-    @strawberry.field(description="The unit that registered the case.")
-    async def intake_unit(self, info: Ctx) -> Unit:
-        return await load_unit(info, self.row.intake_unit_id)
+    @strawberry.field(description="The unit that registered the case.", graphql_type=Unit)
+    def intake_unit(self, info: Ctx) -> Unit | Awaitable[Unit]:
+        return now_or_later(info.context.loaders.units, self.row.intake_unit_id, _unit)
 
     @strawberry.field(
-        description="The unit responsible now; the intake unit until the case is dispatched."
+        description="The unit responsible now; the intake unit until the case is dispatched.",
+        graphql_type=Unit,
     )
-    async def handling_unit(self, info: Ctx) -> Unit:
-        return await load_unit(info, self.row.handling_unit_id)
+    def handling_unit(self, info: Ctx) -> Unit | Awaitable[Unit]:
+        return now_or_later(info.context.loaders.units, self.row.handling_unit_id, _unit)
 
-    @strawberry.field
-    async def assignee(self, info: Ctx) -> User | None:
-        return await load_user(info, self.row.assignee_id)
+    @strawberry.field(graphql_type=User | None)
+    def assignee(self, info: Ctx) -> User | Awaitable[User | None] | None:
+        if self.row.assignee_id is None:
+            return None
+        return now_or_later(info.context.loaders.users, self.row.assignee_id, user_or_none)
 
     @strawberry.field(description="The leader who has taken the case on (领导包案), if any.")
     async def owner(self, info: Ctx) -> User | None:
@@ -535,20 +541,14 @@ class Case(Node):
         row = await case_fields.merged_into(info.context, self.row)
         return Case.of(row) if row is not None else None
 
-    @strawberry.field(description="Oldest first.")
-    async def events(
+    @strawberry.field(description="Oldest first.", graphql_type=CaseEventConnection)
+    def events(
         self,
         info: Ctx,
         first: int | None = pagination.EVENTS_FIRST_DEFAULT,
         after: str | None = None,
-    ) -> CaseEventConnection:
-        page = await case_fields.events(info.context, self.row, first, after)
-        edges = [
-            CaseEventEdge(cursor=cursor, node=CaseEvent.of(event)) for event, cursor in page.items
-        ]
-        return CaseEventConnection(
-            edges=edges, page_info=PageInfo.of(page.page_info), total_count=page.total
-        )
+    ) -> CaseEventConnection | Awaitable[CaseEventConnection]:
+        return then(case_fields.events(info.context, self.row, first, after), _event_connection)
 
     @strawberry.field(
         description="Units the county's responsibility list names for this case, best first, "
@@ -577,10 +577,34 @@ class Case(Node):
         return self.row.is_repeat
 
     @strawberry.field(
-        description="What the caller may do to this case now (policy and status both allow it)."
+        description="What the caller may do to this case now (policy and status both allow it).",
+        graphql_type=list[e.CaseAction],
     )
-    async def allowed_actions(self, info: Ctx) -> list[e.CaseAction]:
-        return [e.CaseAction(a) for a in await case_fields.allowed_actions(info.context, self.row)]
+    def allowed_actions(self, info: Ctx) -> list[e.CaseAction] | Awaitable[list[e.CaseAction]]:
+        return case_fields.allowed_actions(info.context, self.row)
+
+
+def _unit(row: models.Unit | None) -> Unit:
+    assert row is not None, "foreign key guarantees the unit exists"
+    return Unit.of(row)
+
+
+def _category(row: models.Category | None) -> Category:
+    assert row is not None, "foreign key guarantees the category exists"
+    return Category.of(row)
+
+
+def _reporter(view: ReporterView) -> Reporter:
+    return Reporter(
+        name=view.name, phone=view.phone, id_number=view.id_number, anonymous=view.anonymous
+    )
+
+
+def _event_connection(page: case_fields.EventPage) -> CaseEventConnection:
+    edges = [CaseEventEdge(cursor=cursor, node=CaseEvent.of(event)) for event, cursor in page.items]
+    return CaseEventConnection(
+        edges=edges, page_info=PageInfo.of(page.page_info), total_count=page.total
+    )
 
 
 @strawberry.type

@@ -42,6 +42,9 @@ from yidi.services.case_facts import authz_facts, lifecycle_facts
 # The batch and single-row reads above are this layer's answer to "load X": resolvers and
 # their DataLoaders read through here, never from persistence directly.
 
+# Each action with its policy name, read once rather than per case and action.
+_CASE_ACTIONS = tuple((a, a.value) for a in CaseAction)
+
 
 def visible(enforcer: CountyEnforcer, actor: Actor, case: Case | None) -> Case | None:
     """The case if the actor may view it, else None (a null field, never an error)."""
@@ -96,7 +99,7 @@ def allowed_actions(enforcer: CountyEnforcer, actor: Actor, case: Case) -> list[
     """Actions both the policy and the case's status allow now (the frontends' buttons)."""
     by_policy = guard.policy_actions(enforcer, actor, authz_facts(case))
     by_status = actions_allowed_by_status(lifecycle_facts(case))
-    allowed = [a for a in CaseAction if a.value in by_policy and a in by_status]
+    allowed = [a for a, name in _CASE_ACTIONS if name in by_policy and a in by_status]
     if not guard.has_dispatch_target(actor, case.handling_unit_id):
         allowed = [a for a in allowed if a not in (CaseAction.DISPATCH, CaseAction.REASSIGN)]
     if case.owner_id is not None and not guard.may_end_ownership(

@@ -1,0 +1,41 @@
+"""Fields that answer at once when their data is already at hand.
+
+graphql-core turns every awaitable a resolver returns into a coroutine and a task; on a
+page of 50 nested cases those were most of its work (docs/BENCHMARKS.md). A resolver that
+returns its value directly when the request has already loaded what it reads (a page's
+prefetch, resolvers/case_prefetch.py) costs neither, and still awaits when it has not.
+"""
+
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from strawberry.dataloader import DataLoader
+
+K = TypeVar("K")
+V = TypeVar("V")
+T = TypeVar("T")
+U = TypeVar("U")
+
+
+def now_or_later(loader: DataLoader[K, V], key: K, wrap: Callable[[V], T]) -> T | Awaitable[T]:
+    """`wrap` of the value loaded for `key`: at once if this request already has it."""
+    future = loader.cache_map.get(key)
+    if future is not None and future.done() and future.exception() is None:
+        return wrap(future.result())
+    return _later(loader, key, wrap)
+
+
+async def _later(loader: DataLoader[K, V], key: K, wrap: Callable[[V], T]) -> T:
+    return wrap(await loader.load(key))
+
+
+def then(result: T | Awaitable[T], wrap: Callable[[T], U]) -> U | Awaitable[U]:
+    """`wrap` applied to a value, or to an awaitable's value once it arrives."""
+    if inspect.isawaitable(result):
+        return _then(result, wrap)
+    return wrap(result)
+
+
+async def _then(result: Awaitable[T], wrap: Callable[[T], U]) -> U:
+    return wrap(await result)
