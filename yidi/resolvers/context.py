@@ -128,18 +128,7 @@ class Context:
             yield work
 
     def client_address(self) -> str:
-        """The client's IP address, canonical, as rate limits count it. Behind a trusted
-        proxy uvicorn takes it from X-Forwarded-For, which may hold anything."""
-        client = self.request.client if self.request is not None else None
-        if client is None:
-            return "unknown"
-        try:
-            address = ipaddress.ip_address(client.host)
-        except ValueError:
-            raise BadInput("X-Forwarded-For", "The client address is not an IP address.") from None
-        # A scoped IPv6 address ("fe80::1%eth0") may carry any text after its "%": the
-        # scope is not part of who the client is.
-        return str(address).partition("%")[0]
+        return client_address(self.request)
 
     @property
     def known_actor(self) -> Actor | None:
@@ -174,3 +163,18 @@ class Context:
     async def enforcer(self) -> CountyEnforcer:
         actor = await self.actor()
         return await self.app.uow.registry.enforcer(actor.county_id)
+
+
+def client_address(request: Request | WebSocket | None) -> str:
+    """The client's IP address, canonical, as rate limits count it. Behind a trusted
+    proxy uvicorn takes it from X-Forwarded-For, which may hold anything."""
+    client = request.client if request is not None else None
+    if client is None:
+        return "unknown"
+    try:
+        address = ipaddress.ip_address(client.host)
+    except ValueError:
+        raise BadInput("X-Forwarded-For", "The client address is not an IP address.") from None
+    # A scoped IPv6 address ("fe80::1%eth0") may carry any text after its "%": the
+    # scope is not part of who the client is.
+    return str(address).partition("%")[0]
