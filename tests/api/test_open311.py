@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from starlette.applications import Starlette
 
 from tests.support.clock import Clock
@@ -278,6 +279,16 @@ async def test_posts_share_submit_requests_rate_limit(
     refusal(limited, 429)
     assert 0 < int(limited.headers["retry-after"]) <= 600
     assert await case_count(app) == before
+    metrics = {
+        f.name: f.samples
+        for f in text_string_to_metric_families((await api.client.get("/metrics")).text)
+    }
+    [refusals] = [s for s in metrics["yidi_rate_limited"] if s.name.endswith("_total")]
+    assert refusals.value == 1
+    assert any(
+        s.labels["path"] == "/open311" and s.labels["outcome"] == "http_429"
+        for s in metrics["yidi_requests"]
+    )
     clock.current += timedelta(minutes=10)
     await kiosk.filed()
 
