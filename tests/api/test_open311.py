@@ -221,6 +221,8 @@ async def test_a_revoked_key_stops_working_at_once(kiosk: Open311Client, app: St
             id="unknown-village",
         ),
         pytest.param({"attribute[village]": "990100901"}, "attribute[village]", id="department"),
+        pytest.param({"attribute[village]": "990100001001\x00"}, "attribute[village]", id="nul"),
+        pytest.param({"service_code": "LIVELIHOOD.ROAD\x00"}, "service_code", id="nul-service"),
         pytest.param({"description": " "}, "description", id="no-description"),
         pytest.param({"description": "x" * 10_001}, "description", id="long-description"),
         pytest.param({"phone": ""}, "phone", id="no-phone"),
@@ -352,3 +354,28 @@ async def test_services_are_the_countys_categories_and_its_places(
     )
     assert [v["key"] for v in village["values"]] == [code for (code,) in places]
     assert OTHER_VILLAGE not in {v["key"] for v in village["values"]}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(b"%ff%fe=%zz&description=%80%81", id="bad-percent-and-utf8"),
+        pytest.param(b"&&&===&attribute[village]", id="empty-fields"),
+        pytest.param(b"service_code=" + b"A" * 5000, id="long-code"),
+        pytest.param(b"attribute%5Bvillage%5D=990100001001%00", id="nul"),
+        pytest.param(b"description=\x00\x01&phone=13900001234", id="control-characters"),
+    ],
+)
+async def test_garbled_forms_are_refused_cleanly(
+    kiosk: Open311Client, api: Api, app: Starlette, body: bytes
+) -> None:
+    """Whatever the bytes, a 400 in the spec's shape that names a field, and nothing written."""
+    before = await case_count(app)
+    response = await api.client.post(
+        "/open311/v2/requests.json",
+        content=body + b"&api_key=" + kiosk.api_key.encode(),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    description = refusal(response, 400)
+    assert "Traceback" not in description
+    assert await case_count(app) == before

@@ -161,7 +161,8 @@ async def _command(session: Session, county_id: int, filed: rules.FiledRequest) 
     )
     if category is None:
         raise BadInput("service_code", "service_code is not a service of this jurisdiction.")
-    place = await unit_by_code(session, filed.village_code[:32])
+    village_code = rules.code_or_none(filed.village_code)
+    place = await unit_by_code(session, village_code) if village_code is not None else None
     if (
         place is None
         or place.county_id != county_id
