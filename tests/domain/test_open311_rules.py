@@ -119,3 +119,12 @@ def test_a_reply_shows_no_more_than_tracking_does() -> None:
     assert entry["requested_datetime"] == "2026-11-26T10:00:00+08:00"
     withheld = ["description", "address", "address_id", "zipcode", "lat", "long", "media_url"]
     assert {k: entry[k] for k in withheld} == dict.fromkeys(withheld)
+
+
+def test_a_service_is_described_by_its_group_and_time_limit() -> None:
+    road = rules.service_entry(rules.Service("LIVELIHOOD.ROAD", "道路设施", "民生服务", 15))
+    assert road["description"] == "民生服务 / 道路设施，办理时限 15 日"
+    assert road["group"] == "民生服务"
+    top = rules.service_entry(rules.Service("CONSULT", "政策咨询", "政策咨询", 5))
+    assert top["description"] == "政策咨询，办理时限 5 日"
+    assert top["keywords"] == "政策咨询, CONSULT"

@@ -170,10 +170,11 @@ class Service:
 
 def service_entry(service: Service) -> dict[str, object]:
     """One element of services.json."""
+    title = service.name if service.group == service.name else f"{service.group} / {service.name}"
     return {
         "service_code": service.code,
         "service_name": service.name,
-        "description": f"{service.group} / {service.name}，办理时限 {service.time_limit_days} 日",
+        "description": f"{title}，办理时限 {service.time_limit_days} 日",
         # Every service has the required village attribute: clients must read the definition.
         "metadata": True,
         "type": "realtime",
