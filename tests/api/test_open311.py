@@ -2,6 +2,8 @@
 channel OPEN311; following it needs trackCase's proof and shows no more than trackCase;
 every refusal has the spec's shape and changes nothing."""
 
+import json
+import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -379,3 +381,19 @@ async def test_garbled_forms_are_refused_cleanly(
     description = refusal(response, 400)
     assert "Traceback" not in description
     assert await case_count(app) == before
+
+
+async def test_logs_never_hold_a_tracking_code_or_a_proof(
+    kiosk: Open311Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The id is in the path and the proof in the query: the access log keeps neither."""
+    request_id = await kiosk.filed()
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="yidi.access"):
+        await kiosk.one(request_id)
+    [record] = [r for r in caplog.records if r.name == "yidi.access"]
+    assert record.path == "/open311"  # type: ignore[attr-defined]
+    # Not LAST4 itself: four digits may turn up in a timestamp or a process id by chance.
+    logged = json.dumps(record.__dict__, default=str)
+    assert request_id not in logged
+    assert "phone_last4" not in logged
