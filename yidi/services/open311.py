@@ -12,7 +12,12 @@ from yidi.domain.numbering import normalize_tracking_code
 from yidi.persistence import open311 as store
 from yidi.persistence.models import Unit
 from yidi.persistence.session import Session
-from yidi.persistence.units import categories_by_ids, categories_of_county, unit_by_code
+from yidi.persistence.units import (
+    categories_by_ids,
+    categories_of_county,
+    category_by_code,
+    unit_by_code,
+)
 from yidi.services import public
 from yidi.services.intake import RegisterCommand, ReporterInput
 from yidi.services.unit_of_work import UnitOfWork
@@ -105,8 +110,7 @@ async def service_definition(
     async with uow.read() as session:
         county = await _jurisdiction(session, jurisdiction_id)
         code = rules.code_or_none(service_code)
-        known = {c.code for c in await categories_of_county(session, county.id)}
-        if code is None or code not in known:
+        if code is None or await category_by_code(session, county.id, code) is None:
             raise NotFound("service_code was not found.")
         places = await store.places_of_county(session, county.id)
     return rules.service_definition(
@@ -156,9 +160,7 @@ async def file_request(
 
 async def _command(session: Session, county_id: int, filed: rules.FiledRequest) -> RegisterCommand:
     code = rules.code_or_none(filed.service_code)
-    category = next(
-        (c for c in await categories_of_county(session, county_id) if c.code == code), None
-    )
+    category = await category_by_code(session, county_id, code) if code is not None else None
     if category is None:
         raise BadInput("service_code", "service_code is not a service of this jurisdiction.")
     village_code = rules.code_or_none(filed.village_code)
