@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.driver import Api
+from tests.support.open311 import request_form
 from yidi import __version__
 from yidi.config import Settings
 from yidi.database.demo_secret import demo_secret
@@ -128,3 +130,28 @@ def test_seed_loads_a_synthetic_county_once_and_its_trails_verify(database_url: 
     verified = _yidi("audit", "verify", "--county", "990300", env=env)
     assert verified.returncode == 0, verified.stdout
     assert verified.stdout.startswith("intact: 300 cases")
+
+
+async def test_open311_keys_are_issued_listed_and_revoked(database_url: str, api: Api) -> None:
+    """The key printed once works for its county until revoked; the database keeps its hash."""
+    env = {"YIDI_DATABASE_URL": database_url}
+    issued = _yidi("open311", "key", "issue", "--county", "990100", "--name", "随手拍", env=env)
+    assert issued.returncode == 0, issued.stderr
+    key = issued.stdout.split("not shown again): ")[1].strip()
+    key_id = issued.stdout.split()[1]
+    form = {**request_form(), "api_key": key}
+    filed = await api.client.post("/open311/v2/requests.json", data=form)
+    assert filed.status_code == 200, filed.text
+
+    listed = _yidi("open311", "key", "list", "--county", "990100", env=env)
+    assert listed.stdout.split("\t")[:2] == [key_id, "随手拍"]
+    assert listed.stdout.rstrip().endswith("live")
+    assert key not in listed.stdout
+    revoked = _yidi("open311", "key", "revoke", "--id", key_id, env=env)
+    assert revoked.returncode == 0, revoked.stderr
+    assert _yidi("open311", "key", "list", "--county", "990100", env=env).stdout.count("revoked")
+    refused = await api.client.post("/open311/v2/requests.json", data=form)
+    assert refused.status_code == 403
+    unknown = _yidi("open311", "key", "issue", "--county", "999999", env=env)
+    assert unknown.returncode == 2
+    assert "999999" in unknown.stderr

@@ -1,5 +1,5 @@
 """Command line: `yidi serve`, `yidi migrate`, `yidi seed`, `yidi db`, `yidi audit`,
-`yidi hotline`, `yidi calendar add`, `yidi schema`."""
+`yidi hotline`, `yidi open311`, `yidi calendar add`, `yidi schema`."""
 
 import argparse
 import asyncio
@@ -32,7 +32,7 @@ from yidi.http.observability import LOG_CONFIG
 from yidi.http.server import run as run_server
 from yidi.persistence.session import SessionFactory
 from yidi.schema.build import build_schema
-from yidi.services import hotline
+from yidi.services import hotline, open311
 from yidi.services.audit import AuditReport, verify_trails
 from yidi.services.unit_of_work import UnitOfWork
 
@@ -190,6 +190,41 @@ def hotline_configure(args: argparse.Namespace) -> int:
     print(f"county {args.county} is linked with the 12345 hotline platform")
     if secret is not None:
         print(f"shared secret (give it to the platform; it is not shown again): {secret}")
+    return 0
+
+
+async def _open311_keys(database_url: str, args: argparse.Namespace) -> list[str]:
+    """The lines `yidi open311 key …` prints."""
+    engine = make_engine(database_url, pool_size=1)
+    try:
+        # Stores no case, so it signs nothing: no secret is needed here.
+        uow = _unit_of_work(make_session_factory(engine), "")
+        if args.key_command == "issue":
+            issued = await open311.issue_key(uow, args.county, args.name)
+            return [
+                f"api_key {issued.id} issued for county {args.county} ({args.name})",
+                f"api_key (give it to the app; it is not shown again): {issued.key}",
+            ]
+        if args.key_command == "revoke":
+            await open311.revoke_key(uow, args.id)
+            return [f"api_key {args.id} revoked"]
+        return [
+            f"{k.id}\t{k.name}\tissued {k.created_at:%Y-%m-%d}\t"
+            + (f"revoked {k.revoked_at:%Y-%m-%d}" if k.revoked_at else "live")
+            for k in await open311.keys(uow, args.county)
+        ]
+    finally:
+        await engine.dispose()
+
+
+def open311_key(args: argparse.Namespace) -> int:
+    """Issue, list or revoke the api keys of a county's Open311 clients (docs/OPEN311.md)."""
+    try:
+        lines = asyncio.run(_open311_keys(resolve_database_url(_settings(args)), args))
+    except NotFound as exc:
+        print(f"yidi: {exc.message}", file=sys.stderr)
+        return 2
+    print("\n".join(lines))
     return 0
 
 
@@ -426,6 +461,20 @@ def parser() -> argparse.ArgumentParser:
     link.add_argument("--new-secret", action="store_true", help="replace the shared secret")
     link.add_argument("--data-dir", help=data_help)
     link.set_defaults(func=hotline_configure)
+    o = sub.add_parser("open311", help="Open311 GeoReport v2 clients (docs/OPEN311.md)")
+    osub = o.add_subparsers(dest="open311_command", required=True)
+    okey = osub.add_parser("key", help="the api keys of a county's Open311 clients")
+    ksub = okey.add_subparsers(dest="key_command", required=True)
+    issue = ksub.add_parser("issue", help="issue a key (printed once, stored hashed)")
+    issue.add_argument("--county", required=True, metavar="CODE")
+    issue.add_argument("--name", default="Open311 client", metavar="APP", help="who holds it")
+    listing = ksub.add_parser("list", help="a county's keys, live and revoked")
+    listing.add_argument("--county", required=True, metavar="CODE")
+    revoke = ksub.add_parser("revoke", help="revoke a key: it stops working at once")
+    revoke.add_argument("--id", required=True, type=int, metavar="N")
+    for command in (issue, listing, revoke):
+        command.add_argument("--data-dir", help=data_help)
+        command.set_defaults(func=open311_key)
     e = sub.add_parser("seed", help="load generated data (a synthetic county)")
     e.add_argument("--synthetic", action="store_true", help="a synthetic county")
     e.add_argument("--cases", type=int, required=True, metavar="N")

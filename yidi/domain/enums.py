@@ -35,6 +35,8 @@ class Channel(StrEnum):
     HOTLINE = "HOTLINE"
     # Work orders pushed by the 12345 government service hotline's platform (docs/HOTLINE.md).
     HOTLINE_12345 = "HOTLINE_12345"
+    # Requests filed by Open311 GeoReport v2 clients: apps and kiosks (docs/OPEN311.md).
+    OPEN311 = "OPEN311"
     ONLINE = "ONLINE"
     WECHAT = "WECHAT"
     QR_CODE = "QR_CODE"

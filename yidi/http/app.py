@@ -27,6 +27,7 @@ from yidi.http.hotline import callback_client, callback_poster, hotline_routes
 from yidi.http.live_socket import LiveSocketHandler
 from yidi.http.loop_watch import LoopWatch
 from yidi.http.observability import Metrics, Observe
+from yidi.http.open311 import open311_routes
 from yidi.http.security_headers import html_response
 from yidi.http.server import tune_garbage_collector
 from yidi.http.strict_view import StrictHTTP
@@ -172,6 +173,7 @@ def create_app(
             Route("/readyz", readyz),
             Route("/metrics", metrics.endpoint),
             *hotline_routes(state),
+            *open311_routes(state),
             *export_routes(state),
             Mount(STATIC_PREFIX, app=static_app()),
         ],

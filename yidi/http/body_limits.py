@@ -23,9 +23,16 @@ class _BodyRefused(Exception):
         self.message = message
 
 
-async def refuse(send: Send, status: int, message: str, code: str) -> None:
+# Open311 clients read GeoReport v2's error shape (docs/OPEN311.md), not GraphQL's.
+OPEN311_PREFIX = "/open311/"
+
+
+async def refuse(send: Send, status: int, message: str, code: str, path: str = "") -> None:
     """A contract error as JSON, closing the connection: the rest of the body is not read."""
-    body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
+    error: object = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    if path.startswith(OPEN311_PREFIX):
+        error = [{"code": status, "description": message}]
+    body = json.dumps(error).encode()
     await send(
         {
             "type": "http.response.start",
@@ -67,7 +74,7 @@ class BodyLimits:
         too_large = f"The request body is larger than {max_bytes} bytes."
         declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
-            await refuse(send, 413, too_large, "QUERY_TOO_COMPLEX")
+            await refuse(send, 413, too_large, "QUERY_TOO_COMPLEX", scope["path"])
             return
         loop = asyncio.get_running_loop()
         timeout = self.upload_timeout_seconds if upload else self.timeout_seconds
@@ -103,4 +110,4 @@ class BodyLimits:
             if started:
                 raise
             code = "QUERY_TOO_COMPLEX" if refusal.status == 413 else "BAD_USER_INPUT"
-            await refuse(send, refusal.status, refusal.message, code)
+            await refuse(send, refusal.status, refusal.message, code, scope["path"])

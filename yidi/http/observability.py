@@ -127,6 +127,8 @@ def _path_label(path: str) -> str:
     """Known routes by name; anything else one label (paths are client-chosen too)."""
     if path in ("/graphql", "/healthz", "/readyz", "/metrics"):
         return path
+    if path.startswith("/open311/"):
+        return "/open311"
     return "/static" if path.startswith("/static/") else "other"
 
 
@@ -170,7 +172,8 @@ class Observe:
             operation = "-"
         self.metrics.requests.labels(path, operation, outcome).inc()
         self.metrics.latency.labels(path, operation).observe(seconds)
-        if outcome == "RATE_LIMITED":
+        # The endpoints beside GraphQL refuse a limit with 429 (Open311: docs/OPEN311.md).
+        if outcome == "RATE_LIMITED" or status == 429:
             self.metrics.rate_limited.inc()
         log.info(
             "request",

@@ -1,11 +1,11 @@
-"""Refusals of the endpoints beside GraphQL (exports, the case file, the hotline bridge): a
+"""Refusals of the endpoints beside GraphQL (exports, the case file, the hotline bridge, Open311): a
 domain error becomes JSON shaped like a GraphQL error — its message and the contract's
 `extensions` (code, and `field` where input is at fault) — with the HTTP status a plain
 client expects."""
 
 from starlette.responses import JSONResponse
 
-from yidi.domain.errors import DomainError
+from yidi.domain.errors import BadInput, DomainError, RateLimited
 from yidi.resolvers.errors import contract_extensions
 
 _STATUS = {
@@ -23,3 +23,16 @@ def refusal(error: DomainError, *, bearer: bool = True) -> JSONResponse:
     headers = {"www-authenticate": "Bearer"} if bearer and status == 401 else None
     body = {"errors": [{"message": error.message, "extensions": contract_extensions(error)}]}
     return JSONResponse(body, status, headers=headers)
+
+
+def open311_refusal(error: DomainError) -> JSONResponse:
+    """GeoReport v2's error shape, `[{"code": <HTTP status>, "description": ...}]`; the
+    description names the field at fault first, so a client can show it."""
+    status = 429 if isinstance(error, RateLimited) else _STATUS.get(error.code, 400)
+    description = error.message
+    if isinstance(error, BadInput) and not description.startswith(error.field):
+        description = f"{error.field}: {description}"
+    headers = (
+        {"retry-after": str(error.retry_after_seconds)} if isinstance(error, RateLimited) else None
+    )
+    return JSONResponse([{"code": status, "description": description}], status, headers=headers)

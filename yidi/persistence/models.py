@@ -615,3 +615,6 @@ from yidi.persistence.intake_models import (  # noqa: E402
 from yidi.persistence.intake_models import (  # noqa: E402
     VisitReportItem as VisitReportItem,
 )
+
+# The Open311 endpoints' api keys (docs/OPEN311.md), likewise.
+from yidi.persistence.open311_models import Open311Key as Open311Key  # noqa: E402

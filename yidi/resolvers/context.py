@@ -132,18 +132,7 @@ class Context:
             yield work
 
     def client_address(self) -> str:
-        """The client's IP address, canonical, as rate limits count it. Behind a trusted
-        proxy uvicorn takes it from X-Forwarded-For, which may hold anything."""
-        client = self.request.client if self.request is not None else None
-        if client is None:
-            return "unknown"
-        try:
-            address = ipaddress.ip_address(client.host)
-        except ValueError:
-            raise BadInput("X-Forwarded-For", "The client address is not an IP address.") from None
-        # A scoped IPv6 address ("fe80::1%eth0") may carry any text after its "%": the
-        # scope is not part of who the client is.
-        return str(address).partition("%")[0]
+        return client_address(self.request)
 
     @property
     def known_actor(self) -> Actor | None:
@@ -188,3 +177,18 @@ class Context:
         if self._enforcer is None or self._actor is None:
             return None
         return self._enforcer, self._actor
+
+
+def client_address(request: Request | WebSocket | None) -> str:
+    """The client's IP address, canonical, as rate limits count it. Behind a trusted
+    proxy uvicorn takes it from X-Forwarded-For, which may hold anything."""
+    client = request.client if request is not None else None
+    if client is None:
+        return "unknown"
+    try:
+        address = ipaddress.ip_address(client.host)
+    except ValueError:
+        raise BadInput("X-Forwarded-For", "The client address is not an IP address.") from None
+    # A scoped IPv6 address ("fe80::1%eth0") may carry any text after its "%": the
+    # scope is not part of who the client is.
+    return str(address).partition("%")[0]

@@ -3,6 +3,7 @@
 import asyncio
 import time
 
+from yidi.config import Settings
 from yidi.domain.enums import Channel, Satisfaction
 from yidi.domain.errors import BadInput, InvalidTransition
 from yidi.resolvers.context import Context
@@ -14,7 +15,11 @@ TRACKING_CODE_MAX = 64
 
 
 def _limits(ctx: Context) -> public.PublicLimits:
-    s = ctx.app.settings
+    return limits_of(ctx.app.settings)
+
+
+def limits_of(s: Settings) -> public.PublicLimits:
+    """Residents' limits as configured (the Open311 endpoints share them)."""
     return public.PublicLimits(
         submit=public.Limit(s.submit_per_10min, 600),
         track=public.Limit(s.track_per_minute, 60),
