@@ -14,7 +14,7 @@ from yidi.services import reading
 
 @dataclass(frozen=True)
 class EventPage:
-    items: list[tuple[CaseEvent, str]]
+    events: list[CaseEvent]
     page_info: pagination.PageInfo
     total: int
 
@@ -28,10 +28,11 @@ def events(
     after_id = pagination.decode_event_cursor(after) if after is not None else 0
 
     def page(found: reading.EventSlice) -> EventPage:
-        items = [(e, pagination.event_cursor(e.id)) for e in found.events]
-        cursors = [cursor for _, cursor in items]
+        # The edges' cursors are encoded when asked for; pageInfo needs the ends only.
+        ends = found.events[:1] + found.events[1:][-1:]
+        cursors = [pagination.event_cursor(e.id) for e in ends]
         info = pagination.page_info(cursors, has_next=found.has_next, after=after)
-        return EventPage(items, info, found.total)
+        return EventPage(found.events, info, found.total)
 
     return now_or_later(ctx.loaders.events, (case.id, after_id, count), page)
 

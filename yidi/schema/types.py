@@ -219,10 +219,6 @@ class FollowUp:
 @strawberry.type
 class CaseEvent(Node):
     row: strawberry.Private[models.CaseEvent]
-    cursor: str = strawberry.field(
-        description="Opaque, totally ordered across the deployment; pass it as `after` to "
-        "resume a subscription."
-    )
     type: e.CaseEventType
     at: datetime
     # A delivered event's memo, shared by every subscriber of this process that receives
@@ -234,11 +230,18 @@ class CaseEvent(Node):
         return cls(
             id=strawberry.ID(to_global_id("CaseEvent", row.id)),
             row=row,
-            cursor=pagination.event_cursor(row.id),
             type=e.CaseEventType(row.type),
             at=row.at,
             shared=shared,
         )
+
+    # Encoded when asked for: a page of nested events rarely selects it.
+    @strawberry.field(
+        description="Opaque, totally ordered across the deployment; pass it as `after` to "
+        "resume a subscription."
+    )
+    def cursor(self) -> str:
+        return pagination.event_cursor(self.row.id)
 
     @strawberry.field(
         description="Names another case only to a caller who may view it (a MERGED event's "
@@ -326,8 +329,11 @@ class CaseEvent(Node):
 
 @strawberry.type
 class CaseEventEdge:
-    cursor: str
     node: CaseEvent
+
+    @strawberry.field
+    def cursor(self) -> str:
+        return pagination.event_cursor(self.node.row.id)
 
 
 @strawberry.type
@@ -601,7 +607,7 @@ def _reporter(view: ReporterView) -> Reporter:
 
 
 def _event_connection(page: case_fields.EventPage) -> CaseEventConnection:
-    edges = [CaseEventEdge(cursor=cursor, node=CaseEvent.of(event)) for event, cursor in page.items]
+    edges = [CaseEventEdge(node=CaseEvent.of(event)) for event in page.events]
     return CaseEventConnection(
         edges=edges, page_info=PageInfo.of(page.page_info), total_count=page.total
     )
