@@ -7,6 +7,7 @@ CHANNEL = {
     "VISIT": "来访",
     "HOTLINE": "热线",
     "HOTLINE_12345": "12345热线工单",
+    "LEDGER_IMPORT": "民声登记簿导入",
     "ONLINE": "网上",
     "WECHAT": "微信",
     "QR_CODE": "扫码",
