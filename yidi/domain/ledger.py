@@ -11,7 +11,7 @@ import hashlib
 import json
 import tomllib
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -116,6 +116,7 @@ _DATE_FORMATS = (
 
 
 _NO_COLUMN = "the sheet has no such column"
+_PROGRESS_EVERY = 5000
 
 
 class MappingError(ValueError):
@@ -338,9 +339,11 @@ def check_rows(
     layout: Layout,
     reference: Reference,
     now: datetime,
+    progress: Callable[[int], None] | None = None,
 ) -> Checked:
     """Check every row (`(row number, cells)`); every error is kept, none stops the check.
-    A missing required column is one error on the header row."""
+    A missing required column is one error on the header row. `progress` hears how many
+    rows are checked, every few thousand."""
     headers = [text_of(h) for h in header]
     index: dict[str, int] = {}
     named: dict[str, str] = {}
@@ -360,7 +363,9 @@ def check_rows(
     lookups = _Lookups(reference)
     checked: list[LedgerRow] = []
     first_row: dict[str, int] = {}
-    for number, cells in rows:
+    for done, (number, cells) in enumerate(rows, start=1):
+        if progress is not None and done % _PROGRESS_EVERY == 0:
+            progress(done)
         values = {name: (cells[i] if i < len(cells) else None) for name, i in index.items()}
         if all(text_of(v) == "" for v in values.values()):
             continue  # blank lines between entries
@@ -375,6 +380,8 @@ def check_rows(
             else:
                 checked.append(ledger_row)
         errors.extend(row_errors)
+    if progress is not None:
+        progress(len(rows))
     return Checked(checked if not errors else [], errors)
 
 

@@ -7,12 +7,14 @@ transaction, with the tables' indexes kept: unlike the synthetic seed, an import
 a database in use.
 """
 
+import asyncio
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import String, cast, func, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from yidi.persistence import bulk_load
 from yidi.persistence.models import Case, Category, LedgerRow, Unit
@@ -87,7 +89,9 @@ async def units_by_codes(session: Session, codes: Sequence[str]) -> list[Unit]:
     """Units of any county with these codes: a code of another county is named as such."""
     if not codes:
         return []
-    return list(await session.scalars(select(Unit).where(Unit.code.in_(list(codes)))))
+    # One array parameter, however many codes (a statement takes at most 32,767 parameters).
+    wanted = Unit.code == func.any(cast(list(codes), ARRAY(String)))
+    return list(await session.scalars(select(Unit).where(wanted)))
 
 
 async def county_categories(session: Session, county_id: int) -> list[Category]:
@@ -101,13 +105,11 @@ async def imported_rows(
     the case's number)."""
     if not external_numbers:
         return {}
+    wanted = LedgerRow.external_number == func.any(cast(list(external_numbers), ARRAY(String)))
     rows = await session.execute(
         select(LedgerRow.external_number, LedgerRow.content_hash, Case.number)
         .join(Case, Case.id == LedgerRow.case_id)
-        .where(
-            LedgerRow.county_id == county_id,
-            LedgerRow.external_number.in_(list(external_numbers)),
-        )
+        .where(LedgerRow.county_id == county_id, wanted)
     )
     return {row[0]: (row[1], row[2]) for row in rows}
 
@@ -151,10 +153,14 @@ async def take_numbers(
 async def store_cases(
     session: Session, cases: Iterable[Mapping[str, Any]], events: Iterable[Sequence[Any]]
 ) -> None:
-    """COPY new cases (by column name) and their events (in `EVENT_COLUMNS` order)."""
-    case_lines = _lines([case[c] for c in CASE_COLUMNS] for case in cases)
+    """COPY new cases (by column name) and their events (in `EVENT_COLUMNS` order); the
+    lines are encoded off the event loop."""
+    case_lines = await asyncio.to_thread(
+        _lines, [[case[c] for c in CASE_COLUMNS] for case in cases]
+    )
     await bulk_load.copy_lines(session, "cases", CASE_COLUMNS, case_lines)
-    await bulk_load.copy_lines(session, "case_events", EVENT_COLUMNS, _lines(events))
+    event_lines = await asyncio.to_thread(_lines, events)
+    await bulk_load.copy_lines(session, "case_events", EVENT_COLUMNS, event_lines)
 
 
 async def store_rows(

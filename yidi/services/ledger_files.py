@@ -6,6 +6,7 @@ the first rows (`domain/ledger.find_header_row`). Row numbers are the spreadshee
 as a clerk sees them.
 """
 
+import asyncio
 import csv
 import io
 from collections.abc import Sequence
@@ -70,10 +71,33 @@ async def import_file(
 ) -> Report:
     """Read the file (outside any transaction), then check and write it in one unit of work:
     the one path of the CLI and the upload endpoint."""
-    sheet = read_sheet(data, layout)
+    sheet = await asyncio.to_thread(read_sheet, data, layout)  # off the event loop
     if progress is not None:
         progress("read", len(sheet.rows))
     async with uow.begin(actor) as work:
         return await import_ledger(
             work, county_code, sheet, layout, dry_run=dry_run, progress=progress
         )
+
+
+def report_lines(report: Report, *, limit: int) -> list[str]:
+    """The report as lines of text (the CLI's output): at most `limit` errors, and the count."""
+    if not report.ok:
+        lines = [f"row {e.row}, {e.column}: {e.why}" for e in report.errors[:limit]]
+        if len(report.errors) > limit:
+            lines.append(f"... and {len(report.errors) - limit} more")
+        rows = len({e.row for e in report.errors})
+        lines.append(f"{len(report.errors)} errors in {rows} rows; nothing was written")
+        return lines
+    lines = [
+        f"row {c.row}, {c.external_number}: changed since it was imported as case "
+        f"{c.case_number}; not overwritten"
+        for c in report.changed
+    ]
+    verb = "would import" if report.dry_run else "imported"
+    lines.append(
+        f"{verb} {report.imported} cases into county {report.county} "
+        f"({report.unchanged} already imported, {len(report.changed)} changed since)"
+        + ("; dry run, nothing was written" if report.dry_run else "")
+    )
+    return lines

@@ -7,6 +7,7 @@ cases with the events that bring them to the register's state, through the event
 batched path (`services/events.record_past`).
 """
 
+import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,7 +88,13 @@ class Plan:
 
 
 async def check(
-    work: Work, county_code: str, sheet: Sheet, layout: Layout, *, dry_run: bool = False
+    work: Work,
+    county_code: str,
+    sheet: Sheet,
+    layout: Layout,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
 ) -> Plan:
     """Authorize, read what rows are checked against, check every row and compare with
     earlier imports of the county. Writes nothing."""
@@ -100,7 +107,18 @@ async def check(
         for c in await store.county_categories(work.session, county.id)
     ]
     reference = Reference(county.id, [_place(u) for u in units.values()], categories, coded)
-    checked = check_rows(sheet.header, sheet.header_row, sheet.rows, layout, reference, work.now)
+    checking = None if progress is None else (lambda n: progress("checking", n))
+    # Seconds of CPU for a large register: off the event loop, which serves others.
+    checked = await asyncio.to_thread(
+        check_rows,
+        sheet.header,
+        sheet.header_row,
+        sheet.rows,
+        layout,
+        reference,
+        work.now,
+        checking,
+    )
     report = Report(county_code, rows=len(checked.rows) + _rows_in_error(checked.errors))
     report.dry_run, report.errors = dry_run, checked.errors
     if checked.errors:
@@ -133,7 +151,9 @@ async def write(work: Work, plan: Plan, progress: Progress | None = None) -> Rep
         if closure.follow_up_required(ClosureKind.SUBSTANTIVE, DEFAULT_RISK, risks)
         else ClosureKind.SUBSTANTIVE
     )
-    past = [_past_case(work, county, units, row, kind) for row in plan.new_rows]
+    past = await asyncio.to_thread(
+        lambda: [_past_case(work, county, units, row, kind) for row in plan.new_rows]
+    )
     if progress is not None:
         progress("prepared", len(past))
     numbered = await record_past(work, county.id, county.code, past)
@@ -161,9 +181,7 @@ async def import_ledger(
     progress: Progress | None = None,
 ) -> Report:
     """Check, then write unless a row failed or this is a dry run."""
-    plan = await check(work, county_code, sheet, layout, dry_run=dry_run)
-    if progress is not None:
-        progress("checked", plan.report.rows)
+    plan = await check(work, county_code, sheet, layout, dry_run=dry_run, progress=progress)
     if plan.report.errors or dry_run:
         return plan.report
     return await write(work, plan, progress)
