@@ -232,3 +232,16 @@ async def test_a_file_that_is_no_register_is_bad_input(app: Starlette, data: byt
     with pytest.raises(BadInput) as refused:
         await run(app, data)
     assert refused.value.field == "file"
+
+
+async def test_lookups_take_any_number_of_keys_in_one_statement(app: Starlette) -> None:
+    """A 100,000-row register asks about 100,000 numbers: more than the 32,767 parameters a
+    statement may carry, so they go as one array."""
+    from yidi.persistence import ledger as store
+
+    many = [f"X-{i}" for i in range(40_000)]
+    county_id = await scalar(app, "SELECT id FROM units WHERE code = :c", c=COUNTY)
+    async with app.state.yidi.uow.read() as session:
+        assert await store.imported_rows(session, county_id, many) == {}
+        found = await store.units_by_codes(session, [*many, "990100001001"])
+    assert [u.code for u in found] == ["990100001001"]
