@@ -245,3 +245,29 @@ async def test_lookups_take_any_number_of_keys_in_one_statement(app: Starlette) 
         assert await store.imported_rows(session, county_id, many) == {}
         found = await store.units_by_codes(session, [*many, "990100001001"])
     assert [u.code for u in found] == ["990100001001"]
+
+
+async def test_a_county_that_asks_a_follow_up_gets_closed_rows_closed_procedurally(
+    app: Starlette,
+) -> None:
+    """The register records no 回访: where the county asks one before a substantive close of a
+    BLUE case, a closed row is closed PROCEDURAL rather than claiming what it cannot show."""
+    from tests.support.sql import execute
+
+    await execute(
+        app,
+        "INSERT INTO county_settings (county_id, follow_up_before_closure, updated_at)"
+        " SELECT id, ARRAY['BLUE'], now() FROM units WHERE code = :c",
+        c=COUNTY,
+    )
+    report = await run(app, workbook([CLOSED_ROW]))
+    assert report.imported == 1
+    kind = await scalar(app, "SELECT closure_kind FROM cases WHERE external_number = :n",
+                        n="DH-2025-0003")  # fmt: skip
+    assert kind == "PROCEDURAL"
+    data = await scalar(
+        app,
+        "SELECT e.data->>'kind' FROM case_events e JOIN cases c ON c.id = e.case_id"
+        " WHERE c.external_number = 'DH-2025-0003' AND e.type = 'CLOSED'",
+    )
+    assert data == "PROCEDURAL"
