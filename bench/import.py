@@ -30,7 +30,7 @@ from yidi.database.migrations import upgrade
 from yidi.database.url import resolve_database_url
 from yidi.deadlines.calendar_data import bundled_calendar
 from yidi.demo import load_demo
-from yidi.domain.ledger import DEFAULT_COLUMNS, Layout
+from yidi.domain.ledger_layout import DEFAULT_COLUMNS, Layout
 from yidi.http.app import utc_now
 from yidi.services.audit import verify_trails
 from yidi.services.ledger_files import read_sheet

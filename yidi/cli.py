@@ -335,7 +335,7 @@ def seed(args: argparse.Namespace) -> int:
 async def _import_ledger(database_url: str, secret: str, args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from yidi.domain.ledger import Layout, MappingError, parse_mapping
+    from yidi.domain.ledger_layout import Layout, MappingError, parse_mapping
     from yidi.services.ledger_files import import_file, report_lines
 
     try:

@@ -13,7 +13,7 @@ from tests.support.demo import LEADER, V11, V21
 from tests.support.driver import Api
 from tests.support.ledger import HEADER, row, workbook
 from tests.support.sql import footprint, rows, scalar
-from yidi.domain.ledger import Layout, parse_mapping
+from yidi.domain.ledger_layout import Layout, parse_mapping
 from yidi.services.audit import verify_trails
 from yidi.services.ledger_files import import_file
 from yidi.services.ledger_import import Report

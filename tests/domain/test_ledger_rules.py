@@ -7,13 +7,10 @@ import pytest
 
 from yidi.domain.calendar import SHANGHAI
 from yidi.domain.enums import CaseEventType, CaseStatus, Channel, ClosureKind, UnitLevel
-from yidi.domain.ledger import (
-    CategoryRef,
+from yidi.domain.ledger import CategoryRef, Place, Reference, check_rows
+from yidi.domain.ledger_layout import (
     Layout,
     MappingError,
-    Place,
-    Reference,
-    check_rows,
     find_header_row,
     instant_of,
     normalize_header,

@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from yidi.domain.errors import BadInput, DomainError
-from yidi.domain.ledger import Layout, MappingError, parse_mapping
+from yidi.domain.ledger_layout import Layout, MappingError, parse_mapping
 from yidi.http.refusals import refusal
 from yidi.resolvers.context import AppState, Context
 from yidi.services.ledger_files import import_file

@@ -15,7 +15,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from yidi.authz.actor import Actor
 from yidi.domain.errors import BadInput
-from yidi.domain.ledger import Cell, Layout, find_header_row
+from yidi.domain.ledger_layout import Cell, Layout, find_header_row
 from yidi.services.ledger_import import Progress, Report, Sheet, import_ledger
 from yidi.services.unit_of_work import UnitOfWork
 

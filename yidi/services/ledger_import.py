@@ -19,18 +19,8 @@ from yidi.domain.dashboards import PathUnit, area_ancestors
 from yidi.domain.enums import CaseStatus, ClosureKind, RiskLevel, UnitKind, UnitLevel
 from yidi.domain.errors import Forbidden, NotFound
 from yidi.domain.intake import DEFAULT_RISK, DEFAULT_TRACK, time_limit_days
-from yidi.domain.ledger import (
-    CategoryRef,
-    Cell,
-    Layout,
-    LedgerRow,
-    Place,
-    Reference,
-    RowError,
-    check_rows,
-    normalize_header,
-    text_of,
-)
+from yidi.domain.ledger import CategoryRef, LedgerRow, Place, Reference, RowError, check_rows
+from yidi.domain.ledger_layout import Cell, Layout, normalize_header, text_of
 from yidi.domain.ledger_trail import trail
 from yidi.domain.numbering import derived_tracking_code, hash_tracking_code
 from yidi.persistence import ledger as store
