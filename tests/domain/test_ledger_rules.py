@@ -4,6 +4,8 @@ gets (domain/ledger_trail.py): pure, no database."""
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from yidi.domain.calendar import SHANGHAI
 from yidi.domain.enums import CaseEventType, CaseStatus, Channel, ClosureKind, UnitLevel
@@ -139,3 +141,29 @@ def test_a_mapping_file_extends_the_default_words() -> None:
 def test_a_bad_mapping_file_is_refused_whole(text: str, why: str) -> None:
     with pytest.raises(MappingError, match=why):
         parse_mapping(text)
+
+
+_CELLS = st.one_of(
+    st.none(),
+    st.text(max_size=30),
+    st.integers(min_value=-(10**12), max_value=10**12),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)),
+    st.sampled_from(["东湖镇", "东湖村", "邻里纠纷", "已结案", "2025-01-02", "990100001001"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_CELLS, min_size=0, max_size=len(HEADER) + 2), max_size=6))
+def test_any_cells_give_rows_or_row_errors_never_a_crash(cells: list[list[object]]) -> None:
+    """Whatever a clerk's sheet holds, the check answers rows or errors naming a row and a
+    header; and a row it accepts carries nothing PostgreSQL cannot store."""
+    good, errors = check(*cells)
+    assert not (good and errors)
+    for row_number, column, why in errors:
+        assert 2 <= row_number <= len(cells) + 1
+        assert column in HEADER
+        assert why
+    for row in good:
+        for text in (row.external_number, row.title, row.description):  # type: ignore[attr-defined]
+            assert "\x00" not in text

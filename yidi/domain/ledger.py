@@ -9,6 +9,7 @@ row's errors, each with the spreadsheet's own row number and column header.
 
 import hashlib
 import json
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -260,6 +261,9 @@ def _external_number(value: str) -> str:
         raise BadInput("external_number", "must not be empty")
     if len(value) > EXTERNAL_NUMBER_MAX:
         raise BadInput("external_number", f"at most {EXTERNAL_NUMBER_MAX} characters")
+    # The key of re-imports: no tab, line break or NUL (which PostgreSQL cannot store).
+    if any(unicodedata.category(ch) == "Cc" for ch in value):
+        raise BadInput("external_number", "contains a control character")
     return value
 
 
@@ -280,9 +284,11 @@ def _instant(name: str, values: Mapping[str, Cell], now: datetime, *, required: 
 
 
 def _description(text: Mapping[str, str]) -> str:
-    # A register often has only the matter's title; the title then describes it.
-    value = text["description"] or text["title"]
-    return intake.check_text("诉求内容", value, intake.DESCRIPTION_MAX)
+    # A register often has only the matter's title; the title then describes it (and a
+    # missing title is the title's error, not this column's).
+    if not text["description"]:
+        return text["title"]
+    return intake.check_text("诉求内容", text["description"], intake.DESCRIPTION_MAX)
 
 
 def _reporter(text: Mapping[str, str], now: datetime) -> intake.ReporterData:
