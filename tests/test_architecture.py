@@ -5,6 +5,7 @@ ones it cannot express.
 """
 
 import ast
+import re
 from pathlib import Path
 
 from yidi.domain import commands
@@ -80,3 +81,20 @@ def test_every_action_is_one_command_with_one_handler() -> None:
     actions = sorted(t.action.value for t in command_types)
     assert actions == sorted(a.value for a in CaseAction if a is not CaseAction.VIEW)
     assert handled_commands() == frozenset(command_types)
+
+
+def test_past_events_are_copied_in_only_by_the_writers_batched_path() -> None:
+    """Besides the synthetic seed, only the ledger import copies event rows in, and only
+    through `services/events.record_past`, which chains and positions them as `record` and
+    `publish` do (docs/IMPORT.md)."""
+    copying_events = set()
+    storing_cases = set()
+    for path in PACKAGE.rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        module = path.relative_to(PACKAGE.parent).as_posix()
+        if re.search(r'copy_lines\(\s*\w+,\s*"case_events"', source):
+            copying_events.add(module)
+        if "store_cases(" in source and module != "yidi/persistence/ledger.py":
+            storing_cases.add(module)
+    assert copying_events == {"yidi/synthetic/county.py", "yidi/persistence/ledger.py"}
+    assert storing_cases == {"yidi/services/events.py"}

@@ -1,5 +1,5 @@
 """Command line: `yidi serve`, `yidi migrate`, `yidi seed`, `yidi db`, `yidi audit`,
-`yidi hotline`, `yidi open311`, `yidi calendar add`, `yidi schema`."""
+`yidi hotline`, `yidi open311`, `yidi import ledger`, `yidi calendar add`, `yidi schema`."""
 
 import argparse
 import asyncio
@@ -26,7 +26,7 @@ from yidi.database.url import resolve_database_url
 from yidi.deadlines.calendar_data import bundled_calendar, store_calendar_year
 from yidi.demo import load_demo
 from yidi.domain.calendar import CalendarYear, parse_year
-from yidi.domain.errors import NotFound
+from yidi.domain.errors import DomainError, NotFound
 from yidi.http.app import create_app, utc_now
 from yidi.http.observability import LOG_CONFIG
 from yidi.http.server import run as run_server
@@ -367,6 +367,63 @@ def seed(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _import_ledger(database_url: str, secret: str, args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from yidi.domain.ledger_layout import Layout, MappingError, parse_mapping
+    from yidi.services.ledger_files import import_file, report_lines
+
+    try:
+        mapping = Path(args.mapping).read_text(encoding="utf-8") if args.mapping else None
+        layout = parse_mapping(mapping) if mapping is not None else Layout()
+        data = Path(args.file).read_bytes()
+    except (OSError, MappingError) as exc:
+        print(f"yidi: {exc}", file=sys.stderr)
+        return 2
+    engine = make_engine(database_url, pool_size=1)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    try:
+        with Progress(*columns, transient=True) as bar:
+            tasks: dict[str, Any] = {}
+
+            def progress(stage: str, n: int) -> None:
+                if stage == "read":
+                    tasks["check"] = bar.add_task("checking rows", total=n)
+                elif stage == "checking":
+                    bar.update(tasks["check"], completed=n)
+                elif stage == "prepared":
+                    tasks["write"] = bar.add_task("writing cases", total=n)
+                elif stage == "written":
+                    bar.update(tasks["write"], completed=n)
+
+            uow = _unit_of_work(make_session_factory(engine), secret)
+            report = await import_file(
+                uow, data, args.county, layout, dry_run=args.dry_run, progress=progress
+            )
+    except DomainError as exc:  # an unreadable file, an unknown county
+        print(f"yidi: {exc.message}", file=sys.stderr)
+        return 2
+    finally:
+        await engine.dispose()
+    out = sys.stdout if report.ok else sys.stderr
+    for line in report_lines(report, limit=50):
+        print(line, file=out)
+    return 0 if report.ok else 1
+
+
+def import_ledger(args: argparse.Namespace) -> int:
+    """Import a 民声登记簿 (docs/IMPORT.md): exit 1 with the row errors, 2 when it cannot start."""
+    settings = _settings(args)
+    try:
+        secret = settings.signing_key()
+    except RuntimeError as exc:
+        print(f"yidi: {exc}", file=sys.stderr)
+        return 2
+    database_url = resolve_database_url(settings)
+    upgrade(database_url)
+    return asyncio.run(_import_ledger(database_url, secret, args))
+
+
 def schema_sdl() -> str:
     """The served GraphQL schema as SDL, ending in a newline: what schema.graphql holds."""
     # Defaults only, not the environment: the SDL does not depend on configuration, and a bad
@@ -475,6 +532,22 @@ def parser() -> argparse.ArgumentParser:
     for command in (issue, listing, revoke):
         command.add_argument("--data-dir", help=data_help)
         command.set_defaults(func=open311_key)
+
+    i = sub.add_parser("import", help="bring in records kept before the platform")
+    isub = i.add_subparsers(dest="import_command", required=True)
+    ledger = isub.add_parser(
+        "ledger", help="import a 民声登记簿 (.xlsx, .xls, .ods or .csv; docs/IMPORT.md)"
+    )
+    ledger.add_argument("file")
+    ledger.add_argument("--county", required=True, metavar="CODE")
+    ledger.add_argument("--mapping", metavar="FILE", help="a TOML mapping for another layout")
+    ledger.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    ledger.add_argument(
+        "--demo", action="store_true", help="sign with the demo key of the data directory"
+    )
+    ledger.add_argument("--data-dir", help=data_help)
+    ledger.set_defaults(func=import_ledger)
+
     e = sub.add_parser("seed", help="load generated data (a synthetic county)")
     e.add_argument("--synthetic", action="store_true", help="a synthetic county")
     e.add_argument("--cases", type=int, required=True, metavar="N")

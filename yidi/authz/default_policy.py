@@ -55,4 +55,6 @@ DEFAULT_POLICY: tuple[Rule, ...] = tuple(
     + _rules(("ADMIN",), ("MANAGE_RESPONSIBILITIES",), "*", level="COUNTY")
     + _rules(("INTAKE", "LEADER"), ("MARK_REPEAT",), "SAME|ANCESTOR|INTAKE")
     + _rules(_STAFF, ("SUBMIT_VISIT_REPORT",), "*")
+    # The ledger import (docs/IMPORT.md): a county's registers, brought in by its admin.
+    + _rules(("ADMIN",), ("IMPORT_LEDGER",), "*", level="COUNTY")
 )

@@ -110,6 +110,14 @@ def may_manage_hotline(enforcer: CountyEnforcer, actor: Actor) -> bool:
     )
 
 
+def may_import_ledger(enforcer: CountyEnforcer, actor: Actor) -> bool:
+    """Importing a 民声登记簿 into the actor's county (its ADMIN by default)."""
+    return any(
+        enforcer.allows(role, actor.level, Relation.NONE, Permission.IMPORT_LEDGER, "*")
+        for role in actor.roles
+    )
+
+
 def may_manage_responsibilities(enforcer: CountyEnforcer, actor: Actor) -> bool:
     """Reading and replacing the county's responsibility list and intake settings."""
     return any(

@@ -33,6 +33,8 @@ class Permission(StrEnum):
     MARK_REPEAT = "MARK_REPEAT"
     # Sending in a visit report sheet (民意报告单); its cases need REGISTER as well.
     SUBMIT_VISIT_REPORT = "SUBMIT_VISIT_REPORT"
+    # Importing a 民声登记簿 spreadsheet into the county (docs/IMPORT.md).
+    IMPORT_LEDGER = "IMPORT_LEDGER"
 
 
 ACTOR_LEVELS = ("COUNTY", "TOWNSHIP", "VILLAGE", "DEPARTMENT")

@@ -46,6 +46,9 @@ class Channel(StrEnum):
     EMAIL = "EMAIL"
     REFERRAL = "REFERRAL"
     OTHER = "OTHER"
+    # Brought in from a county's 民声登记簿 spreadsheet whose row does not say how the matter
+    # came in (docs/IMPORT.md).
+    LEDGER_IMPORT = "LEDGER_IMPORT"
 
 
 class CaseStatus(StrEnum):

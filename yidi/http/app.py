@@ -24,6 +24,7 @@ from yidi.http.case_files import case_file_routes
 from yidi.http.exports import export_routes
 from yidi.http.graphiql import STATIC_PREFIX, graphiql_html, static_app
 from yidi.http.hotline import callback_client, callback_poster, hotline_routes
+from yidi.http.ledger_upload import ledger_routes
 from yidi.http.live_socket import LiveSocketHandler
 from yidi.http.loop_watch import LoopWatch
 from yidi.http.observability import Metrics, Observe
@@ -175,6 +176,7 @@ def create_app(
             *hotline_routes(state),
             *open311_routes(state),
             *export_routes(state),
+            *ledger_routes(state),
             Mount(STATIC_PREFIX, app=static_app()),
         ],
         lifespan=lifespan,

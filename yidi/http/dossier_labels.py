@@ -8,6 +8,7 @@ CHANNEL = {
     "HOTLINE": "热线",
     "HOTLINE_12345": "12345热线工单",
     "OPEN311": "Open311客户端",
+    "LEDGER_IMPORT": "民声登记簿导入",
     "ONLINE": "网上",
     "WECHAT": "微信",
     "QR_CODE": "扫码",

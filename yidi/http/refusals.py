@@ -3,6 +3,8 @@ domain error becomes JSON shaped like a GraphQL error — its message and the co
 `extensions` (code, and `field` where input is at fault) — with the HTTP status a plain
 client expects."""
 
+from typing import Any
+
 from starlette.responses import JSONResponse
 
 from yidi.domain.errors import BadInput, DomainError, RateLimited
@@ -17,12 +19,19 @@ _STATUS = {
 }
 
 
-def refusal(error: DomainError, *, bearer: bool = True) -> JSONResponse:
-    """`bearer`: the endpoint takes a bearer token, so a 401 says so (RFC 6750)."""
-    status = _STATUS.get(error.code, 400)
+def refusal(
+    error: DomainError,
+    *,
+    bearer: bool = True,
+    status: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> JSONResponse:
+    """`bearer`: the endpoint takes a bearer token, so a 401 says so (RFC 6750). `status`
+    overrides the code's usual one, `details` go beside `errors` (a ledger's row errors)."""
+    status = status or _STATUS.get(error.code, 400)
     headers = {"www-authenticate": "Bearer"} if bearer and status == 401 else None
     body = {"errors": [{"message": error.message, "extensions": contract_extensions(error)}]}
-    return JSONResponse(body, status, headers=headers)
+    return JSONResponse({**body, **(details or {})}, status, headers=headers)
 
 
 def open311_refusal(error: DomainError) -> JSONResponse:

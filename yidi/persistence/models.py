@@ -206,6 +206,9 @@ class Case(Base):
     reporter_phone_key: Mapped[str | None] = mapped_column(String(64))
     reporter_id_key: Mapped[str | None] = mapped_column(String(64))
     is_repeat: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    # The number the case had in the 民声登记簿 it was imported from (docs/IMPORT.md);
+    # unique in its county (a partial unique index), NULL for cases registered here.
+    external_number: Mapped[str | None] = mapped_column(String(64))
 
     version: Mapped[int] = mapped_column(Integer, server_default="1")
     # The chain hash of the case's last event: a removed last event shows as a mismatch.
@@ -249,6 +252,13 @@ class Case(Base):
             "ix_cases_open_due",
             "due_at",
             postgresql_where="status IN ('REGISTERED','DISPATCHED','IN_PROGRESS')",
+        ),
+        Index(
+            "ux_cases_county_external_number",
+            "county_id",
+            "external_number",
+            unique=True,
+            postgresql_where="external_number IS NOT NULL",
         ),
     )
 
@@ -615,6 +625,9 @@ from yidi.persistence.intake_models import (  # noqa: E402
 from yidi.persistence.intake_models import (  # noqa: E402
     VisitReportItem as VisitReportItem,
 )
+
+# The ledger import (docs/IMPORT.md) keeps what it imported in a module of its own.
+from yidi.persistence.ledger_models import LedgerRow as LedgerRow  # noqa: E402
 
 # The Open311 endpoints' api keys (docs/OPEN311.md), likewise.
 from yidi.persistence.open311_models import Open311Key as Open311Key  # noqa: E402

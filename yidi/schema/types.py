@@ -431,6 +431,13 @@ class Case(Node):
     def owned_since(self) -> datetime | None:
         return self.row.owned_since
 
+    @strawberry.field(
+        description="The case's number in the register it was imported from (民声登记簿, "
+        "docs/IMPORT.md); null for a case registered on the platform."
+    )
+    def external_number(self) -> str | None:
+        return self.row.external_number
+
     @strawberry.field
     async def co_handling_units(self, info: Ctx) -> list[Unit]:
         rows = await info.context.loaders.units.load_many(self.row.co_handling_unit_ids)
