@@ -104,6 +104,7 @@ async def test_the_service_runs_on_its_role_and_cannot_rewrite_the_trail(
         "UPDATE case_events SET note = 'rewritten'",
         "DELETE FROM case_events",
         "DELETE FROM case_attachments",
+        "UPDATE ledger_rows SET content_hash = 'rewritten'",
         "TRUNCATE case_events CASCADE",
         "UPDATE alembic_version SET version_num = 'x'",
         "CREATE TABLE intruder (id int)",

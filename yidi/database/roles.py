@@ -3,8 +3,9 @@ may do, granted by the schema's owner after every migration (`yidi db grant`).
 
 The service reads and writes its tables but cannot change the schema, cannot move the
 schema's version, and can only append to the case trail: UPDATE, DELETE and TRUNCATE on
-`case_events` (and on `case_attachments`) are refused to it, so not even a compromised
-server rewrites history (the hash chain, `yidi audit verify`, catches whoever else does).
+`case_events` (and on `case_attachments` and `ledger_rows`) are refused to it, so not even
+a compromised server rewrites history (the hash chain, `yidi audit verify`, catches whoever
+else does).
 """
 
 import re
@@ -13,9 +14,10 @@ from sqlalchemy import text
 
 from yidi.database.engine import make_engine
 
-# Tables the service may only add rows to (and read): the case trail, and the evidence
-# files' records (attachments are appended, never edited: docs/CASE_FILE.md).
-APPEND_ONLY = ("case_events", "case_attachments")
+# Tables the service may only add rows to (and read): the case trail, the evidence files'
+# records (attachments are appended, never edited: docs/CASE_FILE.md) and the record of
+# what a ledger import brought in (a changed row is reported, never rewritten: IMPORT.md).
+APPEND_ONLY = ("case_events", "case_attachments", "ledger_rows")
 # Tables the service may only read: the schema's version belongs to whoever migrates.
 READ_ONLY = ("alembic_version",)
 
