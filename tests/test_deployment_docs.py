@@ -38,7 +38,8 @@ def test_the_service_role_may_only_append_to_the_trail() -> None:
     statements = grant_statements("svc", "reader")
     assert "REVOKE UPDATE, DELETE, TRUNCATE ON case_events FROM svc" in statements
     assert "REVOKE UPDATE, DELETE, TRUNCATE ON case_attachments FROM svc" in statements
-    assert set(APPEND_ONLY) == {"case_events", "case_attachments"}
+    assert "REVOKE UPDATE, DELETE, TRUNCATE ON ledger_rows FROM svc" in statements
+    assert set(APPEND_ONLY) == {"case_events", "case_attachments", "ledger_rows"}
     assert not any(s.startswith("GRANT") and "reader" in s and "INSERT" in s for s in statements)
     with pytest.raises(ValueError, match="plain PostgreSQL role name"):
         grant_statements('svc"; DROP TABLE cases; --')

@@ -27,8 +27,10 @@ BEGIN
     WHERE case_id = OLD.id
       AND unit_id = ANY(OLD.handling_path || OLD.involved_path || OLD.intake_unit_id);
   END IF;
-  INSERT INTO case_reach (unit_id, case_id, status, risk_level, handles, above, involved, intake)
-  SELECT u, NEW.id, NEW.status, NEW.risk_level,
+  INSERT INTO case_reach (unit_id, case_id, status, risk_level, channel, category_id,
+    registered_at, due_at, handles, above, involved, intake)
+  SELECT u, NEW.id, NEW.status, NEW.risk_level, NEW.channel, NEW.category_id,
+    NEW.registered_at, NEW.due_at,
     u = NEW.handling_unit_id,
     u = ANY(NEW.handling_path) AND u <> NEW.handling_unit_id,
     u = ANY(NEW.involved_path),
@@ -39,13 +41,14 @@ END $$
 """
 TRIGGER = """
 CREATE TRIGGER case_reach_sync
-AFTER INSERT OR UPDATE OF status, risk_level, handling_unit_id, handling_path, involved_path,
-  intake_unit_id ON cases
+AFTER INSERT OR UPDATE OF status, risk_level, channel, category_id, registered_at, due_at,
+  handling_unit_id, handling_path, involved_path, intake_unit_id ON cases
 FOR EACH ROW EXECUTE FUNCTION case_reach_sync()
 """
 BACKFILL = """
-INSERT INTO case_reach (unit_id, case_id, status, risk_level, handles, above, involved, intake)
-SELECT u, c.id, c.status, c.risk_level,
+INSERT INTO case_reach (unit_id, case_id, status, risk_level, channel, category_id,
+  registered_at, due_at, handles, above, involved, intake)
+SELECT u, c.id, c.status, c.risk_level, c.channel, c.category_id, c.registered_at, c.due_at,
   u = c.handling_unit_id,
   u = ANY(c.handling_path) AND u <> c.handling_unit_id,
   u = ANY(c.involved_path),
@@ -63,6 +66,10 @@ def upgrade() -> None:
         sa.Column('case_id', sa.BigInteger(), nullable=False),
         sa.Column('status', sa.String(length=16), nullable=False),
         sa.Column('risk_level', sa.String(length=8), nullable=False),
+        sa.Column('channel', sa.String(length=16), nullable=False),
+        sa.Column('category_id', sa.BigInteger(), nullable=False),
+        sa.Column('registered_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('due_at', sa.DateTime(timezone=True), nullable=True),
         sa.Column('handles', sa.Boolean(), nullable=False),
         sa.Column('above', sa.Boolean(), nullable=False),
         sa.Column('involved', sa.Boolean(), nullable=False),
@@ -74,7 +81,10 @@ def upgrade() -> None:
         'case_reach',
         ['unit_id', 'case_id'],
         unique=True,
-        postgresql_include=['status', 'risk_level', 'handles', 'above', 'involved', 'intake'],
+        postgresql_include=[
+            'status', 'risk_level', 'channel', 'category_id', 'registered_at', 'due_at',
+            'handles', 'above', 'involved', 'intake',
+        ],
     )
     op.execute(SYNC)
     op.execute(TRIGGER)

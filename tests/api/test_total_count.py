@@ -1,9 +1,10 @@
 """`totalCount` is exact for every caller and filter, and read from an index-backed source.
 
 A county's leader sees every case of the county: the count is the sum of the county's
-gapless number counters. Below the county the count reads the caller's unit's range of
-`case_reach` (one row per unit and case, kept by a trigger on `cases`) when the filter asks
-only for statuses and risk levels; anything richer counts the cases themselves. Each path
+gapless number counters. Otherwise the count reads the caller's unit's range of
+`case_reach` (one row per unit and case, kept by a trigger on `cases`) unless the filter
+names a unit, a search or an owner, which only the cases themselves answer (and a county's
+status-only filter, cheaper from its own index on `cases`). Each path
 is checked against the list itself, paged through to the end, for every demo user.
 """
 
@@ -28,6 +29,9 @@ FILTERS: list[dict[str, Any] | None] = [
     {"status": OPEN},
     {"riskLevel": ["ORANGE", "RED"]},
     {"status": ["RESOLVED", "CLOSED"], "riskLevel": ["BLUE", "YELLOW"]},
+    {"channel": ["VISIT", "HOTLINE"], "overdue": False},
+    {"overdue": True},
+    {"registeredFrom": "2026-09-01T00:00:00+08:00", "registeredTo": "2026-11-01T00:00:00+08:00"},
     {"search": "纠纷"},
 ]
 
@@ -45,8 +49,12 @@ async def total_and_listed(api: Api, user: str, filter: dict[str, Any] | None) -
 
 
 async def assert_exact(api: Api, users: list[str]) -> None:
+    # A category with children: the filter covers its subtree.
+    categories = (await api.ok("{ categories { id parent { id } } }", user=LEADER))["categories"]
+    parents = {c["parent"]["id"] for c in categories if c["parent"]}
+    by_category = {"categoryId": sorted(parents)[0], "status": [*OPEN, "RESOLVED"]}
     for user in users:
-        for filter in FILTERS:
+        for filter in [*FILTERS, by_category]:
             total, listed = await total_and_listed(api, user, filter)
             assert total == listed, f"{user} {filter}: totalCount {total}, list {listed}"
 
@@ -105,6 +113,8 @@ async def test_a_county_counts_one_case_per_number(api: Api, app: Starlette) -> 
         ("dept.housing", {"riskLevel": ["RED"]}, "case_reach"),
         (LEADER, {"status": OPEN}, "FROM cases"),
         (LEADER, {"riskLevel": ["RED"]}, "case_reach"),
+        ("t1.leader", {"channel": ["VISIT"], "overdue": True}, "case_reach"),
+        (V11, {"registeredFrom": "2026-01-01T00:00:00Z"}, "case_reach"),
         ("t1.leader", {"search": "纠纷"}, "FROM cases"),
     ],
 )

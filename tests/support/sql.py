@@ -8,7 +8,8 @@ from starlette.applications import Starlette
 # What the `case_reach_sync` trigger must have written (migration 0016), recomputed from the
 # cases; REACH_DRIFT counts the rows by which `case_reach` differs from it (0 when exact).
 EXPECTED_REACH = """
-SELECT u, c.id, c.status, c.risk_level, u = c.handling_unit_id,
+SELECT u, c.id, c.status, c.risk_level, c.channel, c.category_id, c.registered_at, c.due_at,
+  u = c.handling_unit_id,
   u = ANY(c.handling_path) AND u <> c.handling_unit_id, u = ANY(c.involved_path),
   u = c.intake_unit_id
 FROM cases c
@@ -16,7 +17,8 @@ CROSS JOIN LATERAL (
   SELECT DISTINCT unnest(c.handling_path || c.involved_path || c.intake_unit_id)
 ) AS t(u)
 """
-STORED_REACH = """SELECT unit_id, case_id, status, risk_level, handles, above, involved, intake
+STORED_REACH = """SELECT unit_id, case_id, status, risk_level, channel, category_id,
+  registered_at, due_at, handles, above, involved, intake
 FROM case_reach"""
 REACH_DRIFT = f"""SELECT count(*) FROM (
   ({EXPECTED_REACH} EXCEPT ALL {STORED_REACH})

@@ -93,8 +93,9 @@ async def copy_lines(session: Session, table: str, columns: Sequence[str], data:
 # The rows the `case_reach_sync` trigger (migration 0016) writes for each case, for the
 # loaded cases at once: session_replication_role = replica switches that trigger off too.
 _REACH = """
-INSERT INTO case_reach (unit_id, case_id, status, risk_level, handles, above, involved, intake)
-SELECT u, c.id, c.status, c.risk_level,
+INSERT INTO case_reach (unit_id, case_id, status, risk_level, channel, category_id,
+  registered_at, due_at, handles, above, involved, intake)
+SELECT u, c.id, c.status, c.risk_level, c.channel, c.category_id, c.registered_at, c.due_at,
   u = c.handling_unit_id,
   u = ANY(c.handling_path) AND u <> c.handling_unit_id,
   u = ANY(c.involved_path),

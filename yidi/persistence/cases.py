@@ -134,16 +134,29 @@ async def page_of_cases(
     return CasePage(rows[:first], has_next)
 
 
-def _reach_filters(query: CaseQuery) -> list[ColumnElement[bool]] | None:
-    """The filter as predicates on `case_reach`, or None when it reads more than the
-    status and risk level that `case_reach` carries."""
-    if replace(query, statuses=None, risk_levels=None) != CaseQuery():
+def _reach_filters(query: CaseQuery, now: datetime) -> list[ColumnElement[bool]] | None:
+    """The filter as predicates on `case_reach`, the same predicates `filter_clauses` puts
+    on `cases`; None when it reads what `case_reach` does not carry (unit, search, owner)."""
+    if replace(query, unit_id=None, search=None, owner_id=None, owned=None) != query:
         return None
+    r = case_reach.c
     clauses: list[ColumnElement[bool]] = []
     if query.statuses is not None:
-        clauses.append(case_reach.c.status.in_(query.statuses))
+        clauses.append(r.status.in_(query.statuses))
     if query.risk_levels is not None:
-        clauses.append(case_reach.c.risk_level.in_(query.risk_levels))
+        clauses.append(r.risk_level.in_(query.risk_levels))
+    if query.channels is not None:
+        clauses.append(r.channel.in_(query.channels))
+    if query.category_id is not None:
+        subtree = select(Category.id).where(Category.path.contains([query.category_id]))
+        clauses.append(r.category_id.in_(subtree))
+    if query.overdue is not None:
+        overdue = and_(r.status.in_([s.value for s in OPEN_STATUSES]), r.due_at < now)
+        clauses.append(overdue if query.overdue else ~overdue)
+    if query.registered_from is not None:
+        clauses.append(r.registered_at >= query.registered_from)
+    if query.registered_to is not None:
+        clauses.append(r.registered_at < query.registered_to)
     return clauses
 
 
@@ -152,8 +165,8 @@ async def count_cases(
 ) -> int:
     """How many cases the list holds, from the cheapest exact source (docs/BENCHMARKS.md,
     "Counting a scope"): the county's number counters for a whole county, the actor's unit's
-    `case_reach` index range for status and risk filters, the cases themselves otherwise."""
-    reach = _reach_filters(query)
+    `case_reach` index range for the filters it carries, the cases themselves otherwise."""
+    reach = _reach_filters(query, now)
     if query == CaseQuery() and covers_county(scope):
         # One gapless number per case, taken in the case's own transaction: the county's
         # counters are its number of cases.
@@ -161,9 +174,10 @@ async def count_cases(
             CaseSequence.county_id == scope.county_id
         )
         return int(await session.scalar(total) or 0)
-    # At the county, statuses alone are cheaper from ix_cases_county_status; a risk filter
-    # has no such index on `cases`, and the county's `case_reach` range carries the risk.
-    if reach is not None and (not scope.at_root or query.risk_levels is not None):
+    # At the county, statuses alone are cheaper from ix_cases_county_status; for any other
+    # filter the county's `case_reach` range (every case once) carries what it reads.
+    statuses_only = replace(query, statuses=None) == CaseQuery()
+    if reach is not None and not (scope.at_root and statuses_only):
         counted = select(func.count()).select_from(case_reach).where(reach_clause(scope), *reach)
         return int(await session.scalar(counted) or 0)
     stmt = (

@@ -264,9 +264,10 @@ class Case(Base):
 
 
 # Every unit a case can be seen from, with the relations the policy's scopes test and the
-# columns the cheapest filters read: counting a scope (`totalCount`) is then an index-only
-# scan of the unit's entries. Written only by the `case_reach_sync` trigger on `cases`
-# (migration 0016) and the bulk loads' refill; a Core table since no code maps its rows.
+# columns the list's filters read (all but unit, search and owner): counting a scope
+# (`totalCount`) is then an index-only scan of the unit's entries. Written only by the
+# `case_reach_sync` trigger on `cases` (migration 0016) and the bulk loads' refill; a Core
+# table since no code maps its rows.
 case_reach = Table(
     "case_reach",
     Base.metadata,
@@ -274,6 +275,10 @@ case_reach = Table(
     Column("case_id", BigInteger, nullable=False),
     Column("status", String(16), nullable=False),
     Column("risk_level", String(8), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("category_id", BigInteger, nullable=False),
+    Column("registered_at", DateTime(timezone=True), nullable=False),
+    Column("due_at", DateTime(timezone=True)),
     Column("handles", Boolean, nullable=False),  # SAME: the unit handles the case
     Column("above", Boolean, nullable=False),  # ANCESTOR: above the handling unit
     Column("involved", Boolean, nullable=False),  # INVOLVED
@@ -283,7 +288,18 @@ case_reach = Table(
         "unit_id",
         "case_id",
         unique=True,
-        postgresql_include=["status", "risk_level", "handles", "above", "involved", "intake"],
+        postgresql_include=[
+            "status",
+            "risk_level",
+            "channel",
+            "category_id",
+            "registered_at",
+            "due_at",
+            "handles",
+            "above",
+            "involved",
+            "intake",
+        ],
     ),
 )
 
