@@ -56,34 +56,42 @@ ORDER_KEYS: dict[str, Any] = {
 }
 
 
-def overdue_predicate(now: datetime) -> ColumnElement[bool]:
-    return and_(Case.status.in_([s.value for s in OPEN_STATUSES]), Case.due_at < now)
+def overdue_predicate(now: datetime, rows: Any = Case) -> ColumnElement[bool]:
+    # `rows`: the Case model or `case_reach.c`, which name these columns alike.
+    return and_(rows.status.in_([s.value for s in OPEN_STATUSES]), rows.due_at < now)
 
 
 def _escape_like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def filter_clauses(query: CaseQuery, now: datetime) -> list[ColumnElement[bool]]:
+def _columns_filters(query: CaseQuery, now: datetime, rows: Any) -> list[ColumnElement[bool]]:
+    """The filters on a case's own columns, on `cases` or on `case_reach` (which carries
+    them under the same names, so a count there says exactly what the list says)."""
     clauses: list[ColumnElement[bool]] = []
     if query.statuses is not None:
-        clauses.append(Case.status.in_(query.statuses))
+        clauses.append(rows.status.in_(query.statuses))
     if query.risk_levels is not None:
-        clauses.append(Case.risk_level.in_(query.risk_levels))
+        clauses.append(rows.risk_level.in_(query.risk_levels))
     if query.channels is not None:
-        clauses.append(Case.channel.in_(query.channels))
+        clauses.append(rows.channel.in_(query.channels))
     if query.category_id is not None:
         subtree = select(Category.id).where(Category.path.contains([query.category_id]))
-        clauses.append(Case.category_id.in_(subtree))
-    if query.unit_id is not None:
-        clauses.append(Case.handling_path.contains([query.unit_id]))
+        clauses.append(rows.category_id.in_(subtree))
     if query.overdue is not None:
-        overdue = overdue_predicate(now)
+        overdue = overdue_predicate(now, rows)
         clauses.append(overdue if query.overdue else ~overdue)
     if query.registered_from is not None:
-        clauses.append(Case.registered_at >= query.registered_from)
+        clauses.append(rows.registered_at >= query.registered_from)
     if query.registered_to is not None:
-        clauses.append(Case.registered_at < query.registered_to)
+        clauses.append(rows.registered_at < query.registered_to)
+    return clauses
+
+
+def filter_clauses(query: CaseQuery, now: datetime) -> list[ColumnElement[bool]]:
+    clauses = _columns_filters(query, now, Case)
+    if query.unit_id is not None:
+        clauses.append(Case.handling_path.contains([query.unit_id]))
     if query.owner_id is not None:
         clauses.append(Case.owner_id == query.owner_id)
     if query.owned is not None:
@@ -135,29 +143,11 @@ async def page_of_cases(
 
 
 def _reach_filters(query: CaseQuery, now: datetime) -> list[ColumnElement[bool]] | None:
-    """The filter as predicates on `case_reach`, the same predicates `filter_clauses` puts
-    on `cases`; None when it reads what `case_reach` does not carry (unit, search, owner)."""
+    """The filter on `case_reach`, or None when it reads what `case_reach` does not carry
+    (a unit, a search, an owner)."""
     if replace(query, unit_id=None, search=None, owner_id=None, owned=None) != query:
         return None
-    r = case_reach.c
-    clauses: list[ColumnElement[bool]] = []
-    if query.statuses is not None:
-        clauses.append(r.status.in_(query.statuses))
-    if query.risk_levels is not None:
-        clauses.append(r.risk_level.in_(query.risk_levels))
-    if query.channels is not None:
-        clauses.append(r.channel.in_(query.channels))
-    if query.category_id is not None:
-        subtree = select(Category.id).where(Category.path.contains([query.category_id]))
-        clauses.append(r.category_id.in_(subtree))
-    if query.overdue is not None:
-        overdue = and_(r.status.in_([s.value for s in OPEN_STATUSES]), r.due_at < now)
-        clauses.append(overdue if query.overdue else ~overdue)
-    if query.registered_from is not None:
-        clauses.append(r.registered_at >= query.registered_from)
-    if query.registered_to is not None:
-        clauses.append(r.registered_at < query.registered_to)
-    return clauses
+    return _columns_filters(query, now, case_reach.c)
 
 
 async def count_cases(
