@@ -2,7 +2,7 @@
 
 The loads are the DataLoader batches the fields would have made (one statement per kind),
 started together; the fields then find their rows already loaded and answer at once
-(`loaders.now_or_later`) instead of each awaiting its own future. On a page of 50 nested
+(`eager.now_or_later`) instead of each awaiting its own future. On a page of 50 nested
 cases that spares graphql-core several hundred coroutines and tasks (docs/BENCHMARKS.md).
 """
 
