@@ -26,7 +26,6 @@ import asyncio
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -38,14 +37,13 @@ from harness import (
     SYNTHETIC_CODE,
     SYNTHETIC_PASSWORD,
     graphql,
+    in_data_dir,
     percentile,
     ready,
     serve_yidi,
     start,
     synthetic_county,
 )
-
-from yidi.database.embedded_tenancy import stop_postgres
 
 LOGIN = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }"
 QUERY = """query($after: String) { cases(first: 50, after: $after) { TOTAL
@@ -154,17 +152,9 @@ async def measure(args: argparse.Namespace, data_dir: Path, logs: Path) -> None:
 
 
 async def main(args: argparse.Namespace) -> None:
-    if args.data_dir:
-        data_dir = Path(args.data_dir)
-        await measure(args, data_dir, data_dir.parent)
-        stop_postgres(data_dir)
-        return
-    with tempfile.TemporaryDirectory(prefix="yidi-bench-cases-") as tmp:
-        data_dir = Path(tmp) / "data"
-        try:
-            await measure(args, data_dir, Path(tmp))
-        finally:
-            stop_postgres(data_dir)
+    await in_data_dir(
+        args.data_dir, "yidi-bench-cases-", lambda data, logs: measure(args, data, logs)
+    )
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ Prints the plan of (b), the p50s, and as its last line `unitStats/raw ratio: X.X
 import argparse
 import asyncio
 import signal
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -32,13 +31,12 @@ from harness import (
     SYNTHETIC_CODE,
     SYNTHETIC_PASSWORD,
     graphql,
+    in_data_dir,
     percentile,
     ready,
     serve_yidi,
     synthetic_county,
 )
-
-from yidi.database.embedded_tenancy import stop_postgres
 
 CODE = SYNTHETIC_CODE
 USER, PASSWORD = f"{CODE}.leader", SYNTHETIC_PASSWORD
@@ -84,9 +82,9 @@ async def timed(runs: int, call: Any) -> list[float]:
     return seconds
 
 
-async def measure(args: argparse.Namespace, data_dir: Path, log: Path) -> None:
+async def measure(args: argparse.Namespace, data_dir: Path, logs: Path) -> None:
     yidi_dsn = await synthetic_county(data_dir, args.cases)
-    server, address = serve_yidi(data_dir, log)
+    server, address = serve_yidi(data_dir, logs / "serve.log")
     try:
         await ready(address)
         async with httpx.AsyncClient(base_url=f"http://{address}", timeout=120) as client:
@@ -129,17 +127,9 @@ async def measure(args: argparse.Namespace, data_dir: Path, log: Path) -> None:
 
 
 async def main(args: argparse.Namespace) -> None:
-    if args.data_dir:
-        data_dir = Path(args.data_dir)
-        await measure(args, data_dir, data_dir.parent / f"{data_dir.name}-serve.log")
-        stop_postgres(data_dir)
-        return
-    with tempfile.TemporaryDirectory(prefix="yidi-bench-dashboards-") as tmp:
-        data_dir = Path(tmp) / "data"
-        try:
-            await measure(args, data_dir, Path(tmp) / "serve.log")
-        finally:
-            stop_postgres(data_dir)
+    await in_data_dir(
+        args.data_dir, "yidi-bench-dashboards-", lambda data, logs: measure(args, data, logs)
+    )
 
 
 if __name__ == "__main__":

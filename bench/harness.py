@@ -8,6 +8,8 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ import asyncpg
 import httpx
 
 from yidi.database.embedded import async_url, embedded_server
+from yidi.database.embedded_tenancy import stop_postgres
 from yidi.database.listener import asyncpg_dsn
 
 # The county `yidi seed --synthetic` builds; its users are "<unit code>.leader|handler".
@@ -106,3 +109,22 @@ async def synthetic_county(data_dir: Path, cases: int) -> str:
         command = [sys.executable, "-m", "yidi.cli", "seed", "--synthetic", "--cases", str(cases)]
         subprocess.run([*command, "--data-dir", str(data_dir)], check=True)
     return dsn
+
+
+async def in_data_dir(
+    data_dir: str | None, prefix: str, measure: Callable[[Path, Path], Awaitable[None]]
+) -> None:
+    """`measure(data directory, directory for logs)` on the given data directory (kept, to
+    be reused by the next run) or on a temporary one; its PostgreSQL stopped after."""
+    if data_dir:
+        kept = Path(data_dir)
+        try:
+            await measure(kept, kept.parent)
+        finally:
+            stop_postgres(kept)
+        return
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        try:
+            await measure(Path(tmp) / "data", Path(tmp))
+        finally:
+            stop_postgres(Path(tmp) / "data")

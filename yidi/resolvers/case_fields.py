@@ -1,15 +1,20 @@
 """Case fields whose answer depends on the caller: permissions, personal data, timeline
 (and the notes in it)."""
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
+from yidi.authz.actor import Actor
+from yidi.authz.enforcer import CountyEnforcer
 from yidi.domain.enums import CaseAction, CaseEventType
 from yidi.persistence.models import Case, CaseEvent, Extension, Mediation, Pause, Summons
 from yidi.resolvers import pagination
 from yidi.resolvers.context import Context
 from yidi.resolvers.eager import now_or_later
 from yidi.services import reading
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -44,25 +49,28 @@ async def event_note(ctx: Context, event: CaseEvent) -> str | None:
 
 
 def allowed_actions(ctx: Context, case: Case) -> list[CaseAction] | Awaitable[list[CaseAction]]:
-    known = ctx.known_reader
-    if known is not None:
-        return reading.allowed_actions(*known, case)
-    return _allowed_actions(ctx, case)
-
-
-async def _allowed_actions(ctx: Context, case: Case) -> list[CaseAction]:
-    return reading.allowed_actions(await ctx.enforcer(), await ctx.actor(), case)
+    return _as_reader(ctx, case, reading.allowed_actions)
 
 
 def reporter(ctx: Context, case: Case) -> reading.ReporterView | Awaitable[reading.ReporterView]:
+    return _as_reader(ctx, case, reading.reporter_view)
+
+
+def _as_reader(
+    ctx: Context, case: Case, view: Callable[[CountyEnforcer, Actor, Case], T]
+) -> T | Awaitable[T]:
+    """`view` of the case for the caller: at once when the request already holds the caller
+    and the policy (every root field that hands out cases has loaded them)."""
     known = ctx.known_reader
     if known is not None:
-        return reading.reporter_view(*known, case)
-    return _reporter(ctx, case)
+        return view(*known, case)
+    return _as_reader_later(ctx, case, view)
 
 
-async def _reporter(ctx: Context, case: Case) -> reading.ReporterView:
-    return reading.reporter_view(await ctx.enforcer(), await ctx.actor(), case)
+async def _as_reader_later(
+    ctx: Context, case: Case, view: Callable[[CountyEnforcer, Actor, Case], T]
+) -> T:
+    return view(await ctx.enforcer(), await ctx.actor(), case)
 
 
 async def merged_into(ctx: Context, case: Case) -> Case | None:
