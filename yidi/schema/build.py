@@ -14,6 +14,7 @@ from yidi.resolvers.errors import ContractErrors
 from yidi.resolvers.lifecycle import CloseRequestSession
 from yidi.resolvers.query_budget import QueryBudget
 from yidi.resolvers.text_guard import RejectUnencodableText
+from yidi.schema.direct_fields import resolve_directly
 from yidi.schema.mutation import Mutation
 from yidi.schema.nodes import NODE_KINDS
 from yidi.schema.query import Query
@@ -38,7 +39,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         [] if exposed else [lambda: AddValidationRules([NoSchemaIntrospectionCustomRule])]
     )
     documents = DocumentCache()  # this schema's and these settings' parses and verdicts
-    return YidiSchema(
+    schema = YidiSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -55,3 +56,5 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         ],
         config=StrawberryConfig(disable_field_suggestions=not exposed),
     )
+    resolve_directly(schema)
+    return schema

@@ -17,6 +17,7 @@ from yidi.resolvers.ids import to_global_id
 
 # Imported for its effect: the domain enums `e` become GraphQL enums.
 from yidi.schema import enums as _registered  # noqa: F401
+from yidi.schema.direct_fields import DIRECT
 from yidi.services.reading import ReporterView
 
 if TYPE_CHECKING:
@@ -393,31 +394,35 @@ class Case(Node):
         )
 
     # The fields a page of cases reads most answer at once when the page has loaded their
-    # rows (resolvers/case_prefetch.py, resolvers/eager.py), and await them otherwise.
-    @strawberry.field(graphql_type=Category)
+    # rows (resolvers/case_prefetch.py, resolvers/eager.py), and await them otherwise;
+    # DIRECT ones skip strawberry's resolver wrapping (schema/direct_fields.py).
+    @strawberry.field(graphql_type=Category, metadata=DIRECT)
     def category(self, info: Ctx) -> Category | Awaitable[Category]:
         return now_or_later(info.context.loaders.categories, self.row.category_id, _category)
 
-    @strawberry.field(graphql_type=Reporter)
+    @strawberry.field(graphql_type=Reporter, metadata=DIRECT)
     def reporter(self, info: Ctx) -> Reporter | Awaitable[Reporter]:
         return then(case_fields.reporter(info.context, self.row), _reporter)
 
-    @strawberry.field(description="Where the matter arose.", graphql_type=Unit)
+    @strawberry.field(description="Where the matter arose.", graphql_type=Unit, metadata=DIRECT)
     def location_unit(self, info: Ctx) -> Unit | Awaitable[Unit]:
         return now_or_later(info.context.loaders.units, self.row.location_unit_id, _unit)
 
-    @strawberry.field(description="The unit that registered the case.", graphql_type=Unit)
+    @strawberry.field(
+        description="The unit that registered the case.", graphql_type=Unit, metadata=DIRECT
+    )
     def intake_unit(self, info: Ctx) -> Unit | Awaitable[Unit]:
         return now_or_later(info.context.loaders.units, self.row.intake_unit_id, _unit)
 
     @strawberry.field(
         description="The unit responsible now; the intake unit until the case is dispatched.",
         graphql_type=Unit,
+        metadata=DIRECT,
     )
     def handling_unit(self, info: Ctx) -> Unit | Awaitable[Unit]:
         return now_or_later(info.context.loaders.units, self.row.handling_unit_id, _unit)
 
-    @strawberry.field(graphql_type=User | None)
+    @strawberry.field(graphql_type=User | None, metadata=DIRECT)
     def assignee(self, info: Ctx) -> User | Awaitable[User | None] | None:
         if self.row.assignee_id is None:
             return None
@@ -443,7 +448,7 @@ class Case(Node):
         rows = await info.context.loaders.units.load_many(self.row.co_handling_unit_ids)
         return [Unit.of(r) for r in rows if r is not None]
 
-    @strawberry.field
+    @strawberry.field(metadata=DIRECT)
     def is_overdue(self, info: Ctx) -> bool:
         return is_overdue(e.CaseStatus(self.row.status), self.row.due_at, info.context.now())
 
@@ -554,7 +559,9 @@ class Case(Node):
         row = await case_fields.merged_into(info.context, self.row)
         return Case.of(row) if row is not None else None
 
-    @strawberry.field(description="Oldest first.", graphql_type=CaseEventConnection)
+    @strawberry.field(
+        description="Oldest first.", graphql_type=CaseEventConnection, metadata=DIRECT
+    )
     def events(
         self,
         info: Ctx,
@@ -592,6 +599,7 @@ class Case(Node):
     @strawberry.field(
         description="What the caller may do to this case now (policy and status both allow it).",
         graphql_type=list[e.CaseAction],
+        metadata=DIRECT,
     )
     def allowed_actions(self, info: Ctx) -> list[e.CaseAction] | Awaitable[list[e.CaseAction]]:
         return case_fields.allowed_actions(info.context, self.row)

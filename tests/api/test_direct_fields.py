@@ -1,0 +1,122 @@
+"""Fields marked DIRECT bypass strawberry's resolver wrapping (schema/direct_fields.py): they
+still get their Info and arguments, a page's cost in that wrapping does not grow with its
+size, and a field the thin resolver could not serve faithfully is refused at build time.
+The answers themselves are held by tests/api/test_eager_fields.py (a page equals each case
+asked on its own, fragments, aliases, cursors) and the rest of the suite."""
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import strawberry
+import strawberry.schema.schema_converter as converter
+from strawberry.permission import BasePermission
+
+from tests.support.demo import LEADER
+from tests.support.driver import Api
+from yidi.schema.direct_fields import DIRECT, resolve_directly
+
+PAGE = """query($n: Int!) { cases(first: $n) { edges { node { number category { name }
+  handlingUnit { name } locationUnit { name } intakeUnit { name } assignee { username }
+  reporter { phone } isOverdue allowedActions events(first: 2) { totalCount } } } } }"""
+
+
+@pytest.fixture
+def conversions(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The fields whose arguments strawberry converted (its wrapper runs this per call)."""
+    fields: list[str] = []
+    real = converter.get_arguments
+
+    def counting(**kwargs: Any) -> Any:
+        fields.append(kwargs["field"].python_name)
+        return real(**kwargs)
+
+    monkeypatch.setattr(converter, "get_arguments", counting)
+    return fields
+
+
+async def test_a_pages_wrapping_does_not_grow_with_its_size(
+    api: Api, conversions: list[str]
+) -> None:
+    await api.ok(PAGE, {"n": 1}, user=LEADER)  # signs in
+    per_page = []
+    for size in (3, 30):
+        conversions.clear()
+        page = await api.ok(PAGE, {"n": size}, user=LEADER)
+        assert len(page["cases"]["edges"]) == size
+        per_page.append(list(conversions))
+    assert per_page[0] == per_page[1] == ["cases"]
+
+
+@strawberry.type
+class Thing:
+    size: int
+
+    @strawberry.field(metadata=DIRECT)
+    def described(self, info: strawberry.Info, first_n: int = 2, prefix: str | None = None) -> str:
+        return f"{prefix or ''}{self.size}:{first_n}:{info.field_name}:{info.context['who']}"
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def thing(self) -> Thing:
+        return Thing(size=7)
+
+
+def test_a_direct_field_gets_its_info_and_arguments_by_python_name() -> None:
+    schema = strawberry.Schema(query=Query)
+    resolve_directly(schema)
+    document = '{ thing { a: described b: described(firstN: 5, prefix: "x") } }'
+    result = schema.execute_sync(document, context_value={"who": "me"})
+    assert result.errors is None
+    assert result.data == {"thing": {"a": "7:2:described:me", "b": "x7:5:described:me"}}
+
+
+@strawberry.input
+class Window:
+    days: int
+
+
+class Nobody(BasePermission):
+    message = "no"
+
+    def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
+        return False
+
+
+def _with_field(field: Callable[..., Any]) -> strawberry.Schema:
+    @strawberry.type
+    class Root:
+        marked: str = field
+
+    return strawberry.Schema(query=Root)
+
+
+def _by_window(self: Any, window: Window) -> str:
+    return str(window.days)
+
+
+def _anyone(self: Any) -> str:
+    return "secret"
+
+
+def _no_self() -> str:
+    return "free"
+
+
+@pytest.mark.parametrize(
+    ("field", "why"),
+    [
+        (strawberry.field(resolver=_by_window, metadata=DIRECT), "not a plain scalar"),
+        (
+            strawberry.field(resolver=_anyone, metadata=DIRECT, permission_classes=[Nobody]),
+            "extensions or permissions",
+        ),
+        (strawberry.field(resolver=_no_self, metadata=DIRECT), "only a method"),
+    ],
+)
+def test_a_field_the_thin_resolver_cannot_serve_is_refused(field: Any, why: str) -> None:
+    schema = _with_field(field)
+    with pytest.raises(TypeError, match=why):
+        resolve_directly(schema)

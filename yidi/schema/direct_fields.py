@@ -1,0 +1,83 @@
+"""Hot fields resolved straight from graphql-core.
+
+strawberry wraps every resolver in machinery for features these fields do not use —
+argument conversion into input types, field extensions, permission classes, a chain of
+partials rebuilt per call —; on a page of 50 nested cases that wrapping was about a seventh
+of the request's Python (docs/BENCHMARKS.md). A field declared with `metadata=DIRECT` gets a
+thin resolver instead, which hands its function the strawberry `Info` and the arguments
+graphql-core has already coerced, and nothing else. Only fields that need nothing more may
+be marked: a method on the type, with plain scalar arguments, no extensions or permission
+classes — `resolve_directly` refuses any other when the schema is built.
+"""
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import strawberry
+from graphql import (
+    GraphQLBoolean,
+    GraphQLField,
+    GraphQLFloat,
+    GraphQLID,
+    GraphQLInt,
+    GraphQLObjectType,
+    GraphQLResolveInfo,
+    GraphQLString,
+    get_named_type,
+)
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.field import StrawberryField
+
+DIRECT: Mapping[str, Any] = {"yidi.direct": True}
+
+# graphql-core's coerced value of these is already what strawberry would pass on.
+_PLAIN_SCALARS = (GraphQLBoolean, GraphQLFloat, GraphQLID, GraphQLInt, GraphQLString)
+
+
+def resolve_directly(schema: strawberry.Schema) -> None:
+    """Give every field marked DIRECT its thin resolver (in place, once per schema)."""
+    # strawberry offers no public handle on the graphql-core schema it builds.
+    graphql_schema = schema._schema
+    for graphql_type in graphql_schema.type_map.values():
+        if not isinstance(graphql_type, GraphQLObjectType):
+            continue
+        for name, graphql_field in graphql_type.fields.items():
+            field = graphql_field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+            if isinstance(field, StrawberryField) and field.metadata.get("yidi.direct"):
+                where = f"{graphql_type.name}.{name}"
+                graphql_field.resolve = _direct_resolver(schema, where, field, graphql_field)
+
+
+def _direct_resolver(
+    schema: strawberry.Schema, where: str, field: StrawberryField, graphql_field: GraphQLField
+) -> Callable[..., Any]:
+    resolver = field.base_resolver
+    if resolver is None or resolver.self_parameter is None:
+        raise TypeError(f"{where}: only a method on the type can be resolved directly")
+    if resolver.root_parameter is not None or resolver.parent_parameter is not None:
+        raise TypeError(f"{where}: a resolver taking root or parent is not resolved directly")
+    if field.extensions or field.permission_classes:
+        raise TypeError(f"{where}: a field with extensions or permissions is not direct")
+    for argument_name, argument in graphql_field.args.items():
+        if get_named_type(argument.type) not in _PLAIN_SCALARS:
+            raise TypeError(f"{where}: argument {argument_name} is not a plain scalar")
+    function = resolver.wrapped_func
+    if not callable(function):  # a staticmethod or classmethod not bound to its type
+        raise TypeError(f"{where}: only a method on the type can be resolved directly")
+    info_name = resolver.info_parameter.name if resolver.info_parameter is not None else None
+    info_class = schema.config.info_class
+    renamed = {
+        graphql_name: argument.python_name
+        for argument in field.arguments
+        if (graphql_name := schema.config.name_converter.from_argument(argument))
+        != argument.python_name
+    }
+
+    def resolve(source: Any, info: GraphQLResolveInfo[Any], **arguments: Any) -> Any:
+        if renamed:
+            arguments = {renamed.get(key, key): value for key, value in arguments.items()}
+        if info_name is not None:
+            arguments[info_name] = info_class(_raw_info=info, _field=field)
+        return function(source, **arguments)
+
+    return resolve
