@@ -10,6 +10,7 @@ tests/api/test_query_count.py.
 import asyncio
 from typing import Any
 
+import pytest
 from starlette.applications import Starlette
 from strawberry.dataloader import DataLoader
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
@@ -17,6 +18,7 @@ from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 from tests.api.test_query_count import recorded
 from tests.support.demo import LEADER, V11
 from tests.support.driver import Api
+from yidi.resolvers import pagination
 from yidi.resolvers.eager import now_or_later, then
 from yidi.schema.selection import selected_at
 
@@ -177,3 +179,32 @@ async def test_a_larger_page_starts_no_task_per_case(api: Api) -> None:
     await tasks_for(api, 10)  # caller, policy and documents loaded
     small, large = await tasks_for(api, 10), await tasks_for(api, 30)
     assert large - small < 20, (small, large)
+
+
+async def test_cursors_are_encoded_only_when_asked_for(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page of 30 cases, each with a page of events: no cursor is selected, none encoded."""
+    encoded: list[tuple[object, ...]] = []
+    real = pagination.encode_cursor
+
+    def counting(*parts: object) -> str:
+        encoded.append(parts)
+        return real(*parts)
+
+    monkeypatch.setattr(pagination, "encode_cursor", counting)
+    page = await api.ok(
+        "{ cases(first: 30) { pageInfo { hasNextPage } edges { node { number "
+        "events(first: 2) { pageInfo { hasNextPage } edges { node { type } } } } } } }",
+        user=LEADER,
+    )
+    assert len(nodes(page)) == 30
+    assert encoded == []
+    asked = await api.ok(
+        "{ cases(first: 30) { pageInfo { endCursor } edges { node { number "
+        "events(first: 2) { pageInfo { startCursor } } } } } }",
+        user=LEADER,
+    )
+    end = asked["cases"]["pageInfo"]["endCursor"]
+    assert len(encoded) == 1 + 30  # the page's end, each events page's start
+    assert pagination.decode_case_cursor("REGISTERED_AT", end)[1] > 0

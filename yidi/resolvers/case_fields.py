@@ -20,8 +20,12 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class EventPage:
     events: list[CaseEvent]
-    page_info: pagination.PageInfo
+    page_info: pagination.PageInfo[CaseEvent]
     total: int
+
+
+def _event_cursor(event: CaseEvent) -> str:
+    return pagination.event_cursor(event.id)
 
 
 def events(
@@ -33,10 +37,9 @@ def events(
     after_id = pagination.decode_event_cursor(after) if after is not None else 0
 
     def page(found: reading.EventSlice) -> EventPage:
-        # The edges' cursors are encoded when asked for; pageInfo needs the ends only.
-        ends = found.events[:1] + found.events[1:][-1:]
-        cursors = [pagination.event_cursor(e.id) for e in ends]
-        info = pagination.page_info(cursors, has_next=found.has_next, after=after)
+        info = pagination.page_info(
+            found.events, _event_cursor, has_next=found.has_next, after=after
+        )
         return EventPage(found.events, info, found.total)
 
     return now_or_later(ctx.loaders.events, (case.id, after_id, count), page)

@@ -8,9 +8,10 @@ carry the event id.
 import base64
 import binascii
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from yidi.domain.enums import RISK_RANK
 from yidi.domain.errors import BadInput
@@ -21,24 +22,37 @@ EVENTS_FIRST_DEFAULT = 50
 EVENTS_FIRST_MAX = 200
 CURSOR_MAX = 500
 
+E = TypeVar("E")
+
 _RISK_RANK_BY_NAME = {level.value: rank for level, rank in RISK_RANK.items()}
 
 
 @dataclass(frozen=True)
-class PageInfo:
+class PageInfo(Generic[E]):
+    """A page's metadata. Its end cursors are encoded only when asked for: a page nested in
+    every case of another page (a case's events) rarely asks, and each costs an encoding."""
+
     has_next_page: bool
     has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    ends: tuple[E, E] | None  # the first and the last edge, None on an empty page
+    cursor_of: Callable[[E], str]
+
+    def start_cursor(self) -> str | None:
+        return None if self.ends is None else self.cursor_of(self.ends[0])
+
+    def end_cursor(self) -> str | None:
+        return None if self.ends is None else self.cursor_of(self.ends[1])
 
 
-def page_info(cursors: list[str], *, has_next: bool, after: str | None) -> PageInfo:
+def page_info(
+    edges: Sequence[E], cursor_of: Callable[[E], str], *, has_next: bool, after: str | None
+) -> PageInfo[E]:
     """Forward paging only: there is a previous page exactly when `after` was given."""
     return PageInfo(
         has_next_page=has_next,
         has_previous_page=after is not None,
-        start_cursor=cursors[0] if cursors else None,
-        end_cursor=cursors[-1] if cursors else None,
+        ends=(edges[0], edges[-1]) if edges else None,
+        cursor_of=cursor_of,
     )
 
 

@@ -1,5 +1,6 @@
 """Root query resolvers: authenticate, decode ids, ask the read use cases, return rows."""
 
+import functools
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -87,8 +88,9 @@ SEARCH_MAX = 100
 
 @dataclass(frozen=True)
 class CasePage:
-    edges: list[tuple[Case, str]]
-    page_info: pagination.PageInfo
+    cases: list[Case]
+    cursor_of: Callable[[Case], str]  # an edge's cursor, encoded when asked for
+    page_info: pagination.PageInfo[Case]
     total: Callable[[], Awaitable[int]]
 
 
@@ -161,7 +163,7 @@ async def cases(
     )
     ctx.loaders.prime_cases(found.page.cases)
     await case_prefetch.prefetch(ctx, found.page.cases, selected)
-    edges = [(row, pagination.case_cursor(order_field, row)) for row in found.page.cases]
-    cursors = [cursor for _, cursor in edges]
-    info = pagination.page_info(cursors, has_next=found.page.has_next, after=after)
-    return CasePage(edges, info, found.total)
+    cursor_of = functools.partial(pagination.case_cursor, order_field)
+    cases = found.page.cases
+    info = pagination.page_info(cases, cursor_of, has_next=found.page.has_next, after=after)
+    return CasePage(cases, cursor_of, info, found.total)

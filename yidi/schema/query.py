@@ -107,7 +107,8 @@ class Query(
             after,
             selected_at(info.selected_fields, "cases", "edges", "node"),
         )
-        edges = [CaseEdge(cursor=cursor, node=Case.of(row)) for row, cursor in result.edges]
+        cursor_of = result.cursor_of
+        edges = [CaseEdge(node=Case.of(row), cursor_of=cursor_of) for row in result.cases]
         return CaseConnection(
             edges=edges,
             page_info=PageInfo.of(result.page_info),

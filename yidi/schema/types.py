@@ -43,17 +43,22 @@ class Node:
 class PageInfo:
     has_next_page: bool
     has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    page: strawberry.Private[pagination.PageInfo[Any]]
 
     @classmethod
-    def of(cls, info: pagination.PageInfo) -> "PageInfo":
+    def of(cls, info: pagination.PageInfo[Any]) -> "PageInfo":
         return cls(
-            has_next_page=info.has_next_page,
-            has_previous_page=info.has_previous_page,
-            start_cursor=info.start_cursor,
-            end_cursor=info.end_cursor,
+            has_next_page=info.has_next_page, has_previous_page=info.has_previous_page, page=info
         )
+
+    # Encoded when asked for: a case's events are a page in every case of a page.
+    @strawberry.field(metadata=DIRECT)
+    def start_cursor(self) -> str | None:
+        return self.page.start_cursor()
+
+    @strawberry.field(metadata=DIRECT)
+    def end_cursor(self) -> str | None:
+        return self.page.end_cursor()
 
 
 @strawberry.type
@@ -332,7 +337,7 @@ class CaseEvent(Node):
 class CaseEventEdge:
     node: CaseEvent
 
-    @strawberry.field
+    @strawberry.field(metadata=DIRECT)
     def cursor(self) -> str:
         return pagination.event_cursor(self.node.row.id)
 
@@ -630,8 +635,12 @@ def _event_connection(page: case_fields.EventPage) -> CaseEventConnection:
 
 @strawberry.type
 class CaseEdge:
-    cursor: str
     node: Case
+    cursor_of: strawberry.Private[Callable[[models.Case], str]]
+
+    @strawberry.field(metadata=DIRECT)
+    def cursor(self) -> str:
+        return self.cursor_of(self.node.row)
 
 
 @strawberry.type
