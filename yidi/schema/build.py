@@ -15,6 +15,7 @@ from yidi.resolvers.lifecycle import CloseRequestSession
 from yidi.resolvers.query_budget import QueryBudget
 from yidi.resolvers.text_guard import RejectUnencodableText
 from yidi.schema.direct_fields import resolve_directly
+from yidi.schema.enum_output import serialize_enums_by_lookup
 from yidi.schema.mutation import Mutation
 from yidi.schema.nodes import NODE_KINDS
 from yidi.schema.query import Query
@@ -57,4 +58,5 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         config=StrawberryConfig(disable_field_suggestions=not exposed),
     )
     resolve_directly(schema)
+    serialize_enums_by_lookup(schema)
     return schema
