@@ -18,13 +18,13 @@ from collections.abc import Awaitable, Hashable
 from typing import Any
 
 from graphql import ExecutionResult
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from yidi.resolvers.context import Context
+from yidi.schema.plain_leaves import PlainLeaves
 from yidi.schema.types import CaseEvent
 
 
-class SharedSubscriptionExecution(StrawberryGraphQLCoreExecutionContext):
+class SharedSubscriptionExecution(PlainLeaves):
     _share_key: Hashable | None = None
 
     def build_per_event_executor(self, payload: Any) -> Any:

@@ -1,0 +1,168 @@
+"""Plain leaf fields completed outside graphql-core's per-field path (schema/plain_leaves.py)
+answer exactly as graphql-core does: values, nulls, and every error with its message and
+path; fields with arguments or under middleware keep graphql-core's path."""
+
+from enum import Enum
+from typing import Any
+
+import pytest
+import strawberry
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from yidi.config import Settings
+from yidi.schema.build import build_schema
+from yidi.schema.plain_leaves import PlainLeaves
+
+
+@strawberry.enum
+class Tone(Enum):
+    WARM = "warm"
+    COLD = "cold"
+
+
+@strawberry.type
+class Item:
+    name: str
+    note: str | None
+    count: int
+    tone: Tone
+    flags: list[str]
+    missing_but_required: str
+    wrongly_typed: int
+    failing: int
+
+    @strawberry.field
+    def shout(self, times: int = 1) -> str:
+        return self.name.upper() * times
+
+
+class _Broken:
+    @property
+    def failing(self) -> int:
+        raise RuntimeError("the attribute itself failed")
+
+
+def item(**overrides: Any) -> Item:
+    values: dict[str, Any] = {
+        "name": "a",
+        "note": None,
+        "count": 3,
+        "tone": Tone.COLD,
+        "flags": ["x"],
+        "missing_but_required": "present",
+        "wrongly_typed": 5,
+        "failing": 1,
+    }
+    values.update(overrides)
+    return Item(**values)
+
+
+class _ItemWithFailingAttribute(Item, _Broken):
+    pass
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def good(self) -> Item:
+        return item()
+
+    @strawberry.field
+    def null_where_due(self) -> Item | None:
+        return item(missing_but_required=None)
+
+    @strawberry.field
+    def refused_by_its_type(self) -> Item | None:
+        return item(wrongly_typed="five")
+
+    @strawberry.field
+    def raising(self) -> Item | None:
+        broken = object.__new__(_ItemWithFailingAttribute)
+        broken.__dict__.update(vars(item()))
+        return broken
+
+    @strawberry.field
+    def exception_as_value(self) -> Item | None:
+        return item(count=ValueError("a stored error"))
+
+
+DOCUMENT = """{
+  good { name note count tone flags shout(times: 2) missing_but_required: missingButRequired }
+  nullWhereDue { name missingButRequired }
+  refusedByItsType { name wronglyTyped }
+  raising { name failing }
+  exceptionAsValue { name count }
+}"""
+
+
+def run(execution_context_class: type | None, extensions: list[Any] = ()) -> Any:
+    schema = strawberry.Schema(
+        query=Query, execution_context_class=execution_context_class, extensions=extensions
+    )
+    return schema.execute_sync(DOCUMENT)
+
+
+def errors(result: Any) -> list[tuple[str, list[Any]]]:
+    return sorted((e.message, e.path) for e in result.errors or [])
+
+
+def test_answers_and_errors_are_graphql_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    theirs = run(StrawberryGraphQLCoreExecutionContext)
+    by_graphql_core: list[str] = []
+    real = StrawberryGraphQLCoreExecutionContext.execute_field
+
+    def counting(self: Any, parent_type: Any, source: Any, details: Any, *rest: Any) -> Any:
+        by_graphql_core.append(f"{parent_type.name}.{details[0].node.name.value}")
+        return real(self, parent_type, source, details, *rest)
+
+    monkeypatch.setattr(StrawberryGraphQLCoreExecutionContext, "execute_field", counting)
+    ours = run(PlainLeaves)
+    # Plain leaves answered outside it; objects, lists, arguments, and each error inside.
+    assert "Item.note" not in by_graphql_core
+    assert "Item.tone" not in by_graphql_core
+    assert by_graphql_core.count("Item.name") == 0
+    for inside in ("Query.good", "Item.flags", "Item.shout", "Item.missingButRequired"):
+        assert inside in by_graphql_core
+    for failing in ("Item.wronglyTyped", "Item.failing", "Item.count"):
+        assert by_graphql_core.count(failing) == 1  # exceptionAsValue's count
+    assert ours.data == theirs.data
+    assert ours.data["good"] == {
+        "name": "a",
+        "note": None,
+        "count": 3,
+        "tone": "COLD",
+        "flags": ["x"],
+        "shout": "AA",
+        "missing_but_required": "present",
+    }
+    assert errors(ours) == errors(theirs)
+    assert {tuple(path) for _, path in errors(ours)} == {
+        ("nullWhereDue", "missingButRequired"),
+        ("refusedByItsType", "wronglyTyped"),
+        ("raising", "failing"),
+        ("exceptionAsValue", "count"),
+    }
+
+
+class Upper(SchemaExtension):
+    """Middleware on every field: it must still see the plain ones."""
+
+    def resolve(self, _next: Any, root: Any, info: Any, **kwargs: Any) -> Any:
+        value = _next(root, info, **kwargs)
+        return value.upper() if isinstance(value, str) else value
+
+
+def test_middleware_still_sees_plain_fields() -> None:
+    ours = run(PlainLeaves, [Upper])
+    assert ours.data["good"]["name"] == "A"
+    assert ours.data == run(StrawberryGraphQLCoreExecutionContext, [Upper]).data
+
+
+@pytest.fixture(scope="module")
+def served() -> strawberry.Schema:
+    return build_schema(Settings.model_construct())
+
+
+def test_the_served_schema_executes_with_plain_leaves(served: strawberry.Schema) -> None:
+    assert issubclass(served.execution_context_class, PlainLeaves)

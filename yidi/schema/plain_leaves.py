@@ -1,0 +1,101 @@
+"""Plain leaf fields skip graphql-core's per-field machinery.
+
+graphql-core builds a resolve-info object, checks for arguments, calls the field's resolver
+(strawberry's wrapper around `getattr`) and walks the return type, for every field of every
+object it completes — also for a case's `number` or a unit's `name`, which are an attribute
+read and a scalar's serialization. On a page of 50 nested cases those are most of the
+fields, and that machinery was the largest single share of the page's Python
+(docs/BENCHMARKS.md). A field strawberry resolves by plain attribute access whose type is a
+scalar or an enum is completed here by reading the attribute and serializing it; whatever
+else could happen — arguments, a null or an exception where a value is due, a value the
+type refuses, middleware — takes graphql-core's own path, so errors are exactly its own.
+"""
+
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    GraphQLField,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    is_leaf_type,
+)
+from graphql.execution.collect_fields import FieldDetailsList
+from graphql.pyutils import Path, Undefined
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.field import StrawberryField
+
+# Kept in each GraphQLField's extensions once its first execution has judged it (fields
+# are not hashable): (attribute name, leaf type, nullable), or None when it is not plain.
+_PLAN = "yidi.plain_leaf"
+
+
+def _plan(field_def: GraphQLField) -> tuple[str, Any, bool] | None:
+    extensions = field_def.extensions
+    if _PLAN in extensions:
+        plan: tuple[str, Any, bool] | None = extensions[_PLAN]
+        return plan
+    field = extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    resolve = field_def.resolve
+    plain = (
+        isinstance(field, StrawberryField)
+        # strawberry resolves a basic field by its default resolver: getattr, unless set
+        and getattr(resolve, "_is_default", False)
+        and field.default_resolver is getattr
+        and not field_def.args
+    )
+    return_type = field_def.type
+    nullable = not isinstance(return_type, GraphQLNonNull)
+    leaf_type = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
+    plan = None
+    if plain and is_leaf_type(leaf_type):
+        assert isinstance(field, StrawberryField)
+        plan = (field.python_name, leaf_type, nullable)
+    extensions[_PLAN] = plan
+    return plan
+
+
+class PlainLeaves(StrawberryGraphQLCoreExecutionContext):
+    """Completes plain leaf fields itself; every other field, and every case it cannot
+    answer exactly as graphql-core would, goes to graphql-core's `execute_field`."""
+
+    def execute_field(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        node: FieldNode = field_details_list[0].node
+        middleware = self.middleware_manager
+        if not node.arguments and (middleware is None or not middleware.middlewares):
+            field_def = self.schema.get_field(parent_type, node.name.value)
+            plan = _plan(field_def) if field_def is not None else None
+            if plan is not None:
+                value = _plain_value(source, plan)
+                if value is not Undefined:
+                    return value
+        return super().execute_field(
+            parent_type, source, field_details_list, path, position_context
+        )
+
+
+def _plain_value(source: Any, plan: tuple[str, Any, bool]) -> Any:
+    """The field's serialized value, or Undefined where graphql-core must decide (and
+    report whatever is wrong the way it always does)."""
+    name, leaf_type, nullable = plan
+    try:
+        value = getattr(source, name)
+    except Exception:
+        return Undefined
+    if value is None:
+        return None if nullable else Undefined
+    if isinstance(value, Exception):
+        return Undefined
+    try:
+        coerced = leaf_type.coerce_output_value(value)
+    except Exception:
+        return Undefined
+    return Undefined if coerced is None else coerced
