@@ -25,6 +25,7 @@ class CountyEnforcer:
         self._granted: dict[
             tuple[frozenset[str], str, frozenset[str], str, tuple[str, ...]], frozenset[str]
         ] = {}
+        self._any: dict[tuple[frozenset[str], str, frozenset[str], str, str], bool] = {}
 
     def allows(self, role: str, level: str, relation: str, action: str, risk: str) -> bool:
         # The question space is tiny (roles x levels x relations x actions x risks), so
@@ -34,6 +35,20 @@ class CountyEnforcer:
         if answer is None:
             answer = bool(self._enforcer.enforce(role, level, relation, action, risk))
             self._memo[key] = answer
+        return answer
+
+    def allows_any(
+        self, roles: frozenset[str], level: str, relations: frozenset[str], action: str, risk: str
+    ) -> bool:
+        """Whether any of `roles` may do `action` through any of `relations`; remembered, as
+        a page of cases asks it once per case (whose personal data may this reader see?)."""
+        key = (roles, level, relations, action, risk)
+        answer = self._any.get(key)
+        if answer is None:
+            answer = any(
+                self.allows(role, level, rel, action, risk) for role in roles for rel in relations
+            )
+            self._any[key] = answer
         return answer
 
     def granted(

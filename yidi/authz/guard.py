@@ -11,11 +11,7 @@ CASE_ACTIONS = tuple(a.value for a in CaseAction)
 
 def allows(enforcer: CountyEnforcer, actor: Actor, action: str, case: CaseFacts) -> bool:
     rels = relations(actor, case)
-    return any(
-        enforcer.allows(role, actor.level, rel, action, case.risk_level)
-        for role in actor.roles
-        for rel in rels
-    )
+    return enforcer.allows_any(actor.roles, actor.level, rels, action, case.risk_level)
 
 
 def can_view(enforcer: CountyEnforcer, actor: Actor, case: CaseFacts) -> bool:
