@@ -20,6 +20,7 @@ from tests.support.demo import LEADER, V11
 from tests.support.driver import Api
 from yidi.resolvers import pagination
 from yidi.resolvers.eager import now_or_later, then
+from yidi.schema import types
 from yidi.schema.selection import selected_at
 
 NODE = """number status handlingUnit { name code } locationUnit { name } intakeUnit { code }
@@ -208,3 +209,29 @@ async def test_cursors_are_encoded_only_when_asked_for(
     end = asked["cases"]["pageInfo"]["endCursor"]
     assert len(encoded) == 1 + 30  # the page's end, each events page's start
     assert pagination.decode_case_cursor("REGISTERED_AT", end)[1] > 0
+
+
+async def test_a_pages_cases_share_one_view_of_each_unit_category_and_user(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[str] = []
+    for kind in (types.Unit, types.Category, types.User):
+        real = kind.of.__func__
+
+        def counting(cls: Any, row: Any, real: Any = real) -> Any:
+            made.append(cls.__name__)
+            return real(cls, row)
+
+        monkeypatch.setattr(kind, "of", classmethod(counting))
+    page = await api.ok(
+        "{ cases(first: 30) { edges { node { handlingUnit { id } locationUnit { id } "
+        "intakeUnit { id } category { id } assignee { id } } } } }",
+        user=LEADER,
+    )
+    cases = nodes(page)
+    units = {c[f]["id"] for c in cases for f in ("handlingUnit", "locationUnit", "intakeUnit")}
+    users = {c["assignee"]["id"] for c in cases if c["assignee"]}
+    assert len(cases) == 30
+    assert made.count("Unit") == len(units) < 90
+    assert made.count("Category") == len({c["category"]["id"] for c in cases})
+    assert made.count("User") == len(users)

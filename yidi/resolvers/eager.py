@@ -7,7 +7,7 @@ prefetch, resolvers/case_prefetch.py) costs neither, and still awaits when it ha
 """
 
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -18,11 +18,23 @@ T = TypeVar("T")
 U = TypeVar("U")
 
 
-def now_or_later(loader: DataLoader[K, V], key: K, wrap: Callable[[V], T]) -> T | Awaitable[T]:
-    """`wrap` of the value loaded for `key`: at once if this request already has it."""
+def now_or_later(
+    loader: DataLoader[K, V],
+    key: K,
+    wrap: Callable[[V], T],
+    views: MutableMapping[K, T] | None = None,
+) -> T | Awaitable[T]:
+    """`wrap` of the value loaded for `key`: at once if this request already has it. With
+    `views` (the request's record of what each key's value became), each value is wrapped
+    once per request: the fifty cases of a page share a few units and categories."""
+    if views is not None and (view := views.get(key)) is not None:
+        return view
     future = loader.cache_map.get(key)
     if future is not None and future.done() and future.exception() is None:
-        return wrap(future.result())
+        view = wrap(future.result())
+        if views is not None:
+            views[key] = view
+        return view
     return _later(loader, key, wrap)
 
 

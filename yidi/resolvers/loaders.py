@@ -2,7 +2,7 @@
 
 from collections.abc import Awaitable, Callable, Sequence
 from functools import cached_property
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
@@ -57,6 +57,20 @@ class Loaders:
     def __init__(self, session: SessionSource, cases: Sequence[Case] = ()) -> None:
         self.session = session
         self._known_cases = cases  # primed into `cases` when it is first used
+
+    # What the rows of units, categories and users became for the schema, made once per
+    # request (resolvers/eager.now_or_later): a page's cases share a few of each.
+    @cached_property
+    def unit_views(self) -> dict[int, Any]:
+        return {}
+
+    @cached_property
+    def category_views(self) -> dict[int, Any]:
+        return {}
+
+    @cached_property
+    def user_views(self) -> dict[int, Any]:
+        return {}
 
     @cached_property
     def units(self) -> DataLoader[int, Unit | None]:

@@ -403,7 +403,10 @@ class Case(Node):
     # DIRECT ones skip strawberry's resolver wrapping (schema/direct_fields.py).
     @strawberry.field(graphql_type=Category, metadata=DIRECT)
     def category(self, info: Ctx) -> Category | Awaitable[Category]:
-        return now_or_later(info.context.loaders.categories, self.row.category_id, _category)
+        loaders = info.context.loaders
+        return now_or_later(
+            loaders.categories, self.row.category_id, _category, loaders.category_views
+        )
 
     @strawberry.field(graphql_type=Reporter, metadata=DIRECT)
     def reporter(self, info: Ctx) -> Reporter | Awaitable[Reporter]:
@@ -411,13 +414,15 @@ class Case(Node):
 
     @strawberry.field(description="Where the matter arose.", graphql_type=Unit, metadata=DIRECT)
     def location_unit(self, info: Ctx) -> Unit | Awaitable[Unit]:
-        return now_or_later(info.context.loaders.units, self.row.location_unit_id, _unit)
+        loaders = info.context.loaders
+        return now_or_later(loaders.units, self.row.location_unit_id, _unit, loaders.unit_views)
 
     @strawberry.field(
         description="The unit that registered the case.", graphql_type=Unit, metadata=DIRECT
     )
     def intake_unit(self, info: Ctx) -> Unit | Awaitable[Unit]:
-        return now_or_later(info.context.loaders.units, self.row.intake_unit_id, _unit)
+        loaders = info.context.loaders
+        return now_or_later(loaders.units, self.row.intake_unit_id, _unit, loaders.unit_views)
 
     @strawberry.field(
         description="The unit responsible now; the intake unit until the case is dispatched.",
@@ -425,13 +430,15 @@ class Case(Node):
         metadata=DIRECT,
     )
     def handling_unit(self, info: Ctx) -> Unit | Awaitable[Unit]:
-        return now_or_later(info.context.loaders.units, self.row.handling_unit_id, _unit)
+        loaders = info.context.loaders
+        return now_or_later(loaders.units, self.row.handling_unit_id, _unit, loaders.unit_views)
 
     @strawberry.field(graphql_type=User | None, metadata=DIRECT)
     def assignee(self, info: Ctx) -> User | Awaitable[User | None] | None:
         if self.row.assignee_id is None:
             return None
-        return now_or_later(info.context.loaders.users, self.row.assignee_id, user_or_none)
+        loaders = info.context.loaders
+        return now_or_later(loaders.users, self.row.assignee_id, user_or_none, loaders.user_views)
 
     @strawberry.field(description="The leader who has taken the case on (领导包案), if any.")
     async def owner(self, info: Ctx) -> User | None:
