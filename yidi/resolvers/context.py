@@ -17,7 +17,7 @@ from yidi.config import Settings
 from yidi.domain.errors import BadInput, Unauthenticated
 from yidi.live.hub import LiveEvents
 from yidi.persistence.models import Case
-from yidi.persistence.session import Session, SessionFactory
+from yidi.persistence.session import Session, SessionFactory, begin_reading
 from yidi.resolvers.actor_cache import ActorCache
 from yidi.resolvers.loaders import Loaders
 from yidi.services.auth import load_actor, verify_token
@@ -72,12 +72,13 @@ class Context:
         """The request's read session, opened on first use and closed after the operation.
 
         Its connection is checked out here, under a lock, so concurrent resolvers never race
-        to provision it; their statements then queue on the connection's own mutex.
+        to provision it; their statements then queue on the connection's own mutex. It
+        only reads, in autocommit (`begin_reading`).
         """
         async with self._lock:
             if self._session is None:
                 session = self.app.uow.sessions()
-                await session.connection()
+                await begin_reading(session)
                 self._session = session
         return self._session
 

@@ -1,0 +1,56 @@
+"""A request's reads run in autocommit (persistence/session.begin_reading): no BEGIN and
+ROLLBACK around them, while a mutation's work still runs in one transaction."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+from starlette.applications import Starlette
+
+from tests.api.test_query_count import is_background
+from tests.support.demo import LEADER
+from tests.support.driver import Api
+from tests.support.mutations import do
+
+PAGE = """{ cases(first: 10) { totalCount edges { node { id number handlingUnit { name }
+  category { name } events(first: 2) { edges { node { type } } } } } } }"""
+
+
+@contextmanager
+def in_transaction(app: Starlette) -> Iterator[list[tuple[str, bool]]]:
+    """Each statement the app sends, with whether its connection was inside a transaction."""
+    seen: list[tuple[str, bool]] = []
+
+    def record(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not is_background(statement):
+            driver = conn.connection.driver_connection
+            seen.append((" ".join(statement.split())[:60], driver.is_in_transaction()))
+
+    engine = app.state.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+async def test_queries_read_outside_a_transaction_and_mutations_inside_one(
+    api: Api, app: Starlette
+) -> None:
+    page = await api.ok(PAGE, user=LEADER)  # signs in, and warms the caches
+    with in_transaction(app) as reads:
+        assert await api.ok(PAGE, user=LEADER) == page
+    assert len(reads) >= 4  # the page, its count, units, categories, events
+    assert not [statement for statement, inside in reads if inside]
+
+    open_case = await api.ok(
+        "{ cases(first: 1, filter: { status: [IN_PROGRESS] }) { edges { node { id } } } }",
+        user=LEADER,
+    )
+    case_id = open_case["cases"]["edges"][0]["node"]["id"]
+    with in_transaction(app) as work:
+        await do(api, LEADER, "COMMENT", {"caseId": case_id, "note": "checked"})
+    writes = [statement for statement, inside in work if "INSERT" in statement.upper()]
+    assert writes
+    assert all(inside for statement, inside in work if "INSERT" in statement.upper())
