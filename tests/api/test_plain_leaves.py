@@ -12,6 +12,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from yidi.config import Settings
 from yidi.schema.build import build_schema
+from yidi.schema.direct_fields import DIRECT, resolve_directly
 from yidi.schema.plain_leaves import PlainLeaves
 
 
@@ -35,6 +36,14 @@ class Item:
     @strawberry.field
     def shout(self, times: int = 1) -> str:
         return self.name.upper() * times
+
+    @strawberry.field(metadata=DIRECT)
+    def doubled(self) -> int:
+        return self.count * 2
+
+    @strawberry.field(metadata=DIRECT)
+    def refusing(self) -> int | None:
+        raise ValueError("a direct field's own error")
 
 
 class _Broken:
@@ -88,7 +97,9 @@ class Query:
 
 
 DOCUMENT = """{
-  good { name note count tone flags shout(times: 2) missing_but_required: missingButRequired }
+  good { name note count tone flags shout(times: 2) missing_but_required: missingButRequired
+    doubled }
+  refusing: good { name refusing }
   nullWhereDue { name missingButRequired }
   refusedByItsType { name wronglyTyped }
   raising { name failing }
@@ -100,6 +111,7 @@ def run(execution_context_class: type | None, extensions: list[Any] = ()) -> Any
     schema = strawberry.Schema(
         query=Query, execution_context_class=execution_context_class, extensions=extensions
     )
+    resolve_directly(schema)
     return schema.execute_sync(DOCUMENT)
 
 
@@ -122,9 +134,10 @@ def test_answers_and_errors_are_graphql_cores(monkeypatch: pytest.MonkeyPatch) -
     assert "Item.note" not in by_graphql_core
     assert "Item.tone" not in by_graphql_core
     assert by_graphql_core.count("Item.name") == 0
+    assert "Item.doubled" not in by_graphql_core  # a direct method reading its object
     for inside in ("Query.good", "Item.flags", "Item.shout", "Item.missingButRequired"):
         assert inside in by_graphql_core
-    for failing in ("Item.wronglyTyped", "Item.failing", "Item.count"):
+    for failing in ("Item.wronglyTyped", "Item.failing", "Item.count", "Item.refusing"):
         assert by_graphql_core.count(failing) == 1  # exceptionAsValue's count
     assert ours.data == theirs.data
     assert ours.data["good"] == {
@@ -135,6 +148,7 @@ def test_answers_and_errors_are_graphql_cores(monkeypatch: pytest.MonkeyPatch) -
         "flags": ["x"],
         "shout": "AA",
         "missing_but_required": "present",
+        "doubled": 6,
     }
     assert errors(ours) == errors(theirs)
     assert {tuple(path) for _, path in errors(ours)} == {
@@ -142,6 +156,7 @@ def test_answers_and_errors_are_graphql_cores(monkeypatch: pytest.MonkeyPatch) -
         ("refusedByItsType", "wronglyTyped"),
         ("raising", "failing"),
         ("exceptionAsValue", "count"),
+        ("refusing", "refusing"),
     }
 
 

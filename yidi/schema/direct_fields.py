@@ -30,6 +30,11 @@ from strawberry.types.field import StrawberryField
 
 DIRECT: Mapping[str, Any] = {"yidi.direct": True}
 
+# Set on a direct field whose method takes nothing but its object: that method, which
+# schema/plain_leaves.py may call itself for a scalar or enum field. Such a method only
+# reads what its object holds.
+_READS_OBJECT_ONLY = "yidi.reads_object_only"
+
 # graphql-core's coerced value of these is already what strawberry would pass on.
 _PLAIN_SCALARS = (GraphQLBoolean, GraphQLFloat, GraphQLID, GraphQLInt, GraphQLString)
 
@@ -46,6 +51,15 @@ def resolve_directly(schema: strawberry.Schema) -> None:
             if isinstance(field, StrawberryField) and field.metadata.get("yidi.direct"):
                 where = f"{graphql_type.name}.{name}"
                 graphql_field.resolve = _direct_resolver(schema, where, field, graphql_field)
+                resolver = field.base_resolver
+                if resolver is not None and resolver.info_parameter is None and not field.arguments:
+                    graphql_field.extensions[_READS_OBJECT_ONLY] = resolver.wrapped_func
+
+
+def reads_object_only(graphql_field: GraphQLField) -> Callable[[Any], Any] | None:
+    """The method of a direct field that needs nothing but its object, else None."""
+    method: Callable[[Any], Any] | None = graphql_field.extensions.get(_READS_OBJECT_ONLY)
+    return method
 
 
 def _direct_resolver(

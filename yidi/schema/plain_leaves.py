@@ -5,12 +5,15 @@ graphql-core builds a resolve-info object, checks for arguments, calls the field
 object it completes — also for a case's `number` or a unit's `name`, which are an attribute
 read and a scalar's serialization. On a page of 50 nested cases those are most of the
 fields, and that machinery was the largest single share of the page's Python
-(docs/BENCHMARKS.md). A field strawberry resolves by plain attribute access whose type is a
-scalar or an enum is completed here by reading the attribute and serializing it; whatever
+(docs/BENCHMARKS.md). A scalar or enum field strawberry resolves by plain attribute access, or
+a direct field whose method needs nothing but its object, is completed here by reading the
+value and serializing it; whatever
 else could happen — arguments, a null or an exception where a value is due, a value the
 type refuses, middleware — takes graphql-core's own path, so errors are exactly its own.
 """
 
+from collections.abc import Callable
+from operator import attrgetter
 from typing import Any
 
 from graphql import (
@@ -26,34 +29,42 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
+from yidi.schema.direct_fields import reads_object_only
+
 # Kept in each GraphQLField's extensions once its first execution has judged it (fields
-# are not hashable): (attribute name, leaf type, nullable), or None when it is not plain.
+# are not hashable): (how to read the value, leaf type, nullable), or None when not plain.
 _PLAN = "yidi.plain_leaf"
+Plan = tuple[Callable[[Any], Any], Any, bool]
 
 
-def _plan(field_def: GraphQLField) -> tuple[str, Any, bool] | None:
+def _plan(field_def: GraphQLField) -> Plan | None:
     extensions = field_def.extensions
     if _PLAN in extensions:
-        plan: tuple[str, Any, bool] | None = extensions[_PLAN]
+        plan: Plan | None = extensions[_PLAN]
         return plan
-    field = extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    resolve = field_def.resolve
-    plain = (
-        isinstance(field, StrawberryField)
-        # strawberry resolves a basic field by its default resolver: getattr, unless set
-        and getattr(resolve, "_is_default", False)
-        and field.default_resolver is getattr
-        and not field_def.args
-    )
     return_type = field_def.type
     nullable = not isinstance(return_type, GraphQLNonNull)
     leaf_type = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
-    plan = None
-    if plain and is_leaf_type(leaf_type):
-        assert isinstance(field, StrawberryField)
-        plan = (field.python_name, leaf_type, nullable)
+    read = _reader(field_def) if is_leaf_type(leaf_type) and not field_def.args else None
+    plan = None if read is None else (read, leaf_type, nullable)
     extensions[_PLAN] = plan
     return plan
+
+
+def _reader(field_def: GraphQLField) -> Callable[[Any], Any] | None:
+    """How the field's value is read from its object, when that is all its resolver does:
+    strawberry's default resolver (getattr) for a basic field, or a direct field's method
+    that takes nothing but its object (schema/direct_fields.py)."""
+    direct = reads_object_only(field_def)
+    if direct is not None:
+        return direct
+    field = field_def.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    basic = (
+        isinstance(field, StrawberryField)
+        and getattr(field_def.resolve, "_is_default", False)
+        and field.default_resolver is getattr
+    )
+    return attrgetter(field.python_name) if basic and isinstance(field, StrawberryField) else None
 
 
 class PlainLeaves(StrawberryGraphQLCoreExecutionContext):
@@ -82,12 +93,12 @@ class PlainLeaves(StrawberryGraphQLCoreExecutionContext):
         )
 
 
-def _plain_value(source: Any, plan: tuple[str, Any, bool]) -> Any:
+def _plain_value(source: Any, plan: Plan) -> Any:
     """The field's serialized value, or Undefined where graphql-core must decide (and
     report whatever is wrong the way it always does)."""
-    name, leaf_type, nullable = plan
+    read, leaf_type, nullable = plan
     try:
-        value = getattr(source, name)
+        value = read(source)
     except Exception:
         return Undefined
     if value is None:

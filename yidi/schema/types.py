@@ -352,51 +352,86 @@ class CaseEventConnection:
 @strawberry.type
 class Case(Node):
     row: strawberry.Private[models.Case]
-    number: str = strawberry.field(
-        description="Human-readable, unique, e.g. 990100-2026-000123 (county code, year, sequence)."
-    )
-    title: str
-    description: str
-    channel: e.Channel
-    status: e.CaseStatus
-    risk_level: e.RiskLevel
-    track: e.HandlingTrack
-    parties_count: int
-    address: str | None
-    registered_at: datetime
-    due_at: datetime | None
-    accepted_at: datetime | None
-    resolved_at: datetime | None
-    closed_at: datetime | None
-    supervision_count: int
-    escalation_count: int
-    version: int = strawberry.field(
-        description="Incremented by every change; pass it back as expectedVersion."
-    )
 
     @classmethod
     def of(cls, row: models.Case) -> "Case":
-        return cls(
-            id=strawberry.ID(to_global_id("Case", row.id)),
-            row=row,
-            number=row.number,
-            title=row.title,
-            description=row.description,
-            channel=e.Channel(row.channel),
-            status=e.CaseStatus(row.status),
-            risk_level=e.RiskLevel(row.risk_level),
-            track=e.HandlingTrack(row.track),
-            parties_count=row.parties_count,
-            address=row.address,
-            registered_at=row.registered_at,
-            due_at=row.due_at,
-            accepted_at=row.accepted_at,
-            resolved_at=row.resolved_at,
-            closed_at=row.closed_at,
-            supervision_count=row.supervision_count,
-            escalation_count=row.escalation_count,
-            version=row.version,
-        )
+        return cls(id=strawberry.ID(to_global_id("Case", row.id)), row=row)
+
+    # The case's own columns, read from its row when selected: a page selects a few of them
+    # of each of its cases (schema/plain_leaves.py completes these itself).
+    @strawberry.field(
+        description="Human-readable, unique, e.g. 990100-2026-000123 (county code, year, "
+        "sequence).",
+        metadata=DIRECT,
+    )
+    def number(self) -> str:
+        return self.row.number
+
+    @strawberry.field(metadata=DIRECT)
+    def title(self) -> str:
+        return self.row.title
+
+    @strawberry.field(metadata=DIRECT)
+    def description(self) -> str:
+        return self.row.description
+
+    @strawberry.field(metadata=DIRECT)
+    def channel(self) -> e.Channel:
+        return e.Channel(self.row.channel)
+
+    @strawberry.field(metadata=DIRECT)
+    def status(self) -> e.CaseStatus:
+        return e.CaseStatus(self.row.status)
+
+    @strawberry.field(metadata=DIRECT)
+    def risk_level(self) -> e.RiskLevel:
+        return e.RiskLevel(self.row.risk_level)
+
+    @strawberry.field(metadata=DIRECT)
+    def track(self) -> e.HandlingTrack:
+        return e.HandlingTrack(self.row.track)
+
+    @strawberry.field(metadata=DIRECT)
+    def parties_count(self) -> int:
+        return self.row.parties_count
+
+    @strawberry.field(metadata=DIRECT)
+    def address(self) -> str | None:
+        return self.row.address
+
+    @strawberry.field(metadata=DIRECT)
+    def registered_at(self) -> datetime:
+        return self.row.registered_at
+
+    @strawberry.field(metadata=DIRECT)
+    def due_at(self) -> datetime | None:
+        return self.row.due_at
+
+    @strawberry.field(metadata=DIRECT)
+    def accepted_at(self) -> datetime | None:
+        return self.row.accepted_at
+
+    @strawberry.field(metadata=DIRECT)
+    def resolved_at(self) -> datetime | None:
+        return self.row.resolved_at
+
+    @strawberry.field(metadata=DIRECT)
+    def closed_at(self) -> datetime | None:
+        return self.row.closed_at
+
+    @strawberry.field(metadata=DIRECT)
+    def supervision_count(self) -> int:
+        return self.row.supervision_count
+
+    @strawberry.field(metadata=DIRECT)
+    def escalation_count(self) -> int:
+        return self.row.escalation_count
+
+    @strawberry.field(
+        description="Incremented by every change; pass it back as expectedVersion.", metadata=DIRECT
+    )
+    def version(self) -> int:
+        return self.row.version
 
     # The fields a page of cases reads most answer at once when the page has loaded their
     # rows (resolvers/case_prefetch.py, resolvers/eager.py), and await them otherwise;
