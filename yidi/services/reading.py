@@ -1,5 +1,6 @@
 """Use cases that read cases: one case, a page of cases, what the caller may do with one."""
 
+import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -95,11 +96,19 @@ async def list_cases(
     return CaseList(session, scope, query, now, page)
 
 
+@functools.lru_cache(maxsize=4096)
+def _allowed_by_both(
+    by_policy: frozenset[str], by_status: frozenset[CaseAction]
+) -> tuple[CaseAction, ...]:
+    # Both sets come from caches of their own, and a page asks for the same few pairs.
+    return tuple(a for a, name in _CASE_ACTIONS if name in by_policy and a in by_status)
+
+
 def allowed_actions(enforcer: CountyEnforcer, actor: Actor, case: Case) -> list[CaseAction]:
     """Actions both the policy and the case's status allow now (the frontends' buttons)."""
     by_policy = guard.policy_actions(enforcer, actor, authz_facts(case))
     by_status = actions_allowed_by_status(lifecycle_facts(case))
-    allowed = [a for a, name in _CASE_ACTIONS if name in by_policy and a in by_status]
+    allowed = list(_allowed_by_both(by_policy, by_status))
     if not guard.has_dispatch_target(actor, case.handling_unit_id):
         allowed = [a for a in allowed if a not in (CaseAction.DISPATCH, CaseAction.REASSIGN)]
     if case.owner_id is not None and not guard.may_end_ownership(
@@ -110,11 +119,15 @@ def allowed_actions(enforcer: CountyEnforcer, actor: Actor, case: Case) -> list[
     if requester is not None and not guard.may_decide_extension(actor, requester):
         allowed = [a for a in allowed if a is not CaseAction.DECIDE_EXTENSION]
     # 吹哨报到: a summoned unit answers only what its summons awaits now.
-    awaiting = {
-        CaseAction.REPORT_IN: case.awaiting_report_unit_ids,
-        CaseAction.CONTRIBUTE: case.awaiting_contribution_unit_ids,
-    }
-    return [a for a in allowed if a not in awaiting or guard.may_answer_summons(actor, awaiting[a])]
+    if CaseAction.REPORT_IN in allowed and not guard.may_answer_summons(
+        actor, case.awaiting_report_unit_ids
+    ):
+        allowed.remove(CaseAction.REPORT_IN)
+    if CaseAction.CONTRIBUTE in allowed and not guard.may_answer_summons(
+        actor, case.awaiting_contribution_unit_ids
+    ):
+        allowed.remove(CaseAction.CONTRIBUTE)
+    return allowed
 
 
 @dataclass(frozen=True)
