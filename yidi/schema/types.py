@@ -225,21 +225,22 @@ class FollowUp:
 @strawberry.type
 class CaseEvent(Node):
     row: strawberry.Private[models.CaseEvent]
-    type: e.CaseEventType
-    at: datetime
     # A delivered event's memo, shared by every subscriber of this process that receives
     # it (schema/shared_execution.py); None outside subscriptions.
     shared: strawberry.Private[dict[Hashable, Any] | None] = None
 
     @classmethod
     def of(cls, row: models.CaseEvent, shared: dict[Hashable, Any] | None = None) -> "CaseEvent":
-        return cls(
-            id=strawberry.ID(to_global_id("CaseEvent", row.id)),
-            row=row,
-            type=e.CaseEventType(row.type),
-            at=row.at,
-            shared=shared,
-        )
+        return cls(id=strawberry.ID(to_global_id("CaseEvent", row.id)), row=row, shared=shared)
+
+    # Read from the row when selected: every case of a page carries a page of events.
+    @strawberry.field(metadata=DIRECT)
+    def type(self) -> e.CaseEventType:
+        return e.CaseEventType(self.row.type)
+
+    @strawberry.field(metadata=DIRECT)
+    def at(self) -> datetime:
+        return self.row.at
 
     # Encoded when asked for: a page of nested events rarely selects it.
     @strawberry.field(
