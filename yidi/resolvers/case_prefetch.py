@@ -1,9 +1,10 @@
 """A page of cases loads what the query selects of its cases before their fields resolve.
 
 The loads are the DataLoader batches the fields would have made (one statement per kind),
-started together; the fields then find their rows already loaded and answer at once
-(`eager.now_or_later`) instead of each awaiting its own future. On a page of 50 nested
-cases that spares graphql-core several hundred coroutines and tasks (docs/BENCHMARKS.md).
+started together and kept in the loaders' caches (`eager.fill`); the fields then find
+their rows already loaded and answer at once (`eager.now_or_later`) instead of each
+awaiting its own future. On a page of 50 nested cases that spares graphql-core several
+hundred coroutines and tasks (docs/BENCHMARKS.md).
 """
 
 import asyncio
@@ -13,6 +14,7 @@ from typing import Any
 from yidi.persistence.models import Case
 from yidi.resolvers import pagination
 from yidi.resolvers.context import Context
+from yidi.resolvers.eager import fill
 
 UNIT_COLUMNS = {
     "handlingUnit": "handling_unit_id",
@@ -45,14 +47,14 @@ async def prefetch(
     columns = [column for name, column in UNIT_COLUMNS.items() if name in selected]
     units = {getattr(c, column) for column in columns for c in cases}
     if units:
-        loads.append(ctx.loaders.units.load_many(sorted(units)))
+        loads.append(fill(ctx.loaders.units, sorted(units)))
     if "category" in selected:
         categories = {c.category_id for c in cases if c.category_id is not None}
-        loads.append(ctx.loaders.categories.load_many(sorted(categories)))
+        loads.append(fill(ctx.loaders.categories, sorted(categories)))
     if "assignee" in selected:
         users = {c.assignee_id for c in cases if c.assignee_id is not None}
-        loads.append(ctx.loaders.users.load_many(sorted(users)))
+        loads.append(fill(ctx.loaders.users, sorted(users)))
     if "events" in selected and (first := _events_first(selected["events"])) is not None:
-        loads.append(ctx.loaders.events.load_many([(c.id, 0, first) for c in cases]))
+        loads.append(fill(ctx.loaders.events, [(c.id, 0, first) for c in cases]))
     if loads:
         await asyncio.gather(*loads)
