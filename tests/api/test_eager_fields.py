@@ -19,7 +19,7 @@ from tests.api.test_query_count import recorded
 from tests.support.demo import LEADER, V11
 from tests.support.driver import Api
 from yidi.resolvers import pagination
-from yidi.resolvers.eager import now_or_later, then
+from yidi.resolvers.eager import fill, now_or_later, then
 from yidi.schema import types
 from yidi.schema.selection import selected_at
 
@@ -151,6 +151,23 @@ async def test_a_loaded_value_comes_at_once_and_an_unloaded_one_later() -> None:
         return 8
 
     assert await then(eight(), str) == "8"  # type: ignore[misc]
+
+
+async def test_fill_loads_what_is_missing_once_and_leaves_errors_to_the_load() -> None:
+    calls: list[list[int]] = []
+
+    async def load(keys: list[int]) -> list[int | ValueError]:
+        calls.append(keys)
+        return [ValueError("no such key") if k < 0 else k * 10 for k in keys]
+
+    loader: DataLoader[int, int] = DataLoader(load_fn=load)  # type: ignore[arg-type]
+    assert await loader.load(1) == 10
+    await fill(loader, [3, 1, 2, 3, -1])
+    assert calls == [[1], [3, 2, -1]]  # each missing key once, in order
+    assert now_or_later(loader, 2, str) == "20"  # kept: answers at once
+    with pytest.raises(ValueError, match="no such key"):
+        await loader.load(-1)  # the error is reported by the field's own load
+    assert calls[-1] == [-1]
 
 
 async def tasks_for(api: Api, first: int) -> int:
