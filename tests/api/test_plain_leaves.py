@@ -29,6 +29,9 @@ class Item:
     count: int
     tone: Tone
     flags: list[str]
+    tones: list[Tone]
+    maybe: list[str | None]
+    numbers: list[int]
     missing_but_required: str
     wrongly_typed: int
     failing: int
@@ -59,6 +62,9 @@ def item(**overrides: Any) -> Item:
         "count": 3,
         "tone": Tone.COLD,
         "flags": ["x"],
+        "tones": [Tone.WARM, Tone.COLD],
+        "maybe": ["m", None],
+        "numbers": [1, 2],
         "missing_but_required": "present",
         "wrongly_typed": 5,
         "failing": 1,
@@ -95,6 +101,10 @@ class Query:
     def exception_as_value(self) -> Item | None:
         return item(count=ValueError("a stored error"))
 
+    @strawberry.field
+    def bad_lists(self) -> Item | None:
+        return item(tones=[Tone.WARM, None], numbers=[1, "two"])
+
 
 DOCUMENT = """{
   good { name note count tone flags shout(times: 2) missing_but_required: missingButRequired
@@ -104,6 +114,9 @@ DOCUMENT = """{
   refusedByItsType { name wronglyTyped }
   raising { name failing }
   exceptionAsValue { name count }
+  lists: good { flags tones maybe numbers }
+  badTones: badLists { tones }
+  badNumbers: badLists { numbers }
 }"""
 
 
@@ -123,12 +136,20 @@ def test_answers_and_errors_are_graphql_cores(monkeypatch: pytest.MonkeyPatch) -
     theirs = run(StrawberryGraphQLCoreExecutionContext)
     by_graphql_core: list[str] = []
     real = StrawberryGraphQLCoreExecutionContext.execute_field
+    real_list = StrawberryGraphQLCoreExecutionContext.complete_iterable_value
 
     def counting(self: Any, parent_type: Any, source: Any, details: Any, *rest: Any) -> Any:
         by_graphql_core.append(f"{parent_type.name}.{details[0].node.name.value}")
         return real(self, parent_type, source, details, *rest)
 
+    def counting_lists(self: Any, item_type: Any, details: Any, info: Any, *rest: Any) -> Any:
+        by_graphql_core.append(f"list {info.path.as_list()}")
+        return real_list(self, item_type, details, info, *rest)
+
     monkeypatch.setattr(StrawberryGraphQLCoreExecutionContext, "execute_field", counting)
+    monkeypatch.setattr(
+        StrawberryGraphQLCoreExecutionContext, "complete_iterable_value", counting_lists
+    )
     ours = run(PlainLeaves)
     # Plain leaves answered outside it; objects, lists, arguments, and each error inside.
     assert "Item.note" not in by_graphql_core
@@ -137,6 +158,9 @@ def test_answers_and_errors_are_graphql_cores(monkeypatch: pytest.MonkeyPatch) -
     assert "Item.doubled" not in by_graphql_core  # a direct method reading its object
     for inside in ("Query.good", "Item.flags", "Item.shout", "Item.missingButRequired"):
         assert inside in by_graphql_core
+    # Lists of leaves are serialized outside it, but where an item is wrong.
+    lists = [entry for entry in by_graphql_core if entry.startswith("list")]
+    assert lists == ["list ['badTones', 'tones']", "list ['badNumbers', 'numbers']"]
     for failing in ("Item.wronglyTyped", "Item.failing", "Item.count", "Item.refusing"):
         assert by_graphql_core.count(failing) == 1  # exceptionAsValue's count
     assert ours.data == theirs.data
@@ -150,6 +174,12 @@ def test_answers_and_errors_are_graphql_cores(monkeypatch: pytest.MonkeyPatch) -
         "missing_but_required": "present",
         "doubled": 6,
     }
+    assert ours.data["lists"] == {
+        "flags": ["x"],
+        "tones": ["WARM", "COLD"],
+        "maybe": ["m", None],
+        "numbers": [1, 2],
+    }
     assert errors(ours) == errors(theirs)
     assert {tuple(path) for _, path in errors(ours)} == {
         ("nullWhereDue", "missingButRequired"),
@@ -157,6 +187,8 @@ def test_answers_and_errors_are_graphql_cores(monkeypatch: pytest.MonkeyPatch) -
         ("raising", "failing"),
         ("exceptionAsValue", "count"),
         ("refusing", "refusing"),
+        ("badTones", "tones", 1),
+        ("badNumbers", "numbers", 1),
     }
 
 

@@ -5,14 +5,15 @@ graphql-core builds a resolve-info object, checks for arguments, calls the field
 object it completes — also for a case's `number` or a unit's `name`, which are an attribute
 read and a scalar's serialization. On a page of 50 nested cases those are most of the
 fields, and that machinery was the largest single share of the page's Python
-(docs/BENCHMARKS.md). A scalar or enum field strawberry resolves by plain attribute access, or
-a direct field whose method needs nothing but its object, is completed here by reading the
-value and serializing it; whatever
-else could happen — arguments, a null or an exception where a value is due, a value the
-type refuses, middleware — takes graphql-core's own path, so errors are exactly its own.
+(docs/BENCHMARKS.md). Completed here instead: a scalar or enum field that strawberry
+resolves by attribute access, or a direct field whose method needs nothing but its object
+(read, then serialized); and a list of scalars or enums (a case's `allowedActions`),
+serialized item by item without graphql-core's three calls per item. Whatever else could
+happen — arguments, a null or an exception where a value is due, a value the type refuses,
+middleware, a streamed list — takes graphql-core's own path, so errors are its own.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from operator import attrgetter
 from typing import Any
 
@@ -21,6 +22,8 @@ from graphql import (
     GraphQLField,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
     is_leaf_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList
@@ -68,8 +71,8 @@ def _reader(field_def: GraphQLField) -> Callable[[Any], Any] | None:
 
 
 class PlainLeaves(StrawberryGraphQLCoreExecutionContext):
-    """Completes plain leaf fields itself; every other field, and every case it cannot
-    answer exactly as graphql-core would, goes to graphql-core's `execute_field`."""
+    """Completes plain leaf fields and lists of leaves itself; every other field, and every
+    case it cannot answer exactly as graphql-core would, goes to graphql-core."""
 
     def execute_field(
         self,
@@ -91,6 +94,52 @@ class PlainLeaves(StrawberryGraphQLCoreExecutionContext):
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
         )
+
+    def complete_iterable_value(
+        self,
+        item_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        items: Iterable[Any],
+        position_context: Any,
+    ) -> Any:
+        # A list of scalars or enums (a case's allowedActions) is serialized item by item
+        # here, unless it is streamed or an item needs graphql-core's judgement.
+        nullable = not isinstance(item_type, GraphQLNonNull)
+        leaf_type = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
+        if (
+            isinstance(items, list | tuple)
+            and is_leaf_type(leaf_type)
+            and self.get_stream_usage(field_details_list, path) is None
+        ):
+            serialized = _plain_items(items, leaf_type, nullable)
+            if serialized is not None:
+                return serialized
+        return super().complete_iterable_value(
+            item_type, field_details_list, info, path, items, position_context
+        )
+
+
+def _plain_items(items: Sequence[Any], leaf_type: Any, nullable: bool) -> list[Any] | None:
+    """Every item serialized, or None where any of them needs graphql-core's own path."""
+    serialized: list[Any] = []
+    for item in items:
+        if item is None:
+            if not nullable:
+                return None
+            serialized.append(None)
+            continue
+        if isinstance(item, Exception):
+            return None
+        try:
+            coerced = leaf_type.coerce_output_value(item)
+        except Exception:
+            return None
+        if coerced is None or coerced is Undefined:
+            return None
+        serialized.append(coerced)
+    return serialized
 
 
 def _plain_value(source: Any, plan: Plan) -> Any:
