@@ -6,9 +6,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
+    BigInteger,
     ColumnElement,
     Select,
     and_,
+    any_,
+    bindparam,
     case,
     func,
     literal,
@@ -232,41 +236,55 @@ class EventSlice:
     has_next: bool
 
 
+def _events_of_cases() -> Select[CaseEvent, int]:
+    """The first `rows` events after event `after` of each of the cases `case_ids`, each
+    with its case's event count: window functions number each case's events and count them
+    all, and only the rows wanted return."""
+    later = CaseEvent.id > bindparam("after", type_=BigInteger())
+    numbered = (
+        select(
+            CaseEvent,
+            func.count().over(partition_by=CaseEvent.case_id).label("total"),
+            func.row_number()
+            .over(partition_by=(CaseEvent.case_id, later), order_by=CaseEvent.id)
+            .label("rn"),
+        )
+        .where(CaseEvent.case_id == any_(bindparam("case_ids", type_=ARRAY(BigInteger))))
+        .subquery()
+    )
+    event = aliased(CaseEvent, numbered)
+    return (
+        select(event, numbered.c.total)
+        .where(
+            numbered.c.id > bindparam("after", type_=BigInteger()),
+            numbered.c.rn <= bindparam("rows", type_=BigInteger()),
+        )
+        .order_by(numbered.c.case_id, numbered.c.id)
+    )
+
+
+# Built once: every page of cases runs it, and a statement object keeps its cache key.
+_EVENTS_OF_CASES = _events_of_cases()
+
+
 async def events_of_cases(
     session: AsyncSession, keys: Sequence[tuple[int, int, int]]
 ) -> dict[tuple[int, int, int], EventSlice]:
     """The first N events after an event id, for many cases, in one statement per (after, N).
 
     Keys are (case id, after event id or 0, first). A page of cases all asking for
-    `events(first: 3)` is one query: window functions number each case's events and
-    count them all, and only the rows wanted (plus one to see if more follow) return.
+    `events(first: 3)` is one query, which reads one row more than asked for each case to
+    see if more follow.
     """
     result: dict[tuple[int, int, int], EventSlice] = {}
     groups: dict[tuple[int, int], list[int]] = {}
     for case_id, after_id, first in keys:
         groups.setdefault((after_id, first), []).append(case_id)
     for (after_id, first), case_ids in groups.items():
-        later = CaseEvent.id > after_id
-        numbered = (
-            select(
-                CaseEvent,
-                func.count().over(partition_by=CaseEvent.case_id).label("total"),
-                func.row_number()
-                .over(partition_by=(CaseEvent.case_id, later), order_by=CaseEvent.id)
-                .label("rn"),
-            )
-            .where(CaseEvent.case_id.in_(case_ids))
-            .subquery()
-        )
-        event = aliased(CaseEvent, numbered)
-        stmt = (
-            select(event, numbered.c.total)
-            .where(numbered.c.id > after_id, numbered.c.rn <= first + 1)
-            .order_by(numbered.c.case_id, numbered.c.id)
-        )
+        parameters = {"case_ids": case_ids, "after": after_id, "rows": first + 1}
         by_case: dict[int, list[CaseEvent]] = {cid: [] for cid in case_ids}
         totals: dict[int, int] = {}
-        for row in await session.execute(stmt):
+        for row in await session.execute(_EVENTS_OF_CASES, parameters):
             by_case[row[0].case_id].append(row[0])
             totals[row[0].case_id] = int(row[1])
         for case_id in case_ids:
