@@ -154,6 +154,12 @@ def _reach_filters(query: CaseQuery, now: datetime) -> list[ColumnElement[bool]]
     return _columns_filters(query, now, case_reach.c)
 
 
+# Built once: a county-wide list counts with it on every page.
+_COUNTY_TOTAL = select(func.coalesce(func.sum(CaseSequence.last_value), 0)).where(
+    CaseSequence.county_id == bindparam("county_id", type_=BigInteger())
+)
+
+
 async def count_cases(
     session: AsyncSession, scope: CaseScope, query: CaseQuery, now: datetime
 ) -> int:
@@ -164,10 +170,7 @@ async def count_cases(
     if query == CaseQuery() and covers_county(scope):
         # One gapless number per case, taken in the case's own transaction: the county's
         # counters are its number of cases.
-        total = select(func.coalesce(func.sum(CaseSequence.last_value), 0)).where(
-            CaseSequence.county_id == scope.county_id
-        )
-        return int(await session.scalar(total) or 0)
+        return int(await session.scalar(_COUNTY_TOTAL, {"county_id": scope.county_id}) or 0)
     # At the county, statuses alone are cheaper from ix_cases_county_status; for any other
     # filter the county's `case_reach` range (every case once) carries what it reads.
     statuses_only = replace(query, statuses=None) == CaseQuery()
