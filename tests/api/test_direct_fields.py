@@ -105,6 +105,18 @@ def _no_self() -> str:
     return "free"
 
 
+def _maybe(self: Any, size: strawberry.Maybe[int] = None) -> str:
+    return str(size)
+
+
+def _list(self: Any, sizes: list[int]) -> str:
+    return str(sizes)
+
+
+def _global(self: Any, target: strawberry.relay.GlobalID) -> str:
+    return str(target)
+
+
 @pytest.mark.parametrize(
     ("field", "why"),
     [
@@ -114,6 +126,9 @@ def _no_self() -> str:
             "extensions or permissions",
         ),
         (strawberry.field(resolver=_no_self, metadata=DIRECT), "only a method"),
+        (strawberry.field(resolver=_maybe, metadata=DIRECT), "not a plain scalar"),
+        (strawberry.field(resolver=_list, metadata=DIRECT), "not a plain scalar"),
+        (strawberry.field(resolver=_global, metadata=DIRECT), "not a plain scalar"),
     ],
 )
 def test_a_field_the_thin_resolver_cannot_serve_is_refused(field: Any, why: str) -> None:

@@ -2,18 +2,27 @@
 answer exactly as graphql-core does: values, nulls, and every error with its message and
 path; fields with arguments or under middleware keep graphql-core's path."""
 
+from collections.abc import Sequence
 from enum import Enum
 from typing import Any
 
 import pytest
 import strawberry
 from strawberry.extensions import SchemaExtension
+from strawberry.permission import BasePermission
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from yidi.config import Settings
 from yidi.schema.build import build_schema
 from yidi.schema.direct_fields import DIRECT, resolve_directly
 from yidi.schema.plain_leaves import PlainLeaves
+
+
+class Nobody(BasePermission):
+    message = "not for you"
+
+    def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
+        return False
 
 
 @strawberry.enum
@@ -35,6 +44,7 @@ class Item:
     missing_but_required: str
     wrongly_typed: int
     failing: int
+    guarded: str | None = strawberry.field(default="secret", permission_classes=[Nobody])
 
     @strawberry.field
     def shout(self, times: int = 1) -> str:
@@ -113,6 +123,7 @@ DOCUMENT = """{
   nullWhereDue { name missingButRequired }
   refusedByItsType { name wronglyTyped }
   raising { name failing }
+  guarded: good { guarded }
   exceptionAsValue { name count }
   lists: good { flags tones maybe numbers }
   badTones: badLists { tones }
@@ -120,9 +131,9 @@ DOCUMENT = """{
 }"""
 
 
-def run(execution_context_class: type | None, extensions: list[Any] = ()) -> Any:
+def run(execution_context_class: type | None, extensions: Sequence[Any] = ()) -> Any:
     schema = strawberry.Schema(
-        query=Query, execution_context_class=execution_context_class, extensions=extensions
+        query=Query, execution_context_class=execution_context_class, extensions=list(extensions)
     )
     resolve_directly(schema)
     return schema.execute_sync(DOCUMENT)
@@ -174,6 +185,8 @@ def test_answers_and_errors_are_graphql_cores(monkeypatch: pytest.MonkeyPatch) -
         "missing_but_required": "present",
         "doubled": 6,
     }
+    assert ours.data["guarded"] == {"guarded": None}  # its permission still refuses
+    assert "Item.guarded" in by_graphql_core
     assert ours.data["lists"] == {
         "flags": ["x"],
         "tones": ["WARM", "COLD"],
@@ -187,6 +200,7 @@ def test_answers_and_errors_are_graphql_cores(monkeypatch: pytest.MonkeyPatch) -
         ("raising", "failing"),
         ("exceptionAsValue", "count"),
         ("refusing", "refusing"),
+        ("guarded", "guarded"),
         ("badTones", "tones", 1),
         ("badNumbers", "numbers", 1),
     }

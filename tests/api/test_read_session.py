@@ -9,9 +9,12 @@ from sqlalchemy import event
 from starlette.applications import Starlette
 
 from tests.api.test_query_count import is_background
+from tests.support.clock import Clock
 from tests.support.demo import LEADER
-from tests.support.driver import Api
+from tests.support.deployment import running_app
+from tests.support.driver import Api, in_process
 from tests.support.mutations import do
+from yidi.config import Settings
 
 PAGE = """{ cases(first: 10) { totalCount edges { node { id number handlingUnit { name }
   category { name } events(first: 2) { edges { node { type } } } } } } }"""
@@ -54,3 +57,26 @@ async def test_queries_read_outside_a_transaction_and_mutations_inside_one(
     writes = [statement for statement, inside in work if "INSERT" in statement.upper()]
     assert writes
     assert all(inside for statement, inside in work if "INSERT" in statement.upper())
+
+
+async def test_a_connection_that_read_goes_back_to_the_pool_transactional(
+    settings: Settings, database_url: str, clock: Clock
+) -> None:
+    """One pooled connection: the mutation after a query runs on the connection the query
+    read through in autocommit, and still inside its transaction."""
+    one = settings.model_copy(update={"database_pool_size": 1})
+    async with running_app(one, database_url, clock) as app, in_process(app, clock) as api:
+        await api.ok(PAGE, user=LEADER)
+        pool = app.state.engine.sync_engine.pool
+        with in_transaction(app) as seen:
+            assert await api.ok(PAGE, user=LEADER)
+            open_case = await api.ok(
+                "{ cases(first: 1, filter: { status: [IN_PROGRESS] }) { edges { node { id } } } }",
+                user=LEADER,
+            )
+            case_id = open_case["cases"]["edges"][0]["node"]["id"]
+            await do(api, LEADER, "COMMENT", {"caseId": case_id, "note": "checked"})
+        assert pool.size() == 1
+        inserts = [inside for statement, inside in seen if "INSERT" in statement.upper()]
+        assert inserts
+        assert all(inserts)

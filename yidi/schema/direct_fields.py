@@ -11,32 +11,33 @@ classes — `resolve_directly` refuses any other when the schema is built.
 """
 
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 import strawberry
-from graphql import (
-    GraphQLBoolean,
-    GraphQLField,
-    GraphQLFloat,
-    GraphQLID,
-    GraphQLInt,
-    GraphQLObjectType,
-    GraphQLResolveInfo,
-    GraphQLString,
-    get_named_type,
-)
+from graphql import GraphQLField, GraphQLObjectType, GraphQLResolveInfo
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.arguments import StrawberryArgument
+from strawberry.types.base import StrawberryOptional
 from strawberry.types.field import StrawberryField
 
-DIRECT: Mapping[str, Any] = {"yidi.direct": True}
+DIRECT: Mapping[str, Any] = MappingProxyType({"yidi.direct": True})
 
 # Set on a direct field whose method takes nothing but its object: that method, which
 # schema/plain_leaves.py may call itself for a scalar or enum field. Such a method only
 # reads what its object holds.
 _READS_OBJECT_ONLY = "yidi.reads_object_only"
 
-# graphql-core's coerced value of these is already what strawberry would pass on.
-_PLAIN_SCALARS = (GraphQLBoolean, GraphQLFloat, GraphQLID, GraphQLInt, GraphQLString)
+# graphql-core's coerced value of these is already what strawberry would pass on (it
+# converts input types, `Maybe`, global ids, and copies lists).
+_PLAIN_SCALARS: tuple[object, ...] = (bool, float, int, str, strawberry.ID)
+
+
+def _plain(argument: StrawberryArgument) -> bool:
+    annotation = argument.type
+    if isinstance(annotation, StrawberryOptional):
+        annotation = annotation.of_type
+    return not argument.is_maybe and any(annotation is plain for plain in _PLAIN_SCALARS)
 
 
 def resolve_directly(schema: strawberry.Schema) -> None:
@@ -52,7 +53,12 @@ def resolve_directly(schema: strawberry.Schema) -> None:
                 where = f"{graphql_type.name}.{name}"
                 graphql_field.resolve = _direct_resolver(schema, where, field, graphql_field)
                 resolver = field.base_resolver
-                if resolver is not None and resolver.info_parameter is None and not field.arguments:
+                if (
+                    resolver is not None
+                    and resolver.info_parameter is None
+                    and not field.arguments
+                    and not resolver.is_async
+                ):
                     graphql_field.extensions[_READS_OBJECT_ONLY] = resolver.wrapped_func
 
 
@@ -72,9 +78,14 @@ def _direct_resolver(
         raise TypeError(f"{where}: a resolver taking root or parent is not resolved directly")
     if field.extensions or field.permission_classes:
         raise TypeError(f"{where}: a field with extensions or permissions is not direct")
-    for argument_name, argument in graphql_field.args.items():
-        if get_named_type(argument.type) not in _PLAIN_SCALARS:
-            raise TypeError(f"{where}: argument {argument_name} is not a plain scalar")
+    if field.is_subscription:
+        raise TypeError(f"{where}: a subscription is not resolved directly")
+    # strawberry offers no public way to ask which exception handlers apply to a field.
+    if schema.schema_converter._get_field_exception_handlers(field):
+        raise TypeError(f"{where}: a field with exception handlers is not direct")
+    for argument in field.arguments:
+        if not _plain(argument):
+            raise TypeError(f"{where}: argument {argument.python_name} is not a plain scalar")
     function = resolver.wrapped_func
     if not callable(function):  # a staticmethod or classmethod not bound to its type
         raise TypeError(f"{where}: only a method on the type can be resolved directly")

@@ -27,6 +27,7 @@ from graphql import (
     is_leaf_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList
+from graphql.execution.middleware import MiddlewareManager
 from graphql.pyutils import Path, Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -64,6 +65,9 @@ def _reader(field_def: GraphQLField) -> Callable[[Any], Any] | None:
     field = field_def.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
     basic = (
         isinstance(field, StrawberryField)
+        # strawberry's own test: no resolver, no extension (permissions are extensions)
+        and field.is_basic_field
+        and not field.permission_classes
         and getattr(field_def.resolve, "_is_default", False)
         and field.default_resolver is getattr
     )
@@ -83,9 +87,10 @@ class PlainLeaves(StrawberryGraphQLCoreExecutionContext):
         position_context: Any,
     ) -> Any:
         node: FieldNode = field_details_list[0].node
-        middleware = self.middleware_manager
-        if not node.arguments and (middleware is None or not middleware.middlewares):
-            field_def = self.schema.get_field(parent_type, node.name.value)
+        name = node.name.value
+        # Meta fields (__typename) are graphql-core's own, shared by every schema.
+        if not node.arguments and not name.startswith("__") and not self._middleware():
+            field_def = self.schema.get_field(parent_type, name)
             plan = _plan(field_def) if field_def is not None else None
             if plan is not None:
                 value = _plain_value(source, plan)
@@ -94,6 +99,10 @@ class PlainLeaves(StrawberryGraphQLCoreExecutionContext):
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
         )
+
+    def _middleware(self) -> bool:
+        manager: MiddlewareManager | None = self.middleware_manager
+        return manager is not None and bool(manager.middlewares)
 
     def complete_iterable_value(
         self,
