@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 from starlette.applications import Starlette
 
@@ -15,6 +16,9 @@ from tests.support.deployment import running_app
 from tests.support.driver import Api, in_process
 from tests.support.mutations import do
 from yidi.config import Settings
+from yidi.database.engine import make_session_factory
+from yidi.persistence.cases import cases_by_ids
+from yidi.persistence.session import begin_reading
 
 PAGE = """{ cases(first: 10) { totalCount edges { node { id number handlingUnit { name }
   category { name } events(first: 2) { edges { node { type } } } } } } }"""
@@ -80,3 +84,21 @@ async def test_a_connection_that_read_goes_back_to_the_pool_transactional(
         inserts = [inside for statement, inside in seen if "INSERT" in statement.upper()]
         assert inserts
         assert all(inserts)
+
+
+async def test_a_reading_session_refuses_to_write(app: Starlette) -> None:
+    sessions = make_session_factory(app.state.engine)
+    session = sessions()
+    try:
+        await begin_reading(session)
+        case = (await cases_by_ids(session, [1]))[1]
+        case.title = "changed through a read"
+        with pytest.raises(RuntimeError, match="reads in autocommit"):
+            await session.flush()
+    finally:
+        await session.close()
+    check = sessions()
+    try:
+        assert (await cases_by_ids(check, [1]))[1].title != "changed through a read"
+    finally:
+        await check.close()
