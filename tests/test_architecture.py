@@ -47,7 +47,21 @@ def _builds_case_event(call: ast.Call) -> bool:
 
 
 def test_a_case_event_row_is_created_in_exactly_one_function() -> None:
-    assert _functions_building_case_events() == {("yidi/services/events.py", "record")}
+    # `record` builds each event; `store_positioned` is the one statement that stores them,
+    # called by the writer's `publish` alone (below).
+    assert _functions_building_case_events() == {
+        ("yidi/services/events.py", "record"),
+        ("yidi/persistence/outbox.py", "store_positioned"),
+    }
+
+
+def test_only_the_event_writer_stores_events() -> None:
+    callers = {
+        path.relative_to(PACKAGE.parent).as_posix()
+        for path in PACKAGE.rglob("*.py")
+        if "store_positioned(" in path.read_text(encoding="utf-8")
+    }
+    assert callers == {"yidi/services/events.py", "yidi/persistence/outbox.py"}
 
 
 def test_the_check_finds_a_case_event_built_elsewhere() -> None:

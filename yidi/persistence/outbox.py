@@ -8,11 +8,22 @@ promise (an id is taken when a row is inserted, not when it commits).
 """
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import CTE, ScalarSelect, func, insert, inspect, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
-from yidi.persistence.models import CaseEvent
+from yidi.domain.errors import Conflict
+from yidi.persistence.models import Case, CaseEvent
+
+# What an event row holds besides its id (taken by the insert).
+_EVENT_COLUMNS = (
+    "county_id", "case_id", "type", "at", "actor_id", "from_unit_id", "to_unit_id",
+    "note", "data", "position", "chain_hash",
+)  # fmt: skip
+# A case's attribute name -> its column (they may differ); relationships are not columns.
+_CASE_COLUMNS = {prop.key: prop.columns[0] for prop in inspect(Case).column_attrs}
 
 # Listeners hear "<county id>:<last position>" on this channel when events commit.
 CHANNEL = "yidi_case_events"
@@ -63,17 +74,74 @@ async def take_positions(
     }
     if numbers is not None:
         parameters["y"], parameters["k"] = numbers
-    row = (
-        await session.execute(text(_SEAL if numbers is None else _SEAL_NUMBERED), parameters)
-    ).one()
+    # The changed cases are not flushed here: `store_positioned` writes them.
+    with session.no_autoflush:
+        row = (
+            await session.execute(text(_SEAL if numbers is None else _SEAL_NUMBERED), parameters)
+        ).one()
     first_number = None if numbers is None else int(row[1]) - numbers[1] + 1
     return int(row[0]) - count + 1, first_number
 
 
-async def store_positioned(session: AsyncSession, events: Sequence[CaseEvent]) -> None:
-    """Insert events that already carry their positions (with the changes of their cases)."""
-    session.add_all(events)
-    await session.flush()
+async def store_positioned(
+    session: AsyncSession, events: Sequence[CaseEvent], cases: Sequence[Case]
+) -> None:
+    """Store events that already carry their positions, and what changed on their cases
+    since they were read (or inserted), in one statement: a Core INSERT of the events whose
+    WITH clause updates each case's changed columns — not the ORM's unit of work, whose
+    flush built this as two or three statements and spent more Python on it than on the
+    rest of a lifecycle action's SQL.
+
+    Each case's UPDATE is guarded by the version the row had when read: the row is locked
+    by this transaction (a lifecycle action reads it FOR UPDATE, a registration inserted
+    it), so a mismatch means a bug, not a race — and it fails the work (Conflict) rather
+    than store an event over a row it did not expect. The case objects stay the caller's:
+    their new values are marked as stored, so the commit's flush sends nothing more.
+    """
+    changes = [(case, _changes_of(case)) for case in cases]
+    updates = [_update_of(case, values, n) for n, (case, values) in enumerate(changes) if values]
+    rows = [{name: getattr(event, name) for name in _EVENT_COLUMNS} for event in events]
+    statement = insert(CaseEvent).values(rows)
+    with session.no_autoflush:  # the ORM must not send the cases' changes itself
+        if updates:
+            counts: list[ScalarSelect[Any]] = [
+                select(func.count()).select_from(cte).scalar_subquery() for cte in updates
+            ]
+            statement = statement.add_cte(*updates).returning(*counts)
+            # One row per event, each with how many rows every case's UPDATE matched.
+            matched = (await session.execute(statement)).first()
+            if matched is None or any(count != 1 for count in matched):
+                raise Conflict("The case has changed under this work; try again.")
+        else:
+            await session.execute(statement)
+    for case in cases:  # stored (or unchanged): nothing left for the ORM to flush
+        for key in [k for k in inspect(case).committed_state if k in _CASE_COLUMNS]:
+            set_committed_value(case, key, getattr(case, key))
+
+
+def _changes_of(case: Case) -> dict[str, Any]:
+    """The case's column attributes set to a new value since it was last read or written,
+    with their values now (from the ORM's own record of what it would flush). A column
+    set to the value it had is left out: updating it would still wake the triggers."""
+    state = inspect(case)
+    return {
+        key: value
+        for key, before in state.committed_state.items()
+        if key in _CASE_COLUMNS and (value := getattr(case, key)) != before
+    }
+
+
+def _update_of(case: Case, values: dict[str, Any], n: int) -> CTE:
+    state = inspect(case)
+    # The version the stored row has: the one read, unless it was not changed since.
+    stored = state.committed_state.get("version", case.version)
+    return (
+        update(Case)
+        .where(Case.id == case.id, Case.version == stored)
+        .values({_CASE_COLUMNS[key]: value for key, value in values.items()})
+        .returning(Case.id)
+        .cte(f"case_{n}")
+    )
 
 
 async def events_after(

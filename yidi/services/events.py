@@ -4,8 +4,10 @@ Every change to a case — registration, a resident's submission, each lifecycle
 a resident's evaluation, both sides of a merge, deadline alerts — appends its event here,
 in the use case's transaction, and bumps the case's version. No other code creates a
 case event row (a test reads the source to hold that). When the work commits, `publish`
-numbers the events in commit order (the outbox position live updates follow) and stores
-them.
+numbers the events in commit order (the outbox position live updates follow), chains them
+and stores them together with their cases' changes in one statement
+(`persistence/outbox.store_positioned`: a Core INSERT with the cases' UPDATEs in its WITH
+clause, not the ORM's flush).
 """
 
 import asyncio
@@ -110,7 +112,7 @@ async def publish(work: Work) -> None:
     # Callbacks the 12345 platform is owed commit with the events they report.
     await owe_callbacks(work, events, work.changed)
     _chain(events, {case.id: case for case in work.changed})
-    await store_positioned(work.session, events)
+    await store_positioned(work.session, events, work.changed)
 
 
 def _chain(events: list[CaseEvent], cases: dict[int, Case]) -> None:
