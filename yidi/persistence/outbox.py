@@ -8,9 +8,25 @@ promise (an id is taken when a row is inserted, not when it commits).
 """
 
 from collections.abc import Sequence
-from typing import Any
+from functools import lru_cache
+from typing import Any, cast
 
-from sqlalchemy import CTE, ScalarSelect, func, insert, inspect, select, text, update
+from sqlalchemy import (
+    BigInteger,
+    BindParameter,
+    ColumnElement,
+    Executable,
+    Integer,
+    Table,
+    bindparam,
+    func,
+    insert,
+    inspect,
+    select,
+    text,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -22,6 +38,7 @@ _EVENT_COLUMNS = (
     "county_id", "case_id", "type", "at", "actor_id", "from_unit_id", "to_unit_id",
     "note", "data", "position", "chain_hash",
 )  # fmt: skip
+_CASES, _EVENTS = cast(Table, Case.__table__), cast(Table, CaseEvent.__table__)
 # A case's attribute name -> its column (they may differ); relationships are not columns.
 _CASE_COLUMNS = {prop.key: prop.columns[0] for prop in inspect(Case).column_attrs}
 
@@ -90,7 +107,8 @@ async def store_positioned(
     since they were read (or inserted), in one statement: a Core INSERT of the events whose
     WITH clause updates each case's changed columns — not the ORM's unit of work, whose
     flush built this as two or three statements and spent more Python on it than on the
-    rest of a lifecycle action's SQL.
+    rest of a lifecycle action's SQL. The statement is built once per shape (how many
+    events, which columns of which case changed) and its compiled form reused.
 
     Each case's UPDATE is guarded by the version the row had when read: the row is locked
     by this transaction (a lifecycle action reads it FOR UPDATE, a registration inserted
@@ -99,21 +117,25 @@ async def store_positioned(
     their new values are marked as stored, so the commit's flush sends nothing more.
     """
     changes = [(case, _changes_of(case)) for case in cases]
-    updates = [_update_of(case, values, n) for n, (case, values) in enumerate(changes) if values]
-    rows = [{name: getattr(event, name) for name in _EVENT_COLUMNS} for event in events]
-    statement = insert(CaseEvent).values(rows)
+    changes = [(case, values) for case, values in changes if values]
+    parameters: dict[str, Any] = {
+        f"e{i}_{name}": getattr(event, name)
+        for i, event in enumerate(events)
+        for name in _EVENT_COLUMNS
+    }
+    for n, (case, values) in enumerate(changes):
+        # The version the stored row has: the one read, unless it was not changed since.
+        parameters[f"c{n}_id"] = case.id
+        parameters[f"c{n}_stored"] = inspect(case).committed_state.get("version", case.version)
+        parameters.update({f"c{n}_{key}": value for key, value in values.items()})
+    shape = tuple(tuple(sorted(values)) for _, values in changes)
+    statement = _store_statement(len(events), shape)
     with session.no_autoflush:  # the ORM must not send the cases' changes itself
-        if updates:
-            counts: list[ScalarSelect[Any]] = [
-                select(func.count()).select_from(cte).scalar_subquery() for cte in updates
-            ]
-            statement = statement.add_cte(*updates).returning(*counts)
-            # One row per event, each with how many rows every case's UPDATE matched.
-            matched = (await session.execute(statement)).first()
-            if matched is None or any(count != 1 for count in matched):
-                raise Conflict("The case has changed under this work; try again.")
-        else:
-            await session.execute(statement)
+        result = await session.execute(statement, parameters)
+        # How many rows each case's UPDATE matched (on each inserted event's row).
+        matched = result.first() if shape else ()
+    if matched is None or any(count != 1 for count in matched):
+        raise Conflict("The case has changed under this work; try again.")
     for case in cases:  # stored (or unchanged): nothing left for the ORM to flush
         for key in [k for k in inspect(case).committed_state if k in _CASE_COLUMNS]:
             set_committed_value(case, key, getattr(case, key))
@@ -131,17 +153,40 @@ def _changes_of(case: Case) -> dict[str, Any]:
     }
 
 
-def _update_of(case: Case, values: dict[str, Any], n: int) -> CTE:
-    state = inspect(case)
-    # The version the stored row has: the one read, unless it was not changed since.
-    stored = state.committed_state.get("version", case.version)
-    return (
-        update(Case)
-        .where(Case.id == case.id, Case.version == stored)
-        .values({_CASE_COLUMNS[key]: value for key, value in values.items()})
-        .returning(Case.id)
+@lru_cache(maxsize=512)
+def _store_statement(events: int, changed: tuple[tuple[str, ...], ...]) -> Executable:
+    """The statement storing `events` events and updating, for the n-th changed case, the
+    columns `changed[n]`; every value a named parameter (e<i>_<column>, c<n>_<column>,
+    c<n>_id and c<n>_stored, the version the row must have). Built once per shape: the
+    statement object's cache key and compiled form are then reused on every execution."""
+    updates = [
+        update(_CASES)
+        .where(
+            _CASES.c.id == bindparam(f"c{n}_id", type_=BigInteger()),
+            _CASES.c.version == bindparam(f"c{n}_stored", type_=Integer()),
+        )
+        .values({_CASE_COLUMNS[key]: _parameter(f"c{n}_{key}", _CASE_COLUMNS[key]) for key in keys})
+        .returning(_CASES.c.id)
         .cte(f"case_{n}")
+        for n, keys in enumerate(changed)
+    ]
+    event_columns = [_EVENTS.c[name] for name in _EVENT_COLUMNS]
+    rows = [
+        select(*(_parameter(f"e{i}_{column.key}", column) for column in event_columns))
+        for i in range(events)
+    ]
+    # The table, not the mapped class: the ORM's bulk-insert layer has nothing to add here.
+    statement = insert(cast(Table, CaseEvent.__table__)).from_select(
+        event_columns, rows[0] if events == 1 else union_all(*rows)
     )
+    if not updates:
+        return statement
+    counts = [select(func.count()).select_from(cte).scalar_subquery() for cte in updates]
+    return statement.add_cte(*updates).returning(*counts)
+
+
+def _parameter(name: str, column: ColumnElement[Any]) -> BindParameter[Any]:
+    return bindparam(name, type_=column.type)
 
 
 async def events_after(
