@@ -7,7 +7,7 @@ from starlette.applications import Starlette
 
 from tests.api.test_query_count import recorded
 from tests.support.clock import Clock
-from tests.support.demo import LEADER
+from tests.support.demo import LEADER, VILLAGE
 from tests.support.driver import Api
 from tests.support.lifecycle import Lifecycle, pk_of
 from tests.support.sql import footprint, rows, scalar
@@ -17,10 +17,19 @@ from yidi.domain.errors import Conflict
 from yidi.services.auth import load_actor
 from yidi.services.transitions import transition
 
+INTAKE = "county.intake"
 COMMENT = """mutation($i: CommentCaseInput!) { commentCase(input: $i) { case { version } } }"""
 # The case row locked and read, the county's event position (with its NOTIFY), the event's
 # insert with the case's update. (BEGIN and COMMIT are not counted.)
 STATEMENTS = 3
+# Fields answered from the case object the registration wrote, columns with server defaults
+# (isRepeat, the summonses, partiesCount) among them.
+FIELDS = """number title status riskLevel track partiesCount address registeredAt dueAt
+  acceptedAt supervisionCount escalationCount isRepeat externalNumber version
+  coHandlingUnits { id } summons { unit { id } } handlingUnit { id } assignee { id }"""
+REGISTER = f"""mutation($input: RegisterCaseInput!) {{
+  registerCase(input: $input) {{ case {{ id {FIELDS} }} }} }}"""
+READ = f"""query($id: ID!) {{ node(id: $id) {{ ... on Case {{ id {FIELDS} }} }} }}"""
 HEAD = """SELECT c.version, c.chain_head = (SELECT e.chain_hash FROM case_events e
   WHERE e.case_id = c.id ORDER BY e.position DESC LIMIT 1) AS chained,
   (SELECT count(*) FROM case_events e WHERE e.case_id = c.id) AS events
@@ -44,6 +53,26 @@ async def test_a_lifecycle_action_stores_its_change_in_one_statement(
     stored = (await rows(app, HEAD, id=pk_of(str(case["id"]))))[0]
     assert stored.version == data["commentCase"]["case"]["version"] == stored.events
     assert stored.chained
+
+
+async def test_a_registration_answers_what_it_stored(api: Api, app: Starlette) -> None:
+    """The new case's row is inserted by Core and the object handed to the session as if
+    read: every field the payload answers from it equals a fresh read of the row."""
+    lc = await Lifecycle.create(api, app)
+    fields = {
+        "title": "新登记的事项",
+        "description": "核对登记后的字段。",
+        "categoryId": lc.category,
+        "channel": "VISIT",
+        "locationUnitId": lc.unit(VILLAGE),
+        "reporter": {"name": "张三", "phone": "13800001111"},
+    }
+    written = (await api.ok(REGISTER, {"input": fields}, user=INTAKE))["registerCase"]["case"]
+    read = (await api.ok(READ, {"id": written["id"]}, user=INTAKE))["node"]
+    assert written == read
+    assert written["number"].startswith("990100-")
+    assert written["isRepeat"] is False
+    assert written["version"] == 1
 
 
 async def test_a_version_changed_under_the_work_fails_it_and_stores_nothing(

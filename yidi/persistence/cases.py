@@ -204,11 +204,6 @@ async def lock_loaded_case(session: AsyncSession, case: Case) -> None:
     await session.refresh(case, with_for_update=True)
 
 
-async def add_case(session: AsyncSession, case: Case) -> None:
-    session.add(case)
-    await session.flush()
-
-
 def add_follow_up(session: AsyncSession, follow_up: FollowUp) -> None:
     session.add(follow_up)
 

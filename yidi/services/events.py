@@ -20,7 +20,7 @@ from yidi.domain.enums import CaseEventType
 from yidi.domain.ledger_trail import TrailEvent
 from yidi.domain.numbering import format_case_number
 from yidi.persistence import ledger as ledger_store
-from yidi.persistence.cases import add_case
+from yidi.persistence.case_insert import insert_case
 from yidi.persistence.models import Case, CaseEvent
 from yidi.persistence.outbox import store_positioned, take_positions
 from yidi.persistence.units import units_by_ids
@@ -47,7 +47,7 @@ async def record(
     case.version += 1
     await _keep_dashboard_facts(work, case, event_type, from_unit_id, data)
     if case.id is None:
-        await add_case(work.session, case)  # the event needs the case's id
+        await insert_case(work.session, case)  # the event needs the case's id
     event = CaseEvent(
         county_id=case.county_id,
         case_id=case.id,
