@@ -17,11 +17,16 @@ def normalize_url(url: str) -> str:
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    """No ping before each checkout: it was a round trip on every request, for the rare
+    connection a database restart has killed. Instead, a statement that fails with a
+    disconnect error makes SQLAlchemy invalidate the whole pool, so that request fails
+    and the next ones connect afresh (docs/OPERATIONS.md, tests/multiprocess/
+    test_database_restart.py)."""
     return create_async_engine(
         normalize_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        pool_pre_ping=False,
         connect_args={"server_settings": {"application_name": "yidi", "timezone": "UTC"}},
     )
 
