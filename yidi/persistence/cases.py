@@ -194,9 +194,13 @@ async def case_by_number(session: AsyncSession, number: str) -> Case | None:
     return await session.scalar(select(Case).where(Case.number == number))
 
 
+# Built once (every lifecycle action runs it): its cache key and compiled form are reused.
+_CASE_FOR_UPDATE = select(Case).where(Case.id == bindparam("case_id")).with_for_update()
+
+
 async def case_for_update(session: AsyncSession, case_id: int) -> Case | None:
     """Lock the row for a transition, so concurrent changes serialise on it."""
-    return await session.scalar(select(Case).where(Case.id == case_id).with_for_update())
+    return await session.scalar(_CASE_FOR_UPDATE, {"case_id": case_id})
 
 
 async def lock_loaded_case(session: AsyncSession, case: Case) -> None:

@@ -71,6 +71,9 @@ _SEAL_NUMBERED = (
     "pg_notify(:channel, :prefix || CAST(last_position AS text)) FROM positions, numbers"
 )
 
+# Built once: a statement object keeps its cache key, so its compiled form is found at once.
+_SEALS = {False: text(_SEAL), True: text(_SEAL_NUMBERED)}
+
 
 async def take_positions(
     session: AsyncSession, county_id: int, count: int, numbers: tuple[int, int] | None = None
@@ -93,9 +96,7 @@ async def take_positions(
         parameters["y"], parameters["k"] = numbers
     # The changed cases are not flushed here: `store_positioned` writes them.
     with session.no_autoflush:
-        row = (
-            await session.execute(text(_SEAL if numbers is None else _SEAL_NUMBERED), parameters)
-        ).one()
+        row = (await session.execute(_SEALS[numbers is not None], parameters)).one()
     first_number = None if numbers is None else int(row[1]) - numbers[1] + 1
     return int(row[0]) - count + 1, first_number
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import bindparam, delete, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -107,8 +107,15 @@ class StoredSettings:
     repeat_similarity: float
 
 
+# Built once (every registration reads it): the statement's compiled form is reused, and
+# plain columns skip the ORM's identity map.
+_SETTINGS = select(
+    IntakeSetting.auto_route, IntakeSetting.repeat_window_days, IntakeSetting.repeat_similarity
+).where(IntakeSetting.county_id == bindparam("county_id"))
+
+
 async def intake_settings(session: AsyncSession, county_id: int) -> StoredSettings | None:
-    row = await session.get(IntakeSetting, county_id)
+    row = (await session.execute(_SETTINGS, {"county_id": county_id})).first()
     if row is None:
         return None
     return StoredSettings(row.auto_route, row.repeat_window_days, row.repeat_similarity)

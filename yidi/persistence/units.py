@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import ARRAY, BigInteger, any_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -14,10 +14,18 @@ async def units_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, U
     return {u.id: u for u in rows}
 
 
+# Built once (every registration runs it), the ids one array parameter: the statement's
+# cache key and compiled form are reused as they are.
+_IDS = bindparam("ids", type_=ARRAY(BigInteger))
+_WITH_ANCESTORS = select(Unit).where(
+    Unit.id.in_(select(func.unnest(Unit.path)).where(Unit.id == any_(_IDS)).scalar_subquery())
+)
+_CATEGORIES = select(Category).where(Category.id == any_(_IDS))
+
+
 async def units_with_ancestors(session: AsyncSession, ids: Sequence[int]) -> dict[int, Unit]:
     """The units and every unit above them, in one statement (a path ends with its unit)."""
-    paths = select(func.unnest(Unit.path)).where(Unit.id.in_(ids)).scalar_subquery()
-    rows = await session.scalars(select(Unit).where(Unit.id.in_(paths)))
+    rows = await session.scalars(_WITH_ANCESTORS, {"ids": list(ids)})
     return {u.id: u for u in rows}
 
 
@@ -60,7 +68,7 @@ async def user_with_unit(session: AsyncSession, user_id: int) -> tuple[User, Uni
 
 
 async def categories_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Category]:
-    rows = await session.scalars(select(Category).where(Category.id.in_(ids)))
+    rows = await session.scalars(_CATEGORIES, {"ids": list(ids)})
     return {c.id: c for c in rows}
 
 
