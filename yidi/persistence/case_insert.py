@@ -35,12 +35,13 @@ async def insert_case(session: AsyncSession, case: Case) -> None:
     parameters = {key: getattr(case, key) for key in given}
     row = (await session.execute(_insert_statement(given, defaulted), parameters)).one()
     case.id = row[0]
-    loaded = {key: getattr(case, key) for key in _COLUMNS}
-    loaded.update(zip(defaulted, row[1:], strict=True))
-    make_transient_to_detached(case)
+    make_transient_to_detached(case)  # what it was given now reads as loaded
     session.add(case)  # persistent as if just read: no SQL, nothing to flush
-    for key, value in loaded.items():
-        set_committed_value(case, key, value)
+    # The rest as stored: server defaults as returned, other columns NULL.
+    returned = dict(zip(defaulted, row[1:], strict=True))
+    for key in _COLUMNS:
+        if key not in given:
+            set_committed_value(case, key, returned.get(key))
 
 
 @lru_cache(maxsize=64)

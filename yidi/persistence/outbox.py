@@ -115,7 +115,8 @@ async def store_positioned(
     by this transaction (a lifecycle action reads it FOR UPDATE, a registration inserted
     it), so a mismatch means a bug, not a race — and it fails the work (Conflict) rather
     than store an event over a row it did not expect. The case objects stay the caller's:
-    their new values are marked as stored, so the commit's flush sends nothing more.
+    their new values are marked as stored and they leave the session, so the commit's
+    flush has nothing of theirs to look at.
     """
     changes = [(case, _changes_of(case)) for case in cases]
     changes = [(case, values) for case, values in changes if values]
@@ -137,9 +138,12 @@ async def store_positioned(
         matched = result.first() if shape else ()
     if matched is None or any(count != 1 for count in matched):
         raise Conflict("The case has changed under this work; try again.")
-    for case in cases:  # stored (or unchanged): nothing left for the ORM to flush
+    for case in cases:
         for key in [k for k in inspect(case).committed_state if k in _CASE_COLUMNS]:
-            set_committed_value(case, key, getattr(case, key))
+            set_committed_value(case, key, getattr(case, key))  # stored (or unchanged)
+        # Out of the session, which ends with this work: its commit has no case to look
+        # through (the object keeps every value it holds, for the payload to answer from).
+        session.expunge(case)
 
 
 def _changes_of(case: Case) -> dict[str, Any]:
