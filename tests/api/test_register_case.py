@@ -425,6 +425,18 @@ async def test_location_in_another_county_is_bad_input(api: Api, app: Any, user:
     assert await footprint(app) == before
 
 
+async def test_category_of_another_county_is_bad_input(api: Api, app: Any) -> None:
+    # Read with the units in one statement (persistence/units.py): a category that is not
+    # the county's is answered as unknown, after the location was found good.
+    other = (await api.ok("{ categories { id } }", user="other.leader"))["categories"][0]["id"]
+    value = await case_input(api, categoryId=other)
+    before = await footprint(app)
+    error = await api.error(REGISTER, {"input": value}, user="county.intake")
+    assert error["extensions"]["code"] == "BAD_USER_INPUT", error
+    assert error["extensions"]["field"] == "categoryId"
+    assert await footprint(app) == before
+
+
 async def test_other_county_registers_in_its_own_sequence(api: Api) -> None:
     value = {
         "title": "白水县的事项",

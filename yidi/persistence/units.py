@@ -17,16 +17,26 @@ async def units_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, U
 # Built once (every registration runs it), the ids one array parameter: the statement's
 # cache key and compiled form are reused as they are.
 _IDS = bindparam("ids", type_=ARRAY(BigInteger))
-_WITH_ANCESTORS = select(Unit).where(
-    Unit.id.in_(select(func.unnest(Unit.path)).where(Unit.id == any_(_IDS)).scalar_subquery())
-)
+_PATHS = select(func.unnest(Unit.path)).where(Unit.id == any_(_IDS)).scalar_subquery()
 _CATEGORIES = select(Category).where(Category.id == any_(_IDS))
+# A registration's reads in one: its category rides on every unit row (joined by its id;
+# none for an unknown id or none given).
+_WITH_ANCESTORS_AND_CATEGORY = (
+    select(Unit, Category)
+    .outerjoin(Category, Category.id == bindparam("category_id", type_=BigInteger()))
+    .where(Unit.id.in_(_PATHS))
+)
 
 
-async def units_with_ancestors(session: AsyncSession, ids: Sequence[int]) -> dict[int, Unit]:
-    """The units and every unit above them, in one statement (a path ends with its unit)."""
-    rows = await session.scalars(_WITH_ANCESTORS, {"ids": list(ids)})
-    return {u.id: u for u in rows}
+async def units_with_ancestors_and_category(
+    session: AsyncSession, ids: Sequence[int], category_id: int | None
+) -> tuple[dict[int, Unit], Category | None]:
+    """The units and every unit above them (a path ends with its unit), and the category of
+    that id if there is one: what a registration reads, in one statement."""
+    parameters = {"ids": list(ids), "category_id": category_id}
+    rows = (await session.execute(_WITH_ANCESTORS_AND_CATEGORY, parameters)).all()
+    units = {unit.id: unit for unit, _ in rows}
+    return units, next((category for _, category in rows if category is not None), None)
 
 
 async def unit_by_code(session: AsyncSession, code: str) -> Unit | None:

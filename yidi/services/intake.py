@@ -20,7 +20,7 @@ from yidi.persistence import cases as case_store
 from yidi.persistence import idempotency
 from yidi.persistence.models import Case, Category, Unit
 from yidi.persistence.session import Session
-from yidi.persistence.units import categories_by_ids, units_by_ids, units_with_ancestors
+from yidi.persistence.units import units_by_ids, units_with_ancestors_and_category
 from yidi.services.events import record
 from yidi.services.responsibilities import route_new_case
 from yidi.services.unit_of_work import Work
@@ -69,12 +69,11 @@ def _located(units: dict[int, Unit], unit_id: int | None, county_id: int | None)
     return unit
 
 
-async def _category(session: Session, category_id: int | None, county_id: int) -> Category:
-    found = await categories_by_ids(session, [category_id]) if category_id is not None else {}
-    category = found.get(category_id) if category_id is not None else None
-    if category is None or category.county_id != county_id:
+def _category(found: Category | None, county_id: int) -> Category:
+    # A category of another county is answered exactly like one that does not exist.
+    if found is None or found.county_id != county_id:
         raise BadInput("categoryId", "No such category.")
-    return category
+    return found
 
 
 async def replay_idempotent(work: Work, scope: str, key: str | None) -> Registered | None:
@@ -132,12 +131,12 @@ async def register_case(work: Work, cmd: RegisterCommand, *, route: bool = True)
     matter answered on the spot stays with whoever answered it)."""
     actor, enforcer = work.staff()
     checked = check_registration(cmd, phone_required=False, now=work.now)
-    # One read for the location, the intake unit and the ancestors of both.
+    # One read for the location, the intake unit, the ancestors of both and the category.
     location_id = cmd.location_unit_id
     wanted = [actor.unit_id] if location_id is None else [location_id, actor.unit_id]
-    units = await units_with_ancestors(work.session, wanted)
+    units, found = await units_with_ancestors_and_category(work.session, wanted, cmd.category_id)
     location = _located(units, location_id, actor.county_id)
-    category = await _category(work.session, cmd.category_id, actor.county_id)
+    category = _category(found, actor.county_id)
     risk = cmd.risk_level or intake.DEFAULT_RISK
     if not guard.may_register(enforcer, actor, location.path, risk):
         raise Forbidden("You may not register cases located there.")
