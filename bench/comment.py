@@ -21,7 +21,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 from harness import graphql, ready, serve_yidi
-from register import drive, print_rates, profiler, throughput_parser
+from register import drive, measured_drive, print_rates, throughput_parser
 
 from yidi.database.embedded import async_url, embedded_server
 from yidi.database.embedded_tenancy import stop_postgres
@@ -56,11 +56,7 @@ async def yidi_side(
             await graphql(client, COMMENT, note, token)
 
         await comment(0)  # the document and the caller are known to the server
-        spy = profiler(args, server_pid)
-        measured = await drive(args.clients, args.seconds, comment)
-        if spy is not None:
-            spy.wait()
-        return measured
+        return await measured_drive(args, server_pid, comment)
 
 
 async def raw_side(args: argparse.Namespace, dsn: str) -> tuple[int, list[float]]:

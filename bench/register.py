@@ -24,6 +24,7 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+import psutil
 from harness import graphql, percentile, ready, serve_yidi
 
 from yidi.database.embedded import async_url, embedded_server
@@ -51,6 +52,27 @@ async def drive(clients: int, seconds: float, one: "callable") -> tuple[int, lis
 
     await asyncio.gather(*(loop(i) for i in range(clients)))
     return len(latencies), latencies
+
+
+def server_cpu(pid: int) -> float:
+    """User and system CPU seconds the server and its workers have used so far: per request,
+    a figure other load on the machine disturbs far less than requests per second."""
+    server = psutil.Process(pid)
+    return sum(sum(p.cpu_times()[:2]) for p in [server, *server.children(recursive=True)])
+
+
+async def measured_drive(
+    args: argparse.Namespace, server_pid: int, one: "callable"
+) -> tuple[int, list[float]]:
+    """`drive` on the yidi side: with py-spy if asked for, and the server's CPU noted in
+    `args.server_cpu` for `print_rates`."""
+    spy = profiler(args, server_pid)
+    cpu = server_cpu(server_pid)
+    measured = await drive(args.clients, args.seconds, one)
+    args.server_cpu = server_cpu(server_pid) - cpu
+    if spy is not None:
+        spy.wait()
+    return measured
 
 
 def profiler(args: argparse.Namespace, pid: int) -> subprocess.Popen[bytes] | None:
@@ -87,11 +109,7 @@ async def yidi_side(
             await graphql(client, REGISTER, {"input": fields}, token)
 
         await register(0)  # the document and the caller are known to the server
-        spy = profiler(args, server_pid)
-        measured = await drive(args.clients, args.seconds, register)
-        if spy is not None:
-            spy.wait()
-        return measured
+        return await measured_drive(args, server_pid, register)
 
 
 async def raw_side(args: argparse.Namespace, dsn: str) -> tuple[int, list[float]]:
@@ -171,6 +189,9 @@ def print_rates(
             f"{name:>5}: {n / args.seconds:7.1f} {unit}/s  p50 {percentile(lat, 0.5):6.1f}"
             f" ms  p99 {percentile(lat, 0.99):6.1f} ms"
         )
+    if getattr(args, "server_cpu", None) is not None:
+        per = args.server_cpu / max(yidi[0], 1) * 1000
+        print(f" yidi: {per:.2f} ms of the serving processes' CPU (user + sys) per request")
 
 
 def throughput_parser(doc: str | None) -> argparse.ArgumentParser:
