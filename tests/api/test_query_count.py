@@ -5,7 +5,7 @@ statement per kind and depth, never one per case (N+1). Counted with SQLAlchemy'
 before_cursor_execute hook on the app's own engine, around a single GraphQL request.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -51,13 +51,16 @@ def is_background(statement: str) -> bool:
 
 
 @contextmanager
-def recorded(app: Starlette) -> Iterator[list[str]]:
-    """Every SQL statement the app sends while the block runs, background polls left out."""
-    statements: list[str] = []
+def recorded(
+    app: Starlette, describe: Callable[[Any, str], Any] = lambda _conn, statement: statement
+) -> Iterator[list[Any]]:
+    """Every SQL statement the app sends while the block runs, background polls left out, as
+    `describe(connection, statement)` makes of it (the statement itself by default)."""
+    statements: list[Any] = []
 
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def record(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         if not is_background(statement):
-            statements.append(statement)
+            statements.append(describe(conn, statement))
 
     engine = app.state.engine.sync_engine
     event.listen(engine, "before_cursor_execute", record)

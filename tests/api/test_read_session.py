@@ -1,15 +1,13 @@
 """A request's reads run in autocommit (persistence/session.begin_reading): no BEGIN and
 ROLLBACK around them, while a mutation's work still runs in one transaction."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 from starlette.applications import Starlette
 
-from tests.api.test_query_count import is_background
+from tests.api.test_query_count import recorded
 from tests.support.clock import Clock
 from tests.support.demo import LEADER
 from tests.support.deployment import running_app
@@ -24,22 +22,14 @@ PAGE = """{ cases(first: 10) { totalCount edges { node { id number handlingUnit 
   category { name } events(first: 2) { edges { node { type } } } } } } }"""
 
 
-@contextmanager
-def in_transaction(app: Starlette) -> Iterator[list[tuple[str, bool]]]:
+def in_transaction(app: Starlette) -> AbstractContextManager[list[tuple[str, bool]]]:
     """Each statement the app sends, with whether its connection was inside a transaction."""
-    seen: list[tuple[str, bool]] = []
 
-    def record(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if not is_background(statement):
-            driver = conn.connection.driver_connection
-            seen.append((" ".join(statement.split())[:60], driver.is_in_transaction()))
+    def describe(conn: Any, statement: str) -> tuple[str, bool]:
+        driver = conn.connection.driver_connection
+        return " ".join(statement.split())[:60], driver.is_in_transaction()
 
-    engine = app.state.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+    return recorded(app, describe)
 
 
 async def test_queries_read_outside_a_transaction_and_mutations_inside_one(

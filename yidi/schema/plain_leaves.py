@@ -139,15 +139,10 @@ def _plain_items(items: Sequence[Any], leaf_type: Any, nullable: bool) -> list[A
                 return None
             serialized.append(None)
             continue
-        if isinstance(item, Exception):
+        value = _serialized(item, leaf_type)
+        if value is Undefined:
             return None
-        try:
-            coerced = leaf_type.coerce_output_value(item)
-        except Exception:
-            return None
-        if coerced is None or coerced is Undefined:
-            return None
-        serialized.append(coerced)
+        serialized.append(value)
     return serialized
 
 
@@ -161,6 +156,11 @@ def _plain_value(source: Any, plan: Plan) -> Any:
         return Undefined
     if value is None:
         return None if nullable else Undefined
+    return _serialized(value, leaf_type)
+
+
+def _serialized(value: Any, leaf_type: Any) -> Any:
+    """A value other than None as its type serializes it, or Undefined if it refuses."""
     if isinstance(value, Exception):
         return Undefined
     try:
