@@ -67,11 +67,7 @@ class CountyEnforcer:
             answer = frozenset(
                 action
                 for action in actions
-                if any(
-                    self.allows(role, level, rel, action, risk)
-                    for role in roles
-                    for rel in relations
-                )
+                if self.allows_any(roles, level, relations, action, risk)
             )
             self._granted[key] = answer
         return answer

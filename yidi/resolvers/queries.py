@@ -89,8 +89,7 @@ SEARCH_MAX = 100
 @dataclass(frozen=True)
 class CasePage:
     cases: list[Case]
-    cursor_of: Callable[[Case], str]  # an edge's cursor, encoded when asked for
-    page_info: pagination.PageInfo[Case]
+    page_info: pagination.PageInfo[Case]  # with each edge's cursor, encoded when asked for
     total: Callable[[], Awaitable[int]]
 
 
@@ -166,4 +165,4 @@ async def cases(
     cursor_of = functools.partial(pagination.case_cursor, order_field)
     cases = found.page.cases
     info = pagination.page_info(cases, cursor_of, has_next=found.page.has_next, after=after)
-    return CasePage(cases, cursor_of, info, found.total)
+    return CasePage(cases, info, found.total)

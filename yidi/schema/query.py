@@ -107,7 +107,7 @@ class Query(
             after,
             selected_at(info.selected_fields, "cases", "edges", "node"),
         )
-        cursor_of = result.cursor_of
+        cursor_of = result.page_info.cursor_of
         edges = [CaseEdge(node=Case.of(row), cursor_of=cursor_of) for row in result.cases]
         return CaseConnection(
             edges=edges,
