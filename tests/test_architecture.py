@@ -50,11 +50,11 @@ def _builds_case_event(call: ast.Call) -> bool:
 
 
 def test_a_case_event_row_is_created_in_exactly_one_function() -> None:
-    # `record` builds each event; `_store_statement` is the one statement that stores
-    # them, run by `store_positioned`, which the writer's `publish` alone calls (below).
+    # `record` builds each event; `_seal_statement` is the one statement that stores
+    # them, run by `seal`, which the writer's `publish` alone calls (below).
     assert _functions_building_case_events() == {
         ("yidi/services/events.py", "record"),
-        ("yidi/persistence/outbox.py", "_store_statement"),
+        ("yidi/persistence/outbox.py", "_seal_statement"),
     }
 
 
@@ -62,7 +62,7 @@ def test_only_the_event_writer_stores_events() -> None:
     callers = {
         path.relative_to(PACKAGE.parent).as_posix()
         for path in PACKAGE.rglob("*.py")
-        if "store_positioned(" in path.read_text(encoding="utf-8")
+        if "seal(" in path.read_text(encoding="utf-8")
     }
     assert callers == {"yidi/services/events.py", "yidi/persistence/outbox.py"}
 

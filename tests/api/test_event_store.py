@@ -1,4 +1,4 @@
-"""How the event writer stores a change (persistence/outbox.store_positioned): the events'
+"""How the event writer stores a change (persistence/outbox.seal): the events'
 insert with each case's update in its WITH clause, one statement, guarded by the version."""
 
 import pytest
@@ -14,14 +14,16 @@ from tests.support.sql import footprint, rows, scalar
 from yidi.authz.actor import Actor
 from yidi.domain.commands import Comment
 from yidi.domain.errors import Conflict
+from yidi.services.audit import verify_trails
 from yidi.services.auth import load_actor
 from yidi.services.transitions import transition
 
 INTAKE = "county.intake"
 COMMENT = """mutation($i: CommentCaseInput!) { commentCase(input: $i) { case { version } } }"""
-# The case row locked and read, the county's event position (with its NOTIFY), the event's
-# insert with the case's update. (BEGIN and COMMIT are not counted.)
-STATEMENTS = 3
+# The case row locked and read; then the seal: the county's event position (with its
+# NOTIFY), the event's hash, its insert and the case's update. (BEGIN and COMMIT are not
+# counted.)
+STATEMENTS = 2
 # Fields answered from the case object the registration wrote, columns with server defaults
 # (isRepeat, the summonses, partiesCount) among them.
 FIELDS = """number title status riskLevel track partiesCount address registeredAt dueAt
@@ -47,7 +49,7 @@ async def test_a_lifecycle_action_stores_its_change_in_one_statement(
         data = await api.ok(COMMENT, note, user=LEADER)
     own = [s for s in statements if "FROM users JOIN units" not in s]  # the caller, if reloaded
     assert len(own) == STATEMENTS, "\n\n".join(" ".join(s.split())[:200] for s in own)
-    assert " ".join(own[-1].split()).startswith("WITH case_0 AS (UPDATE cases SET version=")
+    assert " ".join(own[-1].split()).startswith("WITH positions AS (INSERT INTO event_positions")
     # What the payload says is what is stored: the version, and the chain head is the hash
     # of the case's last event (nothing was left for a second write).
     stored = (await rows(app, HEAD, id=pk_of(str(case["id"]))))[0]
@@ -101,3 +103,33 @@ async def comment_under_a_moved_version(
         await work.session.execute(
             text("UPDATE cases SET version = version + 5 WHERE id = :id"), {"id": case_id}
         )
+
+
+async def test_events_of_one_work_chain_in_the_seal(api: Api, app: Starlette, clock: Clock) -> None:
+    """Several events of one case in one work: the seal hashes each with its position, the
+    second linked to the first inside the statement; the trail verifies, the positions
+    follow each other and the case's head is its last event's hash."""
+    lc = await Lifecycle.create(api, app)
+    first = pk_of(str((await lc.register())["id"]))
+    second = pk_of(str((await lc.register())["id"]))
+    leader = await scalar(app, "SELECT id FROM users WHERE username = :u", u=LEADER)
+    async with app.state.yidi.sessions() as session:
+        actor = await load_actor(session, leader)
+    async with app.state.yidi.uow.begin(actor, now=clock()) as work:
+        for case_id, note in ((first, "一"), (second, "二"), (first, "三")):
+            await transition(work, Comment(case_id=case_id, note=note))
+        pending = list(work.pending_events)
+    stored = await rows(
+        app,
+        "SELECT case_id, note, position, chain_hash FROM case_events"
+        " WHERE note IN ('一', '二', '三') ORDER BY position",
+    )
+    assert [(r.case_id, r.note) for r in stored] == [(first, "一"), (second, "二"), (first, "三")]
+    assert [r.position for r in stored] == list(range(stored[0].position, stored[0].position + 3))
+    assert [(e.position, e.chain_hash) for e in pending] == [
+        (r.position, r.chain_hash) for r in stored
+    ]
+    for case_id in (first, second):
+        assert (await rows(app, HEAD, id=case_id))[0].chained
+    async with app.state.yidi.uow.read() as session:
+        assert (await verify_trails(session, None)).broken is None

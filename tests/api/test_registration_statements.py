@@ -1,4 +1,4 @@
-"""A registration is a handful of statements: the county's counters are taken in one."""
+"""A registration is a handful of statements: the county's counters are taken by the last."""
 
 from starlette.applications import Starlette
 
@@ -12,10 +12,10 @@ REGISTER = """mutation($input: RegisterCaseInput!) {
   registerCase(input: $input) { trackingCode case { id number } } }"""
 # The units (location, intake unit and their ancestors) with the category: one read; the
 # case's insert, the county's intake settings (does it route new cases automatically?
-# docs/INTAKE.md), numbers + positions + NOTIFY (one statement), the event's insert with the
-# case's update (its number and chain head) in its WITH clause. (BEGIN and COMMIT are not
+# docs/INTAKE.md), and the seal: number + position + NOTIFY, the event's hash and insert,
+# the case's update (its number and chain head), one statement. (BEGIN and COMMIT are not
 # counted here.)
-STATEMENTS = 5
+STATEMENTS = 4
 
 
 async def test_a_registration_runs_few_statements(api: Api, app: Starlette) -> None:

@@ -30,13 +30,26 @@ class EventContent:
     data: dict[str, Any] | None
 
 
+_ENCODE = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
+
+
 def canonical(content: EventContent) -> bytes:
     """The bytes hashed: sorted-key compact JSON, the instant in UTC to the microsecond."""
+    before, after = canonical_around_position(content)
+    return before + str(content.position).encode() + after
+
+
+def canonical_around_position(content: EventContent) -> tuple[bytes, bytes]:
+    """The canonical bytes before and after the position's digits (the content's own
+    position is not read): the event writer renders an event before its position is
+    known, and its last statement puts the digits in and hashes (persistence/outbox.py).
+
+    Rendered key by key exactly as `json.dumps(..., sort_keys=True)` renders the whole
+    object: "position" sorts between "note" and "to" (a test compares the two)."""
     fields = {
         "v": 1,
         "county": content.county_id,
         "case": content.case_id,
-        "position": content.position,
         "type": content.type,
         "at": content.at.astimezone(UTC).isoformat(timespec="microseconds"),
         "actor": content.actor_id,
@@ -45,7 +58,10 @@ def canonical(content: EventContent) -> bytes:
         "note": content.note,
         "data": content.data,
     }
-    return json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    members = sorted((key, f"{_ENCODE(key)}:{_ENCODE(value)}") for key, value in fields.items())
+    before = ",".join(member for key, member in members if key < "position")
+    after = ",".join(member for key, member in members if key > "position")
+    return f'{{{before},"position":'.encode(), f",{after}}}".encode()
 
 
 def link(previous: bytes, content: EventContent) -> bytes:

@@ -23,7 +23,13 @@ _NUMBER = re.compile(r"^(\d{6})-(\d{4})-(\d{6,})$")
 def format_case_number(county_code: str, year: int, sequence: int) -> str:
     if sequence < 1:
         raise ValueError("case sequences start at 1")
-    return f"{county_code}-{year:04d}-{sequence:0{SEQUENCE_DIGITS}d}"
+    return f"{case_number_prefix(county_code, year)}{sequence:0{SEQUENCE_DIGITS}d}"
+
+
+def case_number_prefix(county_code: str, year: int) -> str:
+    """A case number but its sequence's digits (the event writer's seal adds them in SQL,
+    padded to SEQUENCE_DIGITS as `format_case_number` pads them)."""
+    return f"{county_code}-{year:04d}-"
 
 
 def provisional_case_number() -> str:

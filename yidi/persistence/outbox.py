@@ -8,6 +8,7 @@ promise (an id is taken when a row is inserted, not when it commits).
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, cast
 
@@ -16,134 +17,177 @@ from sqlalchemy import (
     BindParameter,
     ColumnElement,
     Executable,
+    FromClause,
     Integer,
+    LargeBinary,
+    SmallInteger,
     Table,
+    Text,
     bindparam,
     func,
     insert,
     inspect,
+    literal_column,
+    null,
     select,
     text,
+    true,
     union_all,
     update,
 )
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from yidi.domain.errors import Conflict
-from yidi.persistence.models import Case, CaseEvent
+from yidi.domain.numbering import SEQUENCE_DIGITS
+from yidi.persistence.models import Case, CaseEvent, CaseSequence, EventPosition
 
-# What an event row holds besides its id (taken by the insert).
+# What an event row holds but its id (taken by the insert) and its position and hash
+# (taken by the seal).
 _EVENT_COLUMNS = (
     "county_id", "case_id", "type", "at", "actor_id", "from_unit_id", "to_unit_id",
-    "note", "data", "position", "chain_hash",
+    "note", "data",
 )  # fmt: skip
 _CASES, _EVENTS = cast(Table, Case.__table__), cast(Table, CaseEvent.__table__)
+_SEQUENCES, _POSITIONS_TABLE = (
+    cast(Table, CaseSequence.__table__),
+    cast(Table, EventPosition.__table__),
+)
 # A case's attribute name -> its column (they may differ); relationships are not columns.
 _CASE_COLUMNS = {prop.key: prop.columns[0] for prop in inspect(Case).column_attrs}
 
 # Listeners hear "<county id>:<last position>" on this channel when events commit.
 CHANNEL = "yidi_case_events"
 
-
-_POSITIONS = (
-    "INSERT INTO event_positions (county_id, last_position) "
-    "SELECT CAST(:c AS bigint), CAST(:n AS bigint){source} "
-    "ON CONFLICT (county_id) DO UPDATE "
-    "SET last_position = event_positions.last_position + :n RETURNING last_position"
-)
-_NUMBERS = (
-    "INSERT INTO case_sequences (county_id, year, last_value) VALUES (:c, :y, :k) "
-    "ON CONFLICT (county_id, year) DO UPDATE "
-    "SET last_value = case_sequences.last_value + :k RETURNING last_value"
-)
-# Positions only (a lifecycle action), and numbers then positions (a registration); each
-# tells listeners at commit. Positions read from `numbers`, so every writer locks the
-# county's two counter rows in the same order: number first.
-_SEAL = (
-    f"WITH positions AS ({_POSITIONS.format(source='')}) "
-    "SELECT last_position, NULL, pg_notify(:channel, :prefix || CAST(last_position AS text)) "
+# Built once: a statement object keeps its cache key, so its compiled form is found at once.
+_TAKE_POSITIONS = text(
+    "WITH positions AS (INSERT INTO event_positions (county_id, last_position) "
+    "VALUES (:c, :n) ON CONFLICT (county_id) DO UPDATE "
+    "SET last_position = event_positions.last_position + :n RETURNING last_position) "
+    "SELECT last_position, pg_notify(:channel, :prefix || CAST(last_position AS text)) "
     "FROM positions"
 )
-_SEAL_NUMBERED = (
-    f"WITH numbers AS ({_NUMBERS}), positions AS ({_POSITIONS.format(source=' FROM numbers')}) "
-    "SELECT last_position, last_value, "
-    "pg_notify(:channel, :prefix || CAST(last_position AS text)) FROM positions, numbers"
-)
-
-# Built once: a statement object keeps its cache key, so its compiled form is found at once.
-_SEALS = {False: text(_SEAL), True: text(_SEAL_NUMBERED)}
 
 
-async def take_positions(
-    session: AsyncSession, county_id: int, count: int, numbers: tuple[int, int] | None = None
-) -> tuple[int, int | None]:
-    """Reserve `count` event positions of the county and, with `numbers` = (year, how many),
-    that many case numbers of the county's year; both counter rows stay locked until the
-    transaction ends, so this is meant to be the last statement but storing the events.
-    Listeners are told at commit. The first position and the first number reserved.
-
-    One statement: the counter rows serialize a county's writers, so every round trip
-    made while holding them is paid by each writer queued behind.
-    """
-    parameters: dict[str, object] = {
-        "c": county_id,
-        "n": count,
-        "channel": CHANNEL,
-        "prefix": f"{county_id}:",
-    }
-    if numbers is not None:
-        parameters["y"], parameters["k"] = numbers
-    # The changed cases are not flushed here: `store_positioned` writes them.
-    with session.no_autoflush:
-        row = (await session.execute(_SEALS[numbers is not None], parameters)).one()
-    first_number = None if numbers is None else int(row[1]) - numbers[1] + 1
-    return int(row[0]) - count + 1, first_number
+async def take_positions(session: AsyncSession, county_id: int, count: int) -> int:
+    """Reserve `count` event positions of the county for events written otherwise than by
+    `seal` (an import's COPY); the counter row stays locked until the transaction ends.
+    Listeners are told at commit. The first position reserved."""
+    parameters = {"c": county_id, "n": count, "channel": CHANNEL, "prefix": f"{county_id}:"}
+    row = (await session.execute(_TAKE_POSITIONS, parameters)).one()
+    return int(row[0]) - count + 1
 
 
-async def store_positioned(
-    session: AsyncSession, events: Sequence[CaseEvent], cases: Sequence[Case]
+@dataclass(frozen=True)
+class Unsealed:
+    """An event as `seal` takes it: its row but position and hash, its canonical content
+    rendered around the position's digits (domain/audit_chain.canonical_around_position),
+    and the hash it links to unless that is an earlier event of the same seal."""
+
+    event: CaseEvent
+    before: bytes
+    after: bytes
+    previous: bytes | None  # None: the hash of the previous event of its case in this seal
+
+
+@dataclass(frozen=True)
+class NewNumber:
+    """A new case the seal numbers: `prefix` (county code and year) and the digits of the
+    county's next number of that year."""
+
+    case: Case
+    prefix: str
+    year: int
+
+
+async def seal(
+    session: AsyncSession,
+    county_id: int,
+    events: Sequence[Unsealed],
+    cases: Sequence[Case],
+    new: Sequence[NewNumber] = (),
 ) -> None:
-    """Store events that already carry their positions, and what changed on their cases
-    since they were read (or inserted), in one statement: a Core INSERT of the events whose
-    WITH clause updates each case's changed columns — not the ORM's unit of work, whose
-    flush built this as two or three statements and spent more Python on it than on the
-    rest of a lifecycle action's SQL. The statement is built once per shape (how many
-    events, which columns of which case changed) and its compiled form reused.
+    """Position, chain and store one county's events of a work, number its new cases and
+    store what changed on the events' cases, in one statement — meant to be the work's
+    last before commit.
+
+    The statement takes the county's counter rows (the year's case number first, then the
+    event positions; always in that order, so writers never deadlock), hashes each event
+    with its position in SQL (sha256 of the previous hash and the content's bytes around
+    the position's digits), inserts the events and updates each case: its changed columns,
+    its chain head, its number if new. The counter rows serialize the county's writers
+    until the work commits, so nothing happens between taking them and committing but this
+    statement's own work: no round trip, no Python. Listeners are told at commit.
 
     Each case's UPDATE is guarded by the version the row had when read: the row is locked
     by this transaction (a lifecycle action reads it FOR UPDATE, a registration inserted
     it), so a mismatch means a bug, not a race — and it fails the work (Conflict) rather
-    than store an event over a row it did not expect. The case objects stay the caller's:
-    their new values are marked as stored and they leave the session, so the commit's
-    flush has nothing of theirs to look at.
+    than store an event over a row it did not expect. Afterwards the events carry their
+    positions and hashes, the cases their chain heads and numbers; the case objects stay
+    the caller's: their new values are marked as stored and they leave the session, so the
+    commit's flush has nothing of theirs to look at.
     """
+    numbered = {id(n.case): offset for offset, n in enumerate(new)}
+    last_event = {u.event.case_id: i for i, u in enumerate(events)}
     changes = [(case, _changes_of(case)) for case in cases]
-    changes = [(case, values) for case, values in changes if values]
     parameters: dict[str, Any] = {
-        f"e{i}_{name}": getattr(event, name)
-        for i, event in enumerate(events)
-        for name in _EVENT_COLUMNS
+        "county": county_id,
+        "count": len(events),
+        # Not named as any column: an UPDATE would take a parameter named so as a value.
+        "notify_channel": CHANNEL,
+        "notify_prefix": f"{county_id}:",
     }
+    if new:
+        years = {n.year for n in new}
+        assert len(years) == 1, "new cases of several years in one seal"
+        parameters["year"], parameters["numbers"] = years.pop(), len(new)
+    for i, unsealed in enumerate(events):
+        for name in _EVENT_COLUMNS:
+            parameters[f"e{i}_{name}"] = getattr(unsealed.event, name)
+        parameters[f"e{i}_before"], parameters[f"e{i}_after"] = unsealed.before, unsealed.after
+        if unsealed.previous is not None:
+            parameters[f"e{i}_previous"] = unsealed.previous
     for n, (case, values) in enumerate(changes):
         # The version the stored row has: the one read, unless it was not changed since.
         parameters[f"c{n}_id"] = case.id
         parameters[f"c{n}_stored"] = inspect(case).committed_state.get("version", case.version)
         parameters.update({f"c{n}_{key}": value for key, value in values.items()})
-    shape = tuple(tuple(sorted(values)) for _, values in changes)
-    statement = _store_statement(len(events), shape)
+        if id(case) in numbered:
+            parameters[f"c{n}_number_prefix"] = new[numbered[id(case)]].prefix
+    shape = _SealShape(
+        chained=tuple(
+            _previous_in_seal(events, i) if u.previous is None else None
+            for i, u in enumerate(events)
+        ),
+        cases=tuple(
+            (tuple(sorted(values)), last_event[case.id], numbered.get(id(case)))
+            for case, values in changes
+        ),
+        numbers=len(new),
+    )
     with session.no_autoflush:  # the ORM must not send the cases' changes itself
-        result = await session.execute(statement, parameters)
-        # How many rows each case's UPDATE matched (on each inserted event's row).
-        matched = result.first() if shape else ()
-    if matched is None or any(count != 1 for count in matched):
+        row = _SealRow((await session.execute(_seal_statement(shape), parameters)).one(), shape)
+    if any(count != 1 for count in row.counts):
         raise Conflict("The case has changed under this work; try again.")
-    for case in cases:
+    for i, unsealed in enumerate(events):
+        unsealed.event.position = row.first_position + i
+        unsealed.event.chain_hash = row.hashes[i]
+    for n, (case, _) in enumerate(changes):
         for key in [k for k in inspect(case).committed_state if k in _CASE_COLUMNS]:
             set_committed_value(case, key, getattr(case, key))  # stored (or unchanged)
+        set_committed_value(case, "chain_head", row.hashes[last_event[case.id]])
+        if (number := row.numbers[n]) is not None:
+            set_committed_value(case, "number", number)
         # Out of the session, which ends with this work: its commit has no case to look
         # through (the object keeps every value it holds, for the payload to answer from).
         session.expunge(case)
+
+
+def _previous_in_seal(events: Sequence[Unsealed], i: int) -> int:
+    case_id = events[i].event.case_id
+    return max(j for j in range(i) if events[j].event.case_id == case_id)
 
 
 def _changes_of(case: Case) -> dict[str, Any]:
@@ -158,36 +202,173 @@ def _changes_of(case: Case) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class _SealShape:
+    """What a seal statement depends on besides its values. `chained[i]`: the earlier
+    event of this seal event i links to (None: its previous hash is a parameter).
+    `cases[n]`: case n's changed columns, its last event, its offset among the new cases
+    numbered (None: not new). `numbers`: how many new cases."""
+
+    chained: tuple[int | None, ...]
+    cases: tuple[tuple[tuple[str, ...], int, int | None], ...]
+    numbers: int
+
+
+class _SealRow:
+    """The seal's one row: the first position, each event's hash, each case's UPDATE count
+    and its number if new."""
+
+    def __init__(self, row: Sequence[Any], shape: _SealShape) -> None:
+        events, cases = len(shape.chained), len(shape.cases)
+        self.first_position = int(row[0])
+        self.hashes: list[bytes] = list(row[1 : 1 + events])
+        self.counts: list[int] = list(row[1 + events : 1 + events + cases])
+        self.numbers: list[str | None] = list(row[1 + events + cases :])
+
+
 @lru_cache(maxsize=512)
-def _store_statement(events: int, changed: tuple[tuple[str, ...], ...]) -> Executable:
-    """The statement storing `events` events and updating, for the n-th changed case, the
-    columns `changed[n]`; every value a named parameter (e<i>_<column>, c<n>_<column>,
-    c<n>_id and c<n>_stored, the version the row must have). Built once per shape: the
-    statement object's cache key and compiled form are then reused on every execution."""
+def _seal_statement(shape: _SealShape) -> Executable:
+    """The seal of one shape; every value a named parameter (see `seal`). Built once per
+    shape: the statement object's cache key and compiled form are then reused."""
+    events = len(shape.chained)
+    last_position, first_number, counters = _counters(shape.numbers > 0)
+    # One row: the first position (and number), then one CTE per event adding its hash,
+    # which the next event of the same case links to.
+    chain = select(
+        (last_position - bindparam("count", type_=BigInteger()) + _number(1)).label("p0"),
+        first_number.label("first_number"),
+        func.pg_notify(
+            bindparam("notify_channel", type_=Text()),
+            bindparam("notify_prefix", type_=Text()) + sql_cast(last_position, Text()),
+        ).label("notified"),
+    )
+    chain = chain.select_from(counters).cte("seal")
+    for i, earlier in enumerate(shape.chained):
+        previous = _bytes(f"e{i}_previous") if earlier is None else chain.c[f"h{earlier}"]
+        digits = func.convert_to(
+            sql_cast(chain.c.p0 + _number(i), Text()), literal_column("'UTF8'")
+        )
+        linked = _concat(previous, _bytes(f"e{i}_before"), digits, _bytes(f"e{i}_after"))
+        hashed = func.sha256(linked, type_=LargeBinary()).label(f"h{i}")
+        chain = select(*chain.c, hashed).cte(f"h{i}")
     updates = [
+        _case_update(n, keys, chain.c[f"h{last}"], chain.c.first_number, offset)
+        for n, (keys, last, offset) in enumerate(shape.cases)
+    ]
+    event_columns = [_EVENTS.c[name] for name in _EVENT_COLUMNS]
+    rows = [
+        select(
+            *(_parameter(f"e{i}_{column.key}", column) for column in event_columns),
+            chain.c.p0 + _number(i),
+            chain.c[f"h{i}"],
+        )
+        for i in range(events)
+    ]
+    stored = (
+        insert(cast(Table, CaseEvent.__table__))  # named so, for tests/test_architecture.py
+        .from_select(
+            [*event_columns, _EVENTS.c.position, _EVENTS.c.chain_hash],
+            rows[0] if events == 1 else union_all(*rows),
+        )
+        .cte("events")
+    )
+    return select(
+        chain.c.p0,
+        *(chain.c[f"h{i}"] for i in range(events)),
+        *(select(func.count()).select_from(u).scalar_subquery() for u in updates),
+        *(
+            select(u.c.number).scalar_subquery() if offset is not None else null()
+            for u, (_, _, offset) in zip(updates, shape.cases, strict=True)
+        ),
+    ).add_cte(*updates, stored)
+
+
+def _counters(numbered: bool) -> tuple[ColumnElement[int], ColumnElement[Any], FromClause]:
+    """The county's last event position after this seal's, and the first case number it
+    took (NULL when it numbers no case), as columns of the counters' CTEs, and those CTEs
+    as one FROM. Positions are taken from `numbers` when there are new cases: the year's
+    number row is locked first."""
+    county = bindparam("county", type_=BigInteger())
+    count = bindparam("count", type_=BigInteger())
+    first_number: ColumnElement[Any] = null()
+    numbers = None
+    source = select(county, count)
+    if numbered:
+        taken = bindparam("numbers", type_=Integer())
+        year = bindparam("year", type_=SmallInteger())
+        numbers = (
+            pg_insert(_SEQUENCES)
+            .values(county_id=county, year=year, last_value=taken)
+            .on_conflict_do_update(
+                index_elements=[_SEQUENCES.c.county_id, _SEQUENCES.c.year],
+                set_={"last_value": _SEQUENCES.c.last_value + taken},
+            )
+            .returning(_SEQUENCES.c.last_value)
+            .cte("numbers")
+        )
+        first_number = numbers.c.last_value - taken + _number(1)
+        source = source.select_from(numbers)
+    positions = (
+        pg_insert(_POSITIONS_TABLE)
+        .from_select([_POSITIONS_TABLE.c.county_id, _POSITIONS_TABLE.c.last_position], source)
+        .on_conflict_do_update(
+            index_elements=[_POSITIONS_TABLE.c.county_id],
+            set_={"last_position": _POSITIONS_TABLE.c.last_position + count},
+        )
+        .returning(_POSITIONS_TABLE.c.last_position)
+        .cte("positions")
+    )
+    both = positions if numbers is None else positions.join(numbers, true())  # one row each
+    return positions.c.last_position, first_number, both
+
+
+def _case_update(
+    n: int,
+    keys: tuple[str, ...],
+    head: ColumnElement[bytes],
+    first_number: ColumnElement[Any],
+    offset: int | None,
+) -> Any:
+    """Case n's guarded UPDATE: its changed columns, its chain head and, if new, its
+    number (the prefix and the sequence's digits, zero-padded as domain/numbering pads)."""
+    values: dict[Any, Any] = {
+        _CASE_COLUMNS[key]: _parameter(f"c{n}_{key}", _CASE_COLUMNS[key]) for key in keys
+    }
+    values[_CASES.c.chain_head] = select(head).scalar_subquery()
+    if offset is not None:
+        digits = sql_cast(first_number + _number(offset), Text())
+        padding = func.repeat(literal_column("'0'"), _number(SEQUENCE_DIGITS) - func.length(digits))
+        number = select(bindparam(f"c{n}_number_prefix", type_=Text()) + padding + digits)
+        values[_CASES.c.number] = number.scalar_subquery()
+    return (
         update(_CASES)
         .where(
             _CASES.c.id == bindparam(f"c{n}_id", type_=BigInteger()),
             _CASES.c.version == bindparam(f"c{n}_stored", type_=Integer()),
         )
-        .values({_CASE_COLUMNS[key]: _parameter(f"c{n}_{key}", _CASE_COLUMNS[key]) for key in keys})
-        .returning(_CASES.c.id)
+        .values(values)
+        .returning(_CASES.c.id, _CASES.c.number)
         .cte(f"case_{n}")
-        for n, keys in enumerate(changed)
-    ]
-    event_columns = [_EVENTS.c[name] for name in _EVENT_COLUMNS]
-    rows = [
-        select(*(_parameter(f"e{i}_{column.key}", column) for column in event_columns))
-        for i in range(events)
-    ]
-    # The table, not the mapped class: the ORM's bulk-insert layer has nothing to add here.
-    statement = insert(cast(Table, CaseEvent.__table__)).from_select(
-        event_columns, rows[0] if events == 1 else union_all(*rows)
     )
-    if not updates:
-        return statement
-    counts = [select(func.count()).select_from(cte).scalar_subquery() for cte in updates]
-    return statement.add_cte(*updates).returning(*counts)
+
+
+def _number(value: int) -> ColumnElement[int]:
+    """An integer of the statement's shape, written into its text: a statement built once
+    and cached holds no anonymous parameters (SQLAlchemy would have to extract their values
+    again on every execution)."""
+    return literal_column(str(int(value)), BigInteger())
+
+
+def _bytes(name: str) -> BindParameter[bytes]:
+    return bindparam(name, type_=LargeBinary())
+
+
+def _concat(*parts: ColumnElement[bytes]) -> ColumnElement[bytes]:
+    """`a || b || ...` of bytea values."""
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined.op("||", return_type=LargeBinary())(part)
+    return joined
 
 
 def _parameter(name: str, column: ColumnElement[Any]) -> BindParameter[Any]:

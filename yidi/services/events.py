@@ -5,9 +5,8 @@ a resident's evaluation, both sides of a merge, deadline alerts — appends its 
 in the use case's transaction, and bumps the case's version. No other code creates a
 case event row (a test reads the source to hold that). When the work commits, `publish`
 numbers the events in commit order (the outbox position live updates follow), chains them
-and stores them together with their cases' changes in one statement
-(`persistence/outbox.store_positioned`: a Core INSERT with the cases' UPDATEs in its WITH
-clause, not the ORM's flush).
+and stores them together with their cases' changes and new numbers in one statement
+(`persistence/outbox.seal`: Core, not the ORM's flush).
 """
 
 import asyncio
@@ -15,14 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from yidi.domain.audit_chain import GENESIS, EventContent, link
+from yidi.domain.audit_chain import GENESIS, EventContent, canonical_around_position, link
 from yidi.domain.enums import CaseEventType
 from yidi.domain.ledger_trail import TrailEvent
-from yidi.domain.numbering import format_case_number
+from yidi.domain.numbering import case_number_prefix, format_case_number
 from yidi.persistence import ledger as ledger_store
 from yidi.persistence.case_insert import insert_case
 from yidi.persistence.models import Case, CaseEvent
-from yidi.persistence.outbox import store_positioned, take_positions
+from yidi.persistence.outbox import NewNumber, Unsealed, seal, take_positions
 from yidi.persistence.units import units_by_ids
 from yidi.services.hotline_callbacks import owe_callbacks
 from yidi.services.work import Work
@@ -84,13 +83,15 @@ async def _keep_dashboard_facts(
 
 
 async def publish(work: Work) -> None:
-    """Number the work's new cases and its events, and store the events, as the last thing
-    before it commits (the unit of work calls this). Listeners hear of them once it commits.
+    """Number the work's new cases, position and chain its events and store them, as the
+    last thing before it commits (the unit of work calls this). Listeners hear of them once
+    it commits.
 
-    Case numbers and event positions come from each county's counter rows, locked from here
-    until commit: taken last, in one statement per county, they are held as briefly as
-    possible (every registration of the county queues on them), and counties are taken in
-    id order so two writers never deadlock.
+    Case numbers and event positions come from each county's counter rows, locked from
+    then until commit: every writer of the county queues on them, so they are taken by the
+    one statement that also stores the events and the cases' changes (`outbox.seal`, which
+    hashes in SQL what could only be hashed once the position is known), one per county,
+    counties in id order so two writers never deadlock.
     """
     events, work.pending_events = work.pending_events, []
     unnumbered, work.unnumbered = work.unnumbered, []
@@ -98,29 +99,28 @@ async def publish(work: Work) -> None:
         return
     for county_id in sorted({e.county_id for e in events}):
         of_county = [e for e in events if e.county_id == county_id]
-        new_cases = [u for u in unnumbered if u.case.county_id == county_id]
-        years = {u.year for u in new_cases}
-        # A work registers at most one case, so one year per county.
-        assert len(years) <= 1, "cases of several years in one work"
-        numbers = (years.pop(), len(new_cases)) if new_cases else None
-        first, first_number = await take_positions(work.session, county_id, len(of_county), numbers)
-        for offset, event in enumerate(of_county):
-            event.position = first + offset
-        for offset, new in enumerate(new_cases):
-            assert first_number is not None
-            new.case.number = format_case_number(new.county_code, new.year, first_number + offset)
-    # Callbacks the 12345 platform is owed commit with the events they report.
+        cases = [c for c in work.changed if c.county_id == county_id]
+        new = [
+            NewNumber(u.case, case_number_prefix(u.county_code, u.year), u.year)
+            for u in unnumbered
+            if u.case.county_id == county_id
+        ]
+        await seal(work.session, county_id, _unsealed(of_county, cases), cases, new)
+    # Callbacks the 12345 platform is owed commit with the events they report (and quote
+    # the new cases' numbers).
     await owe_callbacks(work, events, work.changed)
-    _chain(events, {case.id: case for case in work.changed})
-    await store_positioned(work.session, events, work.changed)
 
 
-def _chain(events: list[CaseEvent], cases: dict[int, Case]) -> None:
-    """Link each event to its case's previous one (the case row is locked by this work)."""
+def _unsealed(events: list[CaseEvent], cases: list[Case]) -> list[Unsealed]:
+    """Each event rendered for the seal, linked to its case's chain head (the case row is
+    locked by this work) or to the case's previous event in the same seal."""
+    heads: dict[int, bytes | None] = {case.id: case.chain_head or GENESIS for case in cases}
+    unsealed = []
     for event in events:
-        case = cases[event.case_id]
-        event.chain_hash = link(case.chain_head or GENESIS, content_of(event))
-        case.chain_head = event.chain_hash
+        before, after = canonical_around_position(content_of(event))
+        unsealed.append(Unsealed(event, before, after, heads[event.case_id]))
+        heads[event.case_id] = None  # the next event links to this one, hashed in the seal
+    return unsealed
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,7 @@ async def record_past(
         counts[past.year] = counts.get(past.year, 0) + 1
     first_numbers = await ledger_store.take_numbers(session, county_id, counts)
     total = sum(len(past.events) for past in cases)
-    position, _ = await take_positions(session, county_id, total)
+    position = await take_positions(session, county_id, total)
     # Chaining 100,000 cases is seconds of CPU: off the event loop, which serves others.
     numbered, case_rows, event_rows = await asyncio.to_thread(
         _chain_past, cases, ids, first_numbers, position, county_id, county_code, actor_id
