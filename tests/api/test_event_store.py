@@ -133,3 +133,37 @@ async def test_events_of_one_work_chain_in_the_seal(api: Api, app: Starlette, cl
         assert (await rows(app, HEAD, id=case_id))[0].chained
     async with app.state.yidi.uow.read() as session:
         assert (await verify_trails(session, None)).broken is None
+
+
+async def test_a_large_work_seals_in_one_statement(api: Api, app: Starlette, clock: Clock) -> None:
+    """A work of many cases with several events each (a deadline sweep writes hundreds):
+    one seal, consecutive positions in recorded order, every trail intact."""
+    lc = await Lifecycle.create(api, app)
+    cases = [pk_of(str((await lc.register())["id"])) for _ in range(40)]
+    leader = await scalar(app, "SELECT id FROM users WHERE username = :u", u=LEADER)
+    async with app.state.yidi.sessions() as session:
+        actor = await load_actor(session, leader)
+    before = await scalar(
+        app,
+        "SELECT last_position FROM event_positions"
+        " WHERE county_id = (SELECT county_id FROM cases WHERE id = :c)",
+        c=cases[0],
+    )
+    recorded_order = [(case_id, f"批量{round_}") for round_ in range(4) for case_id in cases]
+    with recorded(app) as statements:
+        async with app.state.yidi.uow.begin(actor, now=clock()) as work:
+            for case_id, note in recorded_order:
+                await transition(work, Comment(case_id=case_id, note=note))
+    assert sum("INSERT INTO case_events" in s for s in statements) == 1
+    stored = await rows(
+        app,
+        "SELECT case_id, note, position FROM case_events"
+        " WHERE county_id = (SELECT county_id FROM cases WHERE id = :c) AND position > :p"
+        " ORDER BY position",
+        c=cases[0],
+        p=before,
+    )
+    assert [(r.case_id, r.note) for r in stored] == recorded_order
+    assert [r.position for r in stored] == list(range(before + 1, before + 1 + len(stored)))
+    async with app.state.yidi.uow.read() as session:
+        assert (await verify_trails(session, None)).broken is None

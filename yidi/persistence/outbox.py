@@ -36,9 +36,11 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy import cast as sql_cast
+from sqlalchemy.dialects.postgresql import array as pg_array
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.types import TypeEngine
 
 from yidi.domain.errors import Conflict
 from yidi.domain.numbering import SEQUENCE_DIGITS
@@ -168,18 +170,18 @@ async def seal(
         numbers=len(new),
     )
     with session.no_autoflush:  # the ORM must not send the cases' changes itself
-        row = _SealRow((await session.execute(_seal_statement(shape), parameters)).one(), shape)
-    if any(count != 1 for count in row.counts):
+        row = _SealRow((await session.execute(_seal_statement(shape), parameters)).one())
+    if row.matched != len(changes):
         raise Conflict("The case has changed under this work; try again.")
     for i, unsealed in enumerate(events):
         unsealed.event.position = row.first_position + i
         unsealed.event.chain_hash = row.hashes[i]
-    for n, (case, _) in enumerate(changes):
+    for case, _ in changes:
         for key in [k for k in inspect(case).committed_state if k in _CASE_COLUMNS]:
             set_committed_value(case, key, getattr(case, key))  # stored (or unchanged)
         set_committed_value(case, "chain_head", row.hashes[last_event[case.id]])
-        if (number := row.numbers[n]) is not None:
-            set_committed_value(case, "number", number)
+        if id(case) in numbered:
+            set_committed_value(case, "number", row.numbers[numbered[id(case)]])
         # Out of the session, which ends with this work: its commit has no case to look
         # through (the object keeps every value it holds, for the payload to answer from).
         session.expunge(case)
@@ -215,15 +217,14 @@ class _SealShape:
 
 
 class _SealRow:
-    """The seal's one row: the first position, each event's hash, each case's UPDATE count
-    and its number if new."""
+    """The seal's one row: the first position, the events' hashes in order, how many case
+    rows its UPDATEs matched, the new cases' numbers in order."""
 
-    def __init__(self, row: Sequence[Any], shape: _SealShape) -> None:
-        events, cases = len(shape.chained), len(shape.cases)
+    def __init__(self, row: Sequence[Any]) -> None:
         self.first_position = int(row[0])
-        self.hashes: list[bytes] = list(row[1 : 1 + events])
-        self.counts: list[int] = list(row[1 + events : 1 + events + cases])
-        self.numbers: list[str | None] = list(row[1 + events + cases :])
+        self.hashes: list[bytes] = list(row[1])
+        self.matched = int(row[2])
+        self.numbers: list[str] = list(row[3] or [])
 
 
 @lru_cache(maxsize=512)
@@ -232,27 +233,33 @@ def _seal_statement(shape: _SealShape) -> Executable:
     shape: the statement object's cache key and compiled form are then reused."""
     events = len(shape.chained)
     last_position, first_number, counters = _counters(shape.numbers > 0)
-    # One row: the first position (and number), then one CTE per event adding its hash,
-    # which the next event of the same case links to.
-    chain = select(
-        (last_position - bindparam("count", type_=BigInteger()) + _number(1)).label("p0"),
-        first_number.label("first_number"),
-        func.pg_notify(
-            bindparam("notify_channel", type_=Text()),
-            bindparam("notify_prefix", type_=Text()) + sql_cast(last_position, Text()),
-        ).label("notified"),
-    )
-    chain = chain.select_from(counters).cte("seal")
-    for i, earlier in enumerate(shape.chained):
-        previous = _bytes(f"e{i}_previous") if earlier is None else chain.c[f"h{earlier}"]
-        digits = func.convert_to(
-            sql_cast(chain.c.p0 + _number(i), Text()), literal_column("'UTF8'")
+    # One row: the first position (and number) ...
+    seal = (
+        select(
+            (last_position - bindparam("count", type_=BigInteger()) + _number(1)).label("p0"),
+            first_number.label("first_number"),
+            func.pg_notify(
+                bindparam("notify_channel", type_=Text()),
+                bindparam("notify_prefix", type_=Text()) + sql_cast(last_position, Text()),
+            ).label("notified"),
         )
+        .select_from(counters)
+        .cte("seal")
+    )
+    # ... and the events' hashes, as one array: an event that follows another of its case in
+    # this seal hashes over that one's expression (a case's chain within one work is short;
+    # a sweep's hundreds of events are each the first of their case).
+    hashes: list[ColumnElement[bytes]] = []
+    for i, earlier in enumerate(shape.chained):
+        previous = _bytes(f"e{i}_previous") if earlier is None else hashes[earlier]
+        digits = func.convert_to(sql_cast(seal.c.p0 + _number(i), Text()), literal_column("'UTF8'"))
         linked = _concat(previous, _bytes(f"e{i}_before"), digits, _bytes(f"e{i}_after"))
-        hashed = func.sha256(linked, type_=LargeBinary()).label(f"h{i}")
-        chain = select(*chain.c, hashed).cte(f"h{i}")
+        hashes.append(func.sha256(linked, type_=LargeBinary()))
+    chain = select(seal.c.p0, seal.c.first_number, _array(hashes, LargeBinary()).label("h")).cte(
+        "chain"
+    )
     updates = [
-        _case_update(n, keys, chain.c[f"h{last}"], chain.c.first_number, offset)
+        _case_update(n, keys, chain.c.h[last + 1], chain.c.first_number, offset)
         for n, (keys, last, offset) in enumerate(shape.cases)
     ]
     event_columns = [_EVENTS.c[name] for name in _EVENT_COLUMNS]
@@ -260,7 +267,7 @@ def _seal_statement(shape: _SealShape) -> Executable:
         select(
             *(_parameter(f"e{i}_{column.key}", column) for column in event_columns),
             chain.c.p0 + _number(i),
-            chain.c[f"h{i}"],
+            chain.c.h[i + 1],
         )
         for i in range(events)
     ]
@@ -272,14 +279,26 @@ def _seal_statement(shape: _SealShape) -> Executable:
         )
         .cte("events")
     )
+    # How many case rows the guarded UPDATEs matched, and the new cases' numbers in order.
+    matched: FromClause = (
+        union_all(*(select(u.c.id) for u in updates)).subquery() if len(updates) > 1 else updates[0]
+    )
+    new = sorted(
+        (
+            (offset, u)
+            for u, (_, _, offset) in zip(updates, shape.cases, strict=True)
+            if offset is not None
+        ),
+        key=lambda pair: pair[0],
+    )
+    numbers: ColumnElement[Any] = (
+        _array([select(u.c.number).scalar_subquery() for _, u in new], Text()) if new else null()
+    )
     return select(
         chain.c.p0,
-        *(chain.c[f"h{i}"] for i in range(events)),
-        *(select(func.count()).select_from(u).scalar_subquery() for u in updates),
-        *(
-            select(u.c.number).scalar_subquery() if offset is not None else null()
-            for u, (_, _, offset) in zip(updates, shape.cases, strict=True)
-        ),
+        chain.c.h,
+        select(func.count()).select_from(matched).scalar_subquery(),
+        numbers,
     ).add_cte(*updates, stored)
 
 
@@ -357,6 +376,11 @@ def _number(value: int) -> ColumnElement[int]:
     and cached holds no anonymous parameters (SQLAlchemy would have to extract their values
     again on every execution)."""
     return literal_column(str(int(value)), BigInteger())
+
+
+def _array(items: Sequence[ColumnElement[Any]], of: TypeEngine[Any]) -> ColumnElement[Any]:
+    """`ARRAY[...]` of the items (no limit on how many, unlike a select list's columns)."""
+    return pg_array(list(items), type_=of)
 
 
 def _bytes(name: str) -> BindParameter[bytes]:
