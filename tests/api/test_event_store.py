@@ -20,9 +20,9 @@ from yidi.services.transitions import transition
 
 INTAKE = "county.intake"
 COMMENT = """mutation($i: CommentCaseInput!) { commentCase(input: $i) { case { version } } }"""
-# The case row locked and read; then the seal: the county's event position (with its
-# NOTIFY), the event's hash, its insert and the case's update. (BEGIN and COMMIT are not
-# counted.)
+# The case read; then the seal: the case's version checked, the county's event position
+# (with its NOTIFY), the event's hash, its insert and the case's update. (A comment runs
+# without a transaction: no BEGIN or COMMIT.)
 STATEMENTS = 2
 # Fields answered from the case object the registration wrote, columns with server defaults
 # (isRepeat, the summonses, partiesCount) among them.
@@ -49,7 +49,7 @@ async def test_a_lifecycle_action_stores_its_change_in_one_statement(
         data = await api.ok(COMMENT, note, user=LEADER)
     own = [s for s in statements if "FROM users JOIN units" not in s]  # the caller, if reloaded
     assert len(own) == STATEMENTS, "\n\n".join(" ".join(s.split())[:200] for s in own)
-    assert " ".join(own[-1].split()).startswith("WITH positions AS (INSERT INTO event_positions")
+    assert " ".join(own[-1].split()).startswith("WITH guard AS (SELECT cases.id")
     # What the payload says is what is stored: the version, and the chain head is the hash
     # of the case's last event (nothing was left for a second write).
     stored = (await rows(app, HEAD, id=pk_of(str(case["id"]))))[0]

@@ -113,6 +113,7 @@ def create_app(
     metrics = Metrics(
         pool_in_use=lambda: connections_in_use(engine), subscriptions=live.subscriber_count
     )
+    uow.alone_outcome = metrics.wrote_alone
 
     loop_watch = LoopWatch()
 

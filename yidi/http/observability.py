@@ -87,6 +87,14 @@ class Metrics:
             ["outcome"],
             registry=self.registry,
         )
+        self.writes_alone = Counter(
+            "yidi_writes_alone",
+            "Tries of a lifecycle action without a transaction (docs/DESIGN.md) by outcome:"
+            " sealed; rerun (a concurrent writer moved the case first); transaction (run in"
+            " one instead, as it writes more than its seal or kept meeting moved cases)",
+            ["outcome"],
+            registry=self.registry,
+        )
         self.rate_limited = Counter(
             "yidi_rate_limited",
             "Requests refused with RATE_LIMITED (login throttling, residents' limits)",
@@ -108,6 +116,9 @@ class Metrics:
 
     def sweeper_ran(self, outcome: str) -> None:
         self.sweeper_runs.labels(outcome).inc()
+
+    def wrote_alone(self, outcome: str) -> None:
+        self.writes_alone.labels(outcome).inc()
 
     def operation_label(self, name: str | None) -> str:
         if name is None:

@@ -23,12 +23,14 @@ from sqlalchemy import (
     SmallInteger,
     Table,
     Text,
+    and_,
     bindparam,
     func,
     insert,
     inspect,
     literal_column,
     null,
+    or_,
     select,
     text,
     true,
@@ -45,6 +47,7 @@ from sqlalchemy.types import TypeEngine
 from yidi.domain.errors import Conflict
 from yidi.domain.numbering import SEQUENCE_DIGITS
 from yidi.persistence.models import Case, CaseEvent, CaseSequence, EventPosition
+from yidi.persistence.session import SEAL
 
 # What an event row holds but its id (taken by the insert) and its position and hash
 # (taken by the seal).
@@ -60,6 +63,8 @@ _SEQUENCES, _POSITIONS_TABLE = (
 # A case's attribute name -> its column (they may differ); relationships are not columns.
 _CASE_COLUMNS = {prop.key: prop.columns[0] for prop in inspect(Case).column_attrs}
 
+# The seal is the one write a work without a transaction may send (persistence/session.py).
+_SEALING = {SEAL: True}
 # Listeners hear "<county id>:<last position>" on this channel when events commit.
 CHANNEL = "yidi_case_events"
 
@@ -80,6 +85,10 @@ async def take_positions(session: AsyncSession, county_id: int, count: int) -> i
     parameters = {"c": county_id, "n": count, "channel": CHANNEL, "prefix": f"{county_id}:"}
     row = (await session.execute(_TAKE_POSITIONS, parameters)).one()
     return int(row[0]) - count + 1
+
+
+class SealRefused(Conflict):
+    """A case of the seal was not at the version its work read it at: nothing was written."""
 
 
 @dataclass(frozen=True)
@@ -115,18 +124,20 @@ async def seal(
     store what changed on the events' cases, in one statement — meant to be the work's
     last before commit.
 
-    The statement takes the county's counter rows (the year's case number first, then the
-    event positions; always in that order, so writers never deadlock), hashes each event
-    with its position in SQL (sha256 of the previous hash and the content's bytes around
-    the position's digits), inserts the events and updates each case: its changed columns,
-    its chain head, its number if new. The counter rows serialize the county's writers
-    until the work commits, so nothing happens between taking them and committing but this
-    statement's own work: no round trip, no Python. Listeners are told at commit.
+    The statement locks the cases, takes the county's counter rows (the year's case number
+    first, then the event positions; always in that order, so writers never deadlock),
+    hashes each event with its position in SQL (sha256 of the previous hash and the
+    content's bytes around the position's digits), inserts the events and updates each
+    case: its changed columns, its chain head, its number if new. The counter rows
+    serialize the county's writers until the work commits, so nothing happens between
+    taking them and committing but this statement's own work and the COMMIT (none at all
+    in a work without a transaction, where the statement commits itself). Listeners are
+    told at commit.
 
-    Each case's UPDATE is guarded by the version the row had when read: the row is locked
-    by this transaction (a lifecycle action reads it FOR UPDATE, a registration inserted
-    it), so a mismatch means a bug, not a race — and it fails the work (Conflict) rather
-    than store an event over a row it did not expect. Afterwards the events carry their
+    Nothing is written unless every case is at the version the work read it at (see
+    `_counters`): in a transaction that locked its cases that is a bug, not a race; in a
+    work without one (services/unit_of_work.run_alone) a concurrent writer came first.
+    Either way SealRefused, and the statement wrote nothing. Afterwards the events carry their
     positions and hashes, the cases their chain heads and numbers; the case objects stay
     the caller's: their new values are marked as stored and they leave the session, so the
     commit's flush has nothing of theirs to look at.
@@ -170,9 +181,11 @@ async def seal(
         numbers=len(new),
     )
     with session.no_autoflush:  # the ORM must not send the cases' changes itself
-        row = _SealRow((await session.execute(_seal_statement(shape), parameters)).one())
-    if row.matched != len(changes):
-        raise Conflict("The case has changed under this work; try again.")
+        statement = _seal_statement(shape)
+        found = (await session.execute(statement, parameters, execution_options=_SEALING)).first()
+    row = _SealRow(found) if found is not None else None
+    if row is None or row.matched != len(changes):
+        raise SealRefused("The case has changed under this work; try again.")
     for i, unsealed in enumerate(events):
         unsealed.event.position = row.first_position + i
         unsealed.event.chain_hash = row.hashes[i]
@@ -232,7 +245,7 @@ def _seal_statement(shape: _SealShape) -> Executable:
     """The seal of one shape; every value a named parameter (see `seal`). Built once per
     shape: the statement object's cache key and compiled form are then reused."""
     events = len(shape.chained)
-    last_position, first_number, counters = _counters(shape.numbers > 0)
+    last_position, first_number, counters = _counters(len(shape.cases), shape.numbers > 0)
     # One row: the first position (and number) ...
     seal = (
         select(
@@ -302,22 +315,43 @@ def _seal_statement(shape: _SealShape) -> Executable:
     ).add_cte(*updates, stored)
 
 
-def _counters(numbered: bool) -> tuple[ColumnElement[int], ColumnElement[Any], FromClause]:
+def _counters(
+    cases: int, numbered: bool
+) -> tuple[ColumnElement[int], ColumnElement[Any], FromClause]:
     """The county's last event position after this seal's, and the first case number it
     took (NULL when it numbers no case), as columns of the counters' CTEs, and those CTEs
-    as one FROM. Positions are taken from `numbers` when there are new cases: the year's
-    number row is locked first."""
+    as one FROM.
+
+    Nothing is taken unless every case is still at the version it was read at: `guard`
+    locks the case rows at those versions (FOR UPDATE waits for a concurrent writer and
+    then sees its version), and the counters read from it, so a seal whose case moved
+    writes nothing at all — which a seal run outside a transaction relies on. Lock order,
+    the same for every writer: the cases, then the year's number row, then the positions."""
     county = bindparam("county", type_=BigInteger())
     count = bindparam("count", type_=BigInteger())
+    at_read = or_(
+        *(
+            and_(
+                _CASES.c.id == bindparam(f"c{n}_id", type_=BigInteger()),
+                _CASES.c.version == bindparam(f"c{n}_stored", type_=Integer()),
+            )
+            for n in range(cases)
+        )
+    )
+    guard = select(_CASES.c.id).where(at_read).with_for_update().cte("guard")
+    unmoved = select(func.count()).select_from(guard).scalar_subquery() == _number(cases)
     first_number: ColumnElement[Any] = null()
     numbers = None
-    source = select(county, count)
+    source = select(county, count).where(unmoved)
     if numbered:
         taken = bindparam("numbers", type_=Integer())
         year = bindparam("year", type_=SmallInteger())
         numbers = (
             pg_insert(_SEQUENCES)
-            .values(county_id=county, year=year, last_value=taken)
+            .from_select(
+                [_SEQUENCES.c.county_id, _SEQUENCES.c.year, _SEQUENCES.c.last_value],
+                select(county, year, taken).where(unmoved),
+            )
             .on_conflict_do_update(
                 index_elements=[_SEQUENCES.c.county_id, _SEQUENCES.c.year],
                 set_={"last_value": _SEQUENCES.c.last_value + taken},
@@ -326,7 +360,7 @@ def _counters(numbered: bool) -> tuple[ColumnElement[int], ColumnElement[Any], F
             .cte("numbers")
         )
         first_number = numbers.c.last_value - taken + _number(1)
-        source = source.select_from(numbers)
+        source = select(county, count).select_from(numbers)
     positions = (
         pg_insert(_POSITIONS_TABLE)
         .from_select([_POSITIONS_TABLE.c.county_id, _POSITIONS_TABLE.c.last_position], source)
@@ -348,8 +382,10 @@ def _case_update(
     first_number: ColumnElement[Any],
     offset: int | None,
 ) -> Any:
-    """Case n's guarded UPDATE: its changed columns, its chain head and, if new, its
-    number (the prefix and the sequence's digits, zero-padded as domain/numbering pads)."""
+    """Case n's UPDATE, made only when the seal took its counters (its `head` comes from
+    the seal's one row, none when the guard found a case moved): its changed columns, its
+    chain head and, if new, its number (the prefix and the sequence's digits, zero-padded as
+    domain/numbering pads)."""
     values: dict[Any, Any] = {
         _CASE_COLUMNS[key]: _parameter(f"c{n}_{key}", _CASE_COLUMNS[key]) for key in keys
     }
@@ -364,6 +400,7 @@ def _case_update(
         .where(
             _CASES.c.id == bindparam(f"c{n}_id", type_=BigInteger()),
             _CASES.c.version == bindparam(f"c{n}_stored", type_=Integer()),
+            select(head).exists(),  # the seal's one row
         )
         .values(values)
         .returning(_CASES.c.id, _CASES.c.number)

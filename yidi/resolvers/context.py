@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -22,6 +23,8 @@ from yidi.resolvers.actor_cache import ActorCache
 from yidi.resolvers.loaders import Loaders
 from yidi.services.auth import load_actor, verify_token
 from yidi.services.unit_of_work import UnitOfWork, Work
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -131,6 +134,14 @@ class Context:
             actor, now=self.now(), after_commit=self.loaders.refresh
         ) as work:
             yield work
+
+    async def run_alone(self, use_case: Callable[[Work], Awaitable[T]]) -> T:
+        """A use case as the signed-in caller whose only write is its seal, without a
+        transaction (services/unit_of_work.run_alone); caches refreshed as by `work`."""
+        actor = await self.actor()
+        return await self.app.uow.run_alone(
+            actor, use_case, now=self.now(), after_commit=self.loaders.refresh
+        )
 
     def client_address(self) -> str:
         return client_address(self.request)

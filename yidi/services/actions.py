@@ -57,14 +57,28 @@ class Step:
 C = TypeVar("C", bound=c.CaseCommand)
 Handler = Callable[[Step, Any], Awaitable[None]]
 _HANDLERS: dict[type[c.CaseCommand], Handler] = {}
+_ALONE: set[type[c.CaseCommand]] = set()
 
 
-def handles(command_type: type[C]) -> Callable[[Callable[[Step, C], Awaitable[None]]], Handler]:
+def handles(
+    command_type: type[C], *, alone: bool = False
+) -> Callable[[Callable[[Step, C], Awaitable[None]]], Handler]:
+    """Register the command's handler. `alone`: it changes nothing but the case's own
+    columns and reads nothing after changing them, so the action's only write is the event
+    writer's seal and it may run without a transaction (unit_of_work.run_alone; were it to
+    write anything else, it would be stopped before and run in a transaction)."""
+
     def register(handler: Callable[[Step, C], Awaitable[None]]) -> Handler:
         _HANDLERS[command_type] = handler
+        if alone:
+            _ALONE.add(command_type)
         return handler
 
     return register
+
+
+def runs_alone(command: c.CaseCommand) -> bool:
+    return type(command) in _ALONE
 
 
 def handler_for(command: c.CaseCommand) -> Handler:

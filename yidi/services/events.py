@@ -22,8 +22,9 @@ from yidi.persistence import ledger as ledger_store
 from yidi.persistence.case_insert import insert_case
 from yidi.persistence.models import Case, CaseEvent
 from yidi.persistence.outbox import NewNumber, Unsealed, seal, take_positions
+from yidi.persistence.session import WriteOutsideSeal, refuse_pending_outside_seal
 from yidi.persistence.units import units_by_ids
-from yidi.services.hotline_callbacks import owe_callbacks
+from yidi.services.hotline_callbacks import owe_callbacks, owes_callbacks
 from yidi.services.work import Work
 
 
@@ -97,7 +98,14 @@ async def publish(work: Work) -> None:
     unnumbered, work.unnumbered = work.unnumbered, []
     if not events:
         return
-    for county_id in sorted({e.county_id for e in events}):
+    counties = sorted({e.county_id for e in events})
+    if work.alone:
+        # Two seals, or the callbacks' rows after the seal, would each commit on its own;
+        # rows pending besides the cases would not be written at all.
+        if len(counties) > 1 or owes_callbacks(events, work.changed):
+            raise WriteOutsideSeal("this work writes more than one seal")
+        refuse_pending_outside_seal(work.session, work.changed)
+    for county_id in counties:
         of_county = [e for e in events if e.county_id == county_id]
         cases = [c for c in work.changed if c.county_id == county_id]
         new = [

@@ -14,12 +14,14 @@ from yidi.services.work import Work
 PENDING, DELIVERED, FAILED = "PENDING", "DELIVERED", "FAILED"
 
 
+def owes_callbacks(events: Sequence[CaseEvent], cases: Sequence[Case]) -> bool:
+    """Whether any of the events is one the platform hears of, on a case it sent us."""
+    return bool(_reported(events, cases)[1])
+
+
 async def owe_callbacks(work: Work, events: Sequence[CaseEvent], cases: Sequence[Case]) -> None:
     """Queue a callback for each event the platform hears of, on cases it sent us."""
-    by_id = {case.id: case for case in cases if case.channel == Channel.HOTLINE_12345.value}
-    reported = [
-        e for e in events if e.case_id in by_id and CaseEventType(e.type) in rules.CALLBACK_KINDS
-    ]
+    by_id, reported = _reported(events, cases)
     if not reported:
         return
     orders = await store.orders_of_cases(work.session, [e.case_id for e in reported])
@@ -31,6 +33,16 @@ async def owe_callbacks(work: Work, events: Sequence[CaseEvent], cases: Sequence
             if e.case_id in orders
         ],
     )
+
+
+def _reported(
+    events: Sequence[CaseEvent], cases: Sequence[Case]
+) -> tuple[dict[int, Case], list[CaseEvent]]:
+    by_id = {case.id: case for case in cases if case.channel == Channel.HOTLINE_12345.value}
+    reported = [
+        e for e in events if e.case_id in by_id and CaseEventType(e.type) in rules.CALLBACK_KINDS
+    ]
+    return by_id, reported
 
 
 def _callback(case: Case, order_id: str, kind: CaseEventType, now: datetime) -> HotlineCallback:

@@ -12,7 +12,7 @@ from yidi.domain.notes import optional_text, required_text
 from yidi.services.actions import Step, handles
 
 
-@handles(c.TakeOwnership)
+@handles(c.TakeOwnership, alone=True)
 async def take_ownership(step: Step, cmd: c.TakeOwnership) -> None:
     case, actor = step.case, step.actor
     case.owner_id = actor.user_id
@@ -23,7 +23,7 @@ async def take_ownership(step: Step, cmd: c.TakeOwnership) -> None:
     step.data = {"owner": actor.user_id}
 
 
-@handles(c.ReleaseOwnership)
+@handles(c.ReleaseOwnership, alone=True)
 async def release_ownership(step: Step, cmd: c.ReleaseOwnership) -> None:
     """The owner gives the case up, or a leader above the owner's unit ends the ownership
     (the owner moved on, fell ill, …); a peer or someone below may not."""

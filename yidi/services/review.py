@@ -35,14 +35,14 @@ async def assess(step: Step, cmd: c.Assess) -> None:
     step.data = changes
 
 
-@handles(c.Supervise)
+@handles(c.Supervise, alone=True)
 async def supervise(step: Step, cmd: c.Supervise) -> None:
     step.note = required_text("note", cmd.note)
     step.to_unit_id = step.case.handling_unit_id
     step.case.supervision_count += 1
 
 
-@handles(c.Comment)
+@handles(c.Comment, alone=True)
 async def comment(step: Step, cmd: c.Comment) -> None:
     step.note = required_text("note", cmd.note)
 

@@ -88,7 +88,7 @@ async def dispatch(step: Step, cmd: c.Dispatch) -> None:
     step.note = optional_text("note", cmd.note)
 
 
-@handles(c.Accept)
+@handles(c.Accept, alone=True)
 async def accept(step: Step, cmd: c.Accept) -> None:
     case = step.case
     unit = await _unit(step.session, case.county_id, case.handling_unit_id, "caseId")

@@ -6,21 +6,32 @@ calendar. It commits when the block ends without an error and rolls back otherwi
 failing use case leaves nothing behind.
 """
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
+from typing import TypeVar
 
 from yidi.authz.actor import Actor
 from yidi.authz.enforcer import PolicyRegistry
 from yidi.authz.rules import Rule
 from yidi.domain.calendar import WorkingCalendar
 from yidi.persistence.models import Case
+from yidi.persistence.outbox import SealRefused
 from yidi.persistence.policies import load_rules, rule_loader
-from yidi.persistence.session import Session, SessionFactory
+from yidi.persistence.session import (
+    Session,
+    SessionFactory,
+    WriteOutsideSeal,
+    begin_sealing_alone,
+)
 from yidi.services.events import publish
 from yidi.services.work import Work as Work
 
 AfterCommit = Callable[[Sequence[Case]], None]
+T = TypeVar("T")
+# Runs without a transaction before one is opened, each after a concurrent writer moved
+# the case between the work's read and its seal.
+ALONE_TRIES = 3
 
 
 class UnitOfWork:
@@ -43,6 +54,8 @@ class UnitOfWork:
         self.secret = secret
         self.registry = registry or PolicyRegistry(rule_loader(sessions))
         self._outer = outer
+        # Told how each try of `run_alone` ended (the /metrics counter in a server).
+        self.alone_outcome: Callable[[str], None] = lambda _: None
 
     @asynccontextmanager
     async def all_or_nothing(self) -> AsyncIterator["UnitOfWork"]:
@@ -92,6 +105,58 @@ class UnitOfWork:
             await publish(work)  # the last statements before commit
         if after_commit is not None:
             after_commit(work.changed)
+
+    async def run_alone(
+        self,
+        actor: Actor,
+        use_case: Callable[[Work], Awaitable[T]],
+        *,
+        now: datetime | None = None,
+        after_commit: AfterCommit | None = None,
+    ) -> T:
+        """Run a use case whose only write should be its seal without a transaction: its
+        reads in autocommit, its seal committing by itself (persistence/session.py). A
+        county's writers queue on its counter rows from the seal to its commit; in a
+        transaction that wait includes the COMMIT's round trip and the writer's turn on a
+        busy event loop before it, here only the statement and its WAL flush.
+
+        The seal writes nothing unless every case is still at the version the work read
+        (persistence/outbox.seal); when a concurrent writer moved one, the use case runs
+        again from its reads. If it would write anything else (a row of another table, two
+        counties' seals), it is stopped before that write is sent, and it — like one that
+        met a moved case ALONE_TRIES times — runs in a transaction as `begin` runs it. A
+        refusal (NotFound, Forbidden, BadInput, …) is the use case's own and stands."""
+        when = now if now is not None else self.clock()
+        if self._outer is None:
+            for _ in range(ALONE_TRIES):
+                try:
+                    result = await self._alone(actor, use_case, when, after_commit)
+                    self.alone_outcome("sealed")
+                    return result
+                except WriteOutsideSeal:
+                    break
+                except SealRefused:
+                    self.alone_outcome("rerun")
+        self.alone_outcome("transaction")
+        async with self.begin(actor, now=when, after_commit=after_commit) as work:
+            return await use_case(work)
+
+    async def _alone(
+        self,
+        actor: Actor,
+        use_case: Callable[[Work], Awaitable[T]],
+        when: datetime,
+        after_commit: AfterCommit | None,
+    ) -> T:
+        enforcer = await self.registry.enforcer(actor.county_id)
+        async with self.sessions() as session:
+            await begin_sealing_alone(session)
+            work = Work(session, actor, enforcer, when, self.calendar, self.secret, alone=True)
+            result = await use_case(work)
+            await publish(work)
+        if after_commit is not None:
+            after_commit(work.changed)
+        return result
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Session]:

@@ -34,6 +34,8 @@ class Work:
     pending_events: list[CaseEvent] = field(default_factory=list)
     # New cases waiting for their number, taken with the positions right before commit.
     unnumbered: list["Unnumbered"] = field(default_factory=list)
+    # Run without a transaction: its seal is its only write (unit_of_work.run_alone).
+    alone: bool = False
 
     def staff(self) -> tuple[Actor, CountyEnforcer]:
         """The signed-in actor and their county's rules; only staff use cases ask."""
