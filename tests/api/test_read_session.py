@@ -1,5 +1,6 @@
 """A request's reads run in autocommit (persistence/session.begin_reading): no BEGIN and
-ROLLBACK around them, while a mutation's work still runs in one transaction."""
+ROLLBACK around them, while a mutation's work still runs in one transaction (but for the
+actions whose only write is their seal: tests/api/test_run_alone.py)."""
 
 from contextlib import AbstractContextManager
 from typing import Any
@@ -18,6 +19,8 @@ from yidi.database.engine import make_session_factory
 from yidi.persistence.cases import cases_by_ids
 from yidi.persistence.session import begin_reading
 
+# A case ASSESS applies to: an action that runs in a transaction.
+REGISTERED = "{ cases(first: 1, filter: { status: [REGISTERED] }) { edges { node { id } } } }"
 PAGE = """{ cases(first: 10) { totalCount edges { node { id number handlingUnit { name }
   category { name } events(first: 2) { edges { node { type } } } } } } }"""
 
@@ -27,7 +30,7 @@ def in_transaction(app: Starlette) -> AbstractContextManager[list[tuple[str, boo
 
     def describe(conn: Any, statement: str) -> tuple[str, bool]:
         driver = conn.connection.driver_connection
-        return " ".join(statement.split())[:60], driver.is_in_transaction()
+        return " ".join(statement.split()), driver.is_in_transaction()
 
     return recorded(app, describe)
 
@@ -41,13 +44,10 @@ async def test_queries_read_outside_a_transaction_and_mutations_inside_one(
     assert len(reads) >= 4  # the page, its count, units, categories, events
     assert not [statement for statement, inside in reads if inside]
 
-    open_case = await api.ok(
-        "{ cases(first: 1, filter: { status: [IN_PROGRESS] }) { edges { node { id } } } }",
-        user=LEADER,
-    )
-    case_id = open_case["cases"]["edges"][0]["node"]["id"]
+    new_case = await api.ok(REGISTERED, user=LEADER)
+    case_id = new_case["cases"]["edges"][0]["node"]["id"]
     with in_transaction(app) as work:
-        await do(api, LEADER, "COMMENT", {"caseId": case_id, "note": "checked"})
+        await do(api, LEADER, "ASSESS", {"caseId": case_id, "note": "checked"})
     writes = [statement for statement, inside in work if "INSERT" in statement.upper()]
     assert writes
     assert all(inside for statement, inside in work if "INSERT" in statement.upper())
@@ -64,12 +64,9 @@ async def test_a_connection_that_read_goes_back_to_the_pool_transactional(
         pool = app.state.engine.sync_engine.pool
         with in_transaction(app) as seen:
             assert await api.ok(PAGE, user=LEADER)
-            open_case = await api.ok(
-                "{ cases(first: 1, filter: { status: [IN_PROGRESS] }) { edges { node { id } } } }",
-                user=LEADER,
-            )
-            case_id = open_case["cases"]["edges"][0]["node"]["id"]
-            await do(api, LEADER, "COMMENT", {"caseId": case_id, "note": "checked"})
+            new_case = await api.ok(REGISTERED, user=LEADER)
+            case_id = new_case["cases"]["edges"][0]["node"]["id"]
+            await do(api, LEADER, "ASSESS", {"caseId": case_id, "note": "checked"})
         assert pool.size() == 1
         inserts = [inside for statement, inside in seen if "INSERT" in statement.upper()]
         assert inserts

@@ -12,6 +12,7 @@ Session = AsyncSession
 SessionFactory = async_sessionmaker[AsyncSession]
 
 _READS_ONLY = "yidi.reads_only"
+_SEAL_ONLY = "yidi.seal_only"
 
 
 async def begin_reading(session: Session) -> None:
@@ -20,17 +21,9 @@ async def begin_reading(session: Session) -> None:
     ROLLBACK around a request's reads would be two round trips for nothing. Nothing may be
     written through such a session (each statement would commit on its own): a flush of
     rows through it is refused."""
-    session.sync_session.info[_READS_ONLY] = True
-    await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    await _in_autocommit(session, _READS_ONLY)
 
 
-@event.listens_for(SyncSession, "before_flush")
-def _refuse_writes_when_reading(session: SyncSession, *_: Any) -> None:
-    if session.info.get(_READS_ONLY) and (session.new or session.dirty or session.deleted):
-        raise RuntimeError("a session that reads in autocommit was asked to write")
-
-
-_SEAL_ONLY = "yidi.seal_only"
 # The execution option the event writer's seal runs with (persistence/outbox.seal).
 SEAL = "yidi.seal"
 
@@ -47,13 +40,22 @@ async def begin_sealing_alone(session: Session) -> None:
     their own snapshot, as under READ COMMITTED in a transaction. Any other write — a flush
     of rows, a Core INSERT/UPDATE/DELETE, any textual statement — raises WriteOutsideSeal
     before it is sent, since it would commit on its own."""
-    session.sync_session.info[_SEAL_ONLY] = True
+    await _in_autocommit(session, _SEAL_ONLY)
+
+
+async def _in_autocommit(session: Session, mark: str) -> None:
+    session.sync_session.info[mark] = True
     await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 @event.listens_for(SyncSession, "before_flush")
-def _refuse_flush_outside_seal(session: SyncSession, *_: Any) -> None:
-    if session.info.get(_SEAL_ONLY) and (session.new or session.dirty or session.deleted):
+def _refuse_flush_in_autocommit(session: SyncSession, *_: Any) -> None:
+    """A flush in autocommit would commit its rows on their own."""
+    if not (session.new or session.dirty or session.deleted):
+        return
+    if session.info.get(_READS_ONLY):
+        raise RuntimeError("a session that reads in autocommit was asked to write")
+    if session.info.get(_SEAL_ONLY):
         raise WriteOutsideSeal("a row would be flushed outside the seal")
 
 
