@@ -148,6 +148,7 @@ DOCUMENT = """{
   lists: good { flags tones maybe numbers }
   badTones: badLists { tones }
   badNumbers: badLists { numbers }
+  typed: many(n: 2) { __typename name kind: __typename tone }
   withArguments: many(n: 3) { repeated(times: 2) marked: repeated(mark: "!")
     refusingWith(times: 2) later(times: 2) failingLater: later(times: -1) }
 }"""
@@ -199,7 +200,8 @@ def test_answers_and_errors_are_graphql_cores(monkeypatch: pytest.MonkeyPatch) -
     assert lists == [
         "list ['badTones', 'tones']",
         "list ['badNumbers', 'numbers']",
-        "list ['withArguments']",  # a list of objects is graphql-core's
+        "list ['typed']",  # a list of objects is graphql-core's
+        "list ['withArguments']",
     ]
     for failing in ("Item.wronglyTyped", "Item.failing", "Item.count", "Item.refusing"):
         assert by_graphql_core.count(failing) == 1  # exceptionAsValue's count
@@ -235,6 +237,10 @@ def test_answers_and_errors_are_graphql_cores(monkeypatch: pytest.MonkeyPatch) -
         *(("withArguments", i, "refusingWith") for i in range(3)),
         *(("withArguments", i, "failingLater") for i in range(3)),
     }
+    assert ours.data["typed"] == [
+        {"__typename": "Item", "name": "a", "kind": "Item", "tone": "COLD"},
+        {"__typename": "Item", "name": "b", "kind": "Item", "tone": "COLD"},
+    ]
     assert ours.data["withArguments"][2] == {
         "repeated": "cc",
         "marked": "c!",
@@ -292,3 +298,35 @@ def served() -> strawberry.Schema:
 
 def test_the_served_schema_executes_with_plain_leaves(served: strawberry.Schema) -> None:
     assert issubclass(served.execution_context_class, PlainLeaves)
+
+
+def test_an_object_of_plain_leaves_is_completed_in_one_go(monkeypatch: pytest.MonkeyPatch) -> None:
+    """graphql-core's field-by-field execution runs for the root and for the objects that
+    need it, not for each of a list's objects whose fields are all plain leaves."""
+    executed: list[str] = []
+    real = StrawberryGraphQLCoreExecutionContext.execute_fields
+
+    def counting(self: Any, parent_type: Any, *rest: Any) -> Any:
+        executed.append(parent_type.name)
+        return real(self, parent_type, *rest)
+
+    monkeypatch.setattr(StrawberryGraphQLCoreExecutionContext, "execute_fields", counting)
+    schema = strawberry.Schema(query=Query, execution_context_class=PlainLeaves)
+    resolve_directly(schema)
+    document = """query($n: Int!) { many(n: $n) { __typename name tone count doubled }
+      refusedByItsType { name wronglyTyped } }"""
+    for n in (2, 20):
+        executed.clear()
+        result = asyncio.run(schema.execute(document, variable_values={"n": n}))
+        assert result.data is not None
+        assert [i["name"] for i in result.data["many"]] == [chr(ord("a") + i) for i in range(n)]
+        assert result.data["many"][1] == {
+            "__typename": "Item",
+            "name": "b",
+            "tone": "COLD",
+            "count": 3,
+            "doubled": 6,
+        }
+        # The one object with a value its type refuses is graphql-core's, error and all.
+        assert [e.path for e in result.errors or []] == [["refusedByItsType", "wronglyTyped"]]
+        assert executed == ["Query", "Item"]

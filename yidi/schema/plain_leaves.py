@@ -10,7 +10,9 @@ resolves by attribute access, or a direct field whose method needs nothing but i
 (read, then serialized); and a list of scalars or enums (a case's `allowedActions`),
 serialized item by item without graphql-core's three calls per item. Whatever else could
 happen — arguments, a null or an exception where a value is due, a value the type refuses,
-middleware, a streamed list — takes graphql-core's own path, so errors are its own.
+middleware, a streamed list — takes graphql-core's own path, so errors are its own. An
+object whose selected fields are all plain leaves is completed in one go, without
+graphql-core's field-by-field execution, unless any of its values needs graphql-core.
 
 The arguments of a field are coerced once per request and field node, not once per object:
 a page's 50 cases each asked graphql-core to coerce the same `events(first: 3)`. Only
@@ -30,9 +32,10 @@ from graphql import (
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
+    GraphQLString,
     is_leaf_type,
 )
-from graphql.execution.collect_fields import FieldDetails, FieldDetailsList
+from graphql.execution.collect_fields import FieldDetails, FieldDetailsList, GroupedFieldSet
 from graphql.execution.executor import to_nodes
 from graphql.execution.middleware import MiddlewareManager
 from graphql.execution.values import get_argument_values
@@ -94,6 +97,11 @@ class PlainLeaves(StrawberryGraphQLCoreExecutionContext):
         super().__init__(*args, **kwargs)
         # Coerced arguments by (field node, field definition): one request's variables.
         self.coerced: dict[tuple[int, int], dict[str, Any]] = {}
+        # By a collected selection's id (graphql-core keeps each alive for the execution):
+        # its fields' plans when every one is a plain leaf, else None.
+        self.object_plans: dict[int, list[tuple[str, Plan]] | None] = {}
+        manager: MiddlewareManager | None = self.middleware_manager
+        self.has_middleware = manager is not None and bool(manager.middlewares)
 
     def execute_field(
         self,
@@ -107,7 +115,7 @@ class PlainLeaves(StrawberryGraphQLCoreExecutionContext):
         node: FieldNode = details.node
         name = node.name.value
         # Meta fields (__typename) are graphql-core's own, shared by every schema.
-        if name.startswith("__") or self._middleware():
+        if name[:2] == "__" or self.has_middleware:
             return super().execute_field(
                 parent_type, source, field_details_list, path, position_context
             )
@@ -187,9 +195,54 @@ class PlainLeaves(StrawberryGraphQLCoreExecutionContext):
             self.handle_field_error(raw_error, return_type, field_details_list, path)
             return None
 
-    def _middleware(self) -> bool:
-        manager: MiddlewareManager | None = self.middleware_manager
-        return manager is not None and bool(manager.middlewares)
+    def collect_and_execute_subfields(
+        self,
+        return_type: GraphQLObjectType,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        # An object whose selected fields are all plain leaves (a unit's `{ name }`, an
+        # event's `{ type }`) is answered in one go, not field by field; where any value
+        # needs graphql-core's judgement, graphql-core completes the whole object.
+        if position_context is None and not self.has_middleware:
+            grouped, new_defer_usages, _ = self.collect_subfields(return_type, field_details_list)
+            if not new_defer_usages:
+                key = id(grouped)
+                if key in self.object_plans:
+                    plans = self.object_plans[key]
+                else:
+                    plans = self.object_plans[key] = self._object_plan(return_type, grouped)
+                if plans is not None:
+                    values = _plain_object(result, plans)
+                    if values is not None:
+                        return values
+        return super().collect_and_execute_subfields(
+            return_type, field_details_list, path, result, position_context
+        )
+
+    def _object_plan(
+        self, return_type: GraphQLObjectType, grouped: GroupedFieldSet
+    ) -> list[tuple[str, Plan]] | None:
+        plans: list[tuple[str, Plan]] = []
+        for key, details_list in grouped.items():
+            node = details_list[0].node
+            if node.arguments or any(
+                d.defer_usage is not None or d.fragment_variable_values is not None
+                for d in details_list
+            ):
+                return None
+            name = node.name.value
+            if name == "__typename":
+                plans.append((key, (_constant(return_type.name), GraphQLString, False)))
+                continue
+            field_def = None if name[:2] == "__" else self.schema.get_field(return_type, name)
+            plan = _plan(field_def) if field_def is not None else None
+            if plan is None:
+                return None
+            plans.append((key, plan))
+        return plans
 
     def complete_iterable_value(
         self,
@@ -215,6 +268,21 @@ class PlainLeaves(StrawberryGraphQLCoreExecutionContext):
         return super().complete_iterable_value(
             item_type, field_details_list, info, path, items, position_context
         )
+
+
+def _constant(value: str) -> Callable[[Any], str]:
+    return lambda _source: value
+
+
+def _plain_object(source: Any, plans: list[tuple[str, Plan]]) -> dict[str, Any] | None:
+    """The object's fields by response key, or None where any needs graphql-core."""
+    values: dict[str, Any] = {}
+    for key, plan in plans:
+        value = _plain_value(source, plan)
+        if value is Undefined:
+            return None
+        values[key] = value
+    return values
 
 
 def _plain_items(items: Sequence[Any], leaf_type: Any, nullable: bool) -> list[Any] | None:
