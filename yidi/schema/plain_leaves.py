@@ -97,9 +97,9 @@ class PlainLeaves(StrawberryGraphQLCoreExecutionContext):
         super().__init__(*args, **kwargs)
         # Coerced arguments by (field node, field definition): one request's variables.
         self.coerced: dict[tuple[int, int], dict[str, Any]] = {}
-        # By a collected selection's id (graphql-core keeps each alive for the execution):
-        # its fields' plans when every one is a plain leaf, else None.
-        self.object_plans: dict[int, list[tuple[str, Plan]] | None] = {}
+        # By a collected selection's id, kept with the selection so that the id stays its
+        # own: its fields' plans when every one is a plain leaf, else None.
+        self.object_plans: dict[int, tuple[GroupedFieldSet, list[tuple[str, Plan]] | None]] = {}
         manager: MiddlewareManager | None = self.middleware_manager
         self.has_middleware = manager is not None and bool(manager.middlewares)
 
@@ -209,11 +209,13 @@ class PlainLeaves(StrawberryGraphQLCoreExecutionContext):
         if position_context is None and not self.has_middleware:
             grouped, new_defer_usages, _ = self.collect_subfields(return_type, field_details_list)
             if not new_defer_usages:
-                key = id(grouped)
-                if key in self.object_plans:
-                    plans = self.object_plans[key]
-                else:
-                    plans = self.object_plans[key] = self._object_plan(return_type, grouped)
+                known = self.object_plans.get(id(grouped))
+                if known is None:
+                    known = self.object_plans[id(grouped)] = (
+                        grouped,
+                        self._object_plan(return_type, grouped),
+                    )
+                plans = known[1]
                 if plans is not None:
                     values = _plain_object(result, plans)
                     if values is not None:
