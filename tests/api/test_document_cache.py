@@ -11,6 +11,7 @@ from graphql import parse
 from tests.api.test_query_budget import THIRTY_HEAVY_ALIASES, fragment_bomb
 from tests.support.demo import LEADER
 from tests.support.driver import Api
+from yidi.resolvers import query_budget
 from yidi.resolvers.document_cache import DocumentCache
 
 REPEATS = 3
@@ -138,3 +139,38 @@ def test_the_cache_is_bounded_by_documents_and_tokens() -> None:
     cache.put(huge, parse(huge))
     assert cache.get(huge) is None  # more tokens than the whole cache: never kept
     assert cache.get(big) is not None
+
+
+async def test_the_budget_measures_a_document_once_per_page_size_it_is_asked_for(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A remembered measure answers only a request whose page sizes are the ones measured:
+    a size over budget is refused every time, though a smaller one passed before it."""
+    walks: list[Any] = []
+    real = query_budget._judged
+
+    def counting(*args: Any) -> Any:
+        walks.append(args[3])
+        return real(*args)
+
+    monkeypatch.setattr(query_budget, "_judged", counting)
+    query = (
+        "query($n: Int!, $m: Int) { a: cases(first: $n) { edges { node { events(first: $m) "
+        "{ edges { node { type note } } } } } } }"
+    )
+    await api.token(LEADER)
+    for n, m, refused in [
+        (1, 200, False),
+        (1, 200, False),
+        (100, 200, True),
+        (100, 200, True),
+        (1, 200, False),
+        (100, None, False),  # events' default page is small
+        (100, "x", False),  # not a page size: the default is measured (the variable is refused)
+        (1, 200, False),
+    ]:
+        body = await api.raw(query, {"n": n, "m": m}, user=LEADER)
+        codes = [e["extensions"]["code"] for e in body.get("errors", ())]
+        assert ("QUERY_TOO_COMPLEX" in codes) == refused, (n, m, body)
+    # Measured once per distinct (n, m) as the budget reads them; None and "x" read alike.
+    assert [(v["n"], v["m"]) for v in walks] == [(1, 200), (100, 200), (100, None)]

@@ -2,6 +2,7 @@
 answer exactly as graphql-core does: values, nulls, and every error with its message and
 path; fields with arguments or under middleware keep graphql-core's path."""
 
+import asyncio
 from collections.abc import Sequence
 from enum import Enum
 from typing import Any
@@ -13,6 +14,7 @@ from strawberry.permission import BasePermission
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from yidi.config import Settings
+from yidi.schema import plain_leaves
 from yidi.schema.build import build_schema
 from yidi.schema.direct_fields import DIRECT, resolve_directly
 from yidi.schema.plain_leaves import PlainLeaves
@@ -57,6 +59,20 @@ class Item:
     @strawberry.field(metadata=DIRECT)
     def refusing(self) -> int | None:
         raise ValueError("a direct field's own error")
+
+    @strawberry.field(metadata=DIRECT)
+    def repeated(self, times: int = 1, mark: str | None = None) -> str:
+        return self.name * times + (mark or "")
+
+    @strawberry.field
+    def refusing_with(self, times: int) -> int | None:
+        raise ValueError(f"refused {times} times")
+
+    @strawberry.field
+    async def later(self, times: int) -> str | None:
+        if times < 0:
+            raise ValueError("not a count")
+        return self.name * times
 
 
 class _Broken:
@@ -115,6 +131,10 @@ class Query:
     def bad_lists(self) -> Item | None:
         return item(tones=[Tone.WARM, None], numbers=[1, "two"])
 
+    @strawberry.field
+    def many(self, n: int) -> list[Item]:
+        return [item(name=chr(ord("a") + i)) for i in range(n)]
+
 
 DOCUMENT = """{
   good { name note count tone flags shout(times: 2) missing_but_required: missingButRequired
@@ -128,6 +148,9 @@ DOCUMENT = """{
   lists: good { flags tones maybe numbers }
   badTones: badLists { tones }
   badNumbers: badLists { numbers }
+  typed: many(n: 2) { __typename name kind: __typename tone }
+  withArguments: many(n: 3) { repeated(times: 2) marked: repeated(mark: "!")
+    refusingWith(times: 2) later(times: 2) failingLater: later(times: -1) }
 }"""
 
 
@@ -136,7 +159,7 @@ def run(execution_context_class: type | None, extensions: Sequence[Any] = ()) ->
         query=Query, execution_context_class=execution_context_class, extensions=list(extensions)
     )
     resolve_directly(schema)
-    return schema.execute_sync(DOCUMENT)
+    return asyncio.run(schema.execute(DOCUMENT))
 
 
 def errors(result: Any) -> list[tuple[str, list[Any]]]:
@@ -167,11 +190,19 @@ def test_answers_and_errors_are_graphql_cores(monkeypatch: pytest.MonkeyPatch) -
     assert "Item.tone" not in by_graphql_core
     assert by_graphql_core.count("Item.name") == 0
     assert "Item.doubled" not in by_graphql_core  # a direct method reading its object
-    for inside in ("Query.good", "Item.flags", "Item.shout", "Item.missingButRequired"):
+    for inside in ("Query.good", "Item.flags", "Item.missingButRequired"):
         assert inside in by_graphql_core
+    # Fields with arguments resolve outside it too, their arguments coerced once.
+    for outside in ("Item.shout", "Item.repeated", "Item.later", "Item.refusingWith"):
+        assert outside not in by_graphql_core
     # Lists of leaves are serialized outside it, but where an item is wrong.
     lists = [entry for entry in by_graphql_core if entry.startswith("list")]
-    assert lists == ["list ['badTones', 'tones']", "list ['badNumbers', 'numbers']"]
+    assert lists == [
+        "list ['badTones', 'tones']",
+        "list ['badNumbers', 'numbers']",
+        "list ['typed']",  # a list of objects is graphql-core's
+        "list ['withArguments']",
+    ]
     for failing in ("Item.wronglyTyped", "Item.failing", "Item.count", "Item.refusing"):
         assert by_graphql_core.count(failing) == 1  # exceptionAsValue's count
     assert ours.data == theirs.data
@@ -203,7 +234,47 @@ def test_answers_and_errors_are_graphql_cores(monkeypatch: pytest.MonkeyPatch) -
         ("guarded", "guarded"),
         ("badTones", "tones", 1),
         ("badNumbers", "numbers", 1),
+        *(("withArguments", i, "refusingWith") for i in range(3)),
+        *(("withArguments", i, "failingLater") for i in range(3)),
     }
+    assert ours.data["typed"] == [
+        {"__typename": "Item", "name": "a", "kind": "Item", "tone": "COLD"},
+        {"__typename": "Item", "name": "b", "kind": "Item", "tone": "COLD"},
+    ]
+    assert ours.data["withArguments"][2] == {
+        "repeated": "cc",
+        "marked": "c!",
+        "refusingWith": None,
+        "later": "cc",
+        "failingLater": None,
+    }
+
+
+def test_arguments_are_coerced_once_per_field_node_however_many_objects(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A page's nested `events(first: 3)` was coerced once per case; now once per request,
+    with the request's own variables."""
+    coerced: list[str] = []
+    real = plain_leaves.get_argument_values
+
+    def counting(field_def: Any, node: Any, *rest: Any) -> Any:
+        coerced.append(node.name.value)
+        return real(field_def, node, *rest)
+
+    monkeypatch.setattr(plain_leaves, "get_argument_values", counting)
+    schema = strawberry.Schema(query=Query, execution_context_class=PlainLeaves)
+    resolve_directly(schema)
+    document = "query($t: Int!) { many(n: $n) { repeated(times: $t) later(times: 1) } }"
+    document = document.replace("query($t: Int!)", "query($t: Int!, $n: Int!)")
+    for n, t in [(2, 1), (20, 3), (2, 2)]:
+        coerced.clear()
+        result = asyncio.run(schema.execute(document, variable_values={"n": n, "t": t}))
+        assert result.errors is None
+        assert [i["repeated"] for i in result.data["many"]] == [
+            chr(ord("a") + i) * t for i in range(n)
+        ]
+        assert sorted(coerced) == ["later", "many", "repeated"]
 
 
 class Upper(SchemaExtension):
@@ -227,3 +298,35 @@ def served() -> strawberry.Schema:
 
 def test_the_served_schema_executes_with_plain_leaves(served: strawberry.Schema) -> None:
     assert issubclass(served.execution_context_class, PlainLeaves)
+
+
+def test_an_object_of_plain_leaves_is_completed_in_one_go(monkeypatch: pytest.MonkeyPatch) -> None:
+    """graphql-core's field-by-field execution runs for the root and for the objects that
+    need it, not for each of a list's objects whose fields are all plain leaves."""
+    executed: list[str] = []
+    real = StrawberryGraphQLCoreExecutionContext.execute_fields
+
+    def counting(self: Any, parent_type: Any, *rest: Any) -> Any:
+        executed.append(parent_type.name)
+        return real(self, parent_type, *rest)
+
+    monkeypatch.setattr(StrawberryGraphQLCoreExecutionContext, "execute_fields", counting)
+    schema = strawberry.Schema(query=Query, execution_context_class=PlainLeaves)
+    resolve_directly(schema)
+    document = """query($n: Int!) { many(n: $n) { __typename name tone count doubled }
+      refusedByItsType { name wronglyTyped } }"""
+    for n in (2, 20):
+        executed.clear()
+        result = asyncio.run(schema.execute(document, variable_values={"n": n}))
+        assert result.data is not None
+        assert [i["name"] for i in result.data["many"]] == [chr(ord("a") + i) for i in range(n)]
+        assert result.data["many"][1] == {
+            "__typename": "Item",
+            "name": "b",
+            "tone": "COLD",
+            "count": 3,
+            "doubled": 6,
+        }
+        # The one object with a value its type refuses is graphql-core's, error and all.
+        assert [e.path for e in result.errors or []] == [["refusedByItsType", "wronglyTyped"]]
+        assert executed == ["Query", "Item"]

@@ -21,11 +21,11 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from yidi.authz.scope import CaseScope
 from yidi.domain.enums import OPEN_STATUSES, RISK_RANK
 from yidi.persistence.models import Case, CaseEvent, CaseSequence, Category, FollowUp, case_reach
+from yidi.persistence.read_rows import EventRow
 from yidi.persistence.scope import covers_county, reach_clause, scope_clause
 
 
@@ -233,30 +233,35 @@ async def cases_of_county(session: AsyncSession, county_id: int) -> list[Case]:
 
 @dataclass(frozen=True)
 class EventSlice:
-    events: list[CaseEvent]
+    events: list[EventRow]
     total: int
     has_next: bool
 
 
-def _events_of_cases() -> Select[CaseEvent, int]:
+_EVENTS = CaseEvent.__table__.c
+# The event's columns a reader reads (read_rows.EventRow); not its chain hash.
+_EVENT_COLUMNS = [c for c in _EVENTS if c.name != "chain_hash"]
+
+
+def _events_of_cases() -> Select[Any]:
     """The first `rows` events after event `after` of each of the cases `case_ids`, each
     with its case's event count: window functions number each case's events and count them
-    all, and only the rows wanted return."""
-    later = CaseEvent.id > bindparam("after", type_=BigInteger())
+    all, and only the rows wanted return. Plain rows, not ORM instances: a page of cases
+    reads a hundred of them and changes none (read_rows.py)."""
+    later = _EVENTS.id > bindparam("after", type_=BigInteger())
     numbered = (
         select(
-            CaseEvent,
-            func.count().over(partition_by=CaseEvent.case_id).label("total"),
+            *_EVENT_COLUMNS,
+            func.count().over(partition_by=_EVENTS.case_id).label("total"),
             func.row_number()
-            .over(partition_by=(CaseEvent.case_id, later), order_by=CaseEvent.id)
+            .over(partition_by=(_EVENTS.case_id, later), order_by=_EVENTS.id)
             .label("rn"),
         )
-        .where(CaseEvent.case_id == any_(bindparam("case_ids", type_=ARRAY(BigInteger))))
+        .where(_EVENTS.case_id == any_(bindparam("case_ids", type_=ARRAY(BigInteger))))
         .subquery()
     )
-    event = aliased(CaseEvent, numbered)
     return (
-        select(event, numbered.c.total)
+        select(*(numbered.c[c.name] for c in _EVENT_COLUMNS), numbered.c.total)
         .where(
             numbered.c.id > bindparam("after", type_=BigInteger()),
             numbered.c.rn <= bindparam("rows", type_=BigInteger()),
@@ -284,11 +289,11 @@ async def events_of_cases(
         groups.setdefault((after_id, first), []).append(case_id)
     for (after_id, first), case_ids in groups.items():
         parameters = {"case_ids": case_ids, "after": after_id, "rows": first + 1}
-        by_case: dict[int, list[CaseEvent]] = {cid: [] for cid in case_ids}
+        by_case: dict[int, list[EventRow]] = {cid: [] for cid in case_ids}
         totals: dict[int, int] = {}
         for row in await session.execute(_EVENTS_OF_CASES, parameters):
-            by_case[row[0].case_id].append(row[0])
-            totals[row[0].case_id] = int(row[1])
+            by_case[row.case_id].append(row)
+            totals[row.case_id] = row.total
         for case_id in case_ids:
             events = by_case[case_id]
             # A case with no event after the cursor still needs its total: fetched lazily

@@ -26,9 +26,24 @@ from sqlalchemy import (
     func,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql.asyncpg import AsyncpgARRAY
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-IdArray = ARRAY(BigInteger, dimensions=1)
+
+class _IdArray(AsyncpgARRAY):
+    """bigint[] read as asyncpg decodes it, a list of ints: SQLAlchemy's ARRAY would copy
+    each array item by item on every row it reads, seven per case (docs/BENCHMARKS.md).
+    The dialect's own array type, so that it is not adapted back to it."""
+
+    cache_ok = True
+
+    # ARRAY declares it always has a processor; TypeEngine allows None (no processing).
+    def result_processor(self, dialect: Dialect, coltype: object) -> None:  # type: ignore[override]
+        return None
+
+
+IdArray = _IdArray(BigInteger, dimensions=1)
 
 
 class Base(DeclarativeBase):

@@ -8,15 +8,19 @@ from sqlalchemy.orm import aliased
 
 from yidi.persistence.models import Category, Unit, User
 
+# Built once (every registration and every page of cases runs them), the ids one array
+# parameter: the statement's cache key and compiled form are reused as they are, where an
+# IN list is rendered anew, one placeholder per id, on every execution.
+_IDS = bindparam("ids", type_=ARRAY(BigInteger))
+_UNITS = select(Unit).where(Unit.id == any_(_IDS))
+_USERS = select(User).where(User.id == any_(_IDS))
+
 
 async def units_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Unit]:
-    rows = await session.scalars(select(Unit).where(Unit.id.in_(ids)))
+    rows = await session.scalars(_UNITS, {"ids": list(ids)})
     return {u.id: u for u in rows}
 
 
-# Built once (every registration runs it), the ids one array parameter: the statement's
-# cache key and compiled form are reused as they are.
-_IDS = bindparam("ids", type_=ARRAY(BigInteger))
 _PATHS = select(func.unnest(Unit.path)).where(Unit.id == any_(_IDS)).scalar_subquery()
 _CATEGORIES = select(Category).where(Category.id == any_(_IDS))
 # A registration's reads in one: its category rides on every unit row (joined by its id;
@@ -55,7 +59,7 @@ async def children_of(session: AsyncSession, parent_ids: Sequence[int]) -> dict[
 
 
 async def users_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, User]:
-    rows = await session.scalars(select(User).where(User.id.in_(ids)))
+    rows = await session.scalars(_USERS, {"ids": list(ids)})
     return {u.id: u for u in rows}
 
 

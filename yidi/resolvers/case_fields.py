@@ -8,23 +8,24 @@ from typing import TypeVar
 from yidi.authz.actor import Actor
 from yidi.authz.enforcer import CountyEnforcer
 from yidi.domain.enums import CaseAction, CaseEventType
-from yidi.persistence.models import Case, CaseEvent, Extension, Mediation, Pause, Summons
+from yidi.persistence.models import Case, Extension, Mediation, Pause, Summons
 from yidi.resolvers import pagination
 from yidi.resolvers.context import Context
 from yidi.resolvers.eager import now_or_later
 from yidi.services import reading
+from yidi.services.reading import EventRow
 
 T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class EventPage:
-    events: list[CaseEvent]
-    page_info: pagination.PageInfo[CaseEvent]
+    events: list[EventRow]
+    page_info: pagination.PageInfo[EventRow]
     total: int
 
 
-def _event_cursor(event: CaseEvent) -> str:
+def _event_cursor(event: EventRow) -> str:
     return pagination.event_cursor(event.id)
 
 
@@ -45,7 +46,7 @@ def events(
     return now_or_later(ctx.loaders.events, (case.id, after_id, count), page)
 
 
-async def event_note(ctx: Context, event: CaseEvent) -> str | None:
+async def event_note(ctx: Context, event: EventRow) -> str | None:
     return await reading.event_note(
         await ctx.enforcer(), await ctx.actor(), event, ctx.loaders.cases.load
     )
@@ -86,7 +87,7 @@ async def merged_into(ctx: Context, case: Case) -> Case | None:
 OWNERSHIP_EVENTS = frozenset({CaseEventType.OWNERSHIP_TAKEN, CaseEventType.OWNERSHIP_RELEASED})
 
 
-def event_owner_id(event: CaseEvent) -> int | None:
+def event_owner_id(event: EventRow) -> int | None:
     """The leader an ownership event is about (a superior may end someone else's)."""
     if CaseEventType(event.type) not in OWNERSHIP_EVENTS or not event.data:
         return None
@@ -98,7 +99,7 @@ async def mediation_view(ctx: Context, case: Case, mediation: Mediation) -> read
     return reading.mediation_view(await ctx.enforcer(), await ctx.actor(), case, mediation)
 
 
-async def event_mediation(ctx: Context, event: CaseEvent) -> tuple[Case, Mediation] | None:
+async def event_mediation(ctx: Context, event: EventRow) -> tuple[Case, Mediation] | None:
     """The mediation a MEDIATION_RECORDED event records, with its case."""
     if event.type != CaseEventType.MEDIATION_RECORDED.value or not event.data:
         return None
@@ -110,7 +111,7 @@ async def event_mediation(ctx: Context, event: CaseEvent) -> tuple[Case, Mediati
     return None if mediation is None or case is None else (case, mediation)
 
 
-def _record_id(event: CaseEvent, types: frozenset[CaseEventType], key: str) -> int | None:
+def _record_id(event: EventRow, types: frozenset[CaseEventType], key: str) -> int | None:
     """The id of the case-file record an event of `types` names in its data under `key`."""
     if CaseEventType(event.type) not in types or not event.data:
         return None
@@ -122,13 +123,13 @@ EXTENSION_EVENTS = frozenset({CaseEventType.EXTENSION_REQUESTED, CaseEventType.E
 PAUSE_EVENTS = frozenset({CaseEventType.PAUSED, CaseEventType.RESUMED})
 
 
-async def event_extension(ctx: Context, event: CaseEvent) -> Extension | None:
+async def event_extension(ctx: Context, event: EventRow) -> Extension | None:
     """The extension request an EXTENSION_REQUESTED or EXTENSION_DECIDED event is about."""
     record_id = _record_id(event, EXTENSION_EVENTS, "extension")
     return None if record_id is None else await ctx.loaders.extension.load(record_id)
 
 
-async def event_pause(ctx: Context, event: CaseEvent) -> Pause | None:
+async def event_pause(ctx: Context, event: EventRow) -> Pause | None:
     """The pause a PAUSED or RESUMED event is about."""
     record_id = _record_id(event, PAUSE_EVENTS, "pause")
     return None if record_id is None else await ctx.loaders.pause.load(record_id)
@@ -144,7 +145,7 @@ SUMMONS_EVENTS = frozenset(
 )
 
 
-async def event_summonses(ctx: Context, event: CaseEvent) -> list[Summons] | None:
+async def event_summonses(ctx: Context, event: EventRow) -> list[Summons] | None:
     """The summonses a summons event is about: every unit a SUMMONED event called, the one
     unit that answered or missed its deadline; None on other events."""
     if CaseEventType(event.type) not in SUMMONS_EVENTS or not event.data:

@@ -13,9 +13,12 @@ What it keeps, and why the verdicts stay those of the uncached pipeline:
 - Syntax errors are not cached: strawberry parses a missed document itself and words the
   error as it always did (QueryBudget's token limit stops the parser early).
 - QueryBudget's verdict depends on the variables and the operation name as well (`first:
-  $n`, variable lengths), so it still runs on every request, before this extension looks at
+  $n`, variable lengths), so it still judges every request, before this extension looks at
   validation; a refusal it sets is never replaced by a cached verdict (the placement trap of
-  strawberry's own ValidationCache, which overwrote it).
+  strawberry's own ValidationCache, which overwrote it). Its measure of the document is
+  kept here too, by operation name and by the values of the variables the measure read
+  (`BudgetVerdicts`): the measure is a deterministic walk of the document that reads
+  nothing else, so the same values reach the same verdict.
 - Documents longer than `max_document_bytes` are refused by QueryBudget and not cached.
 
 Bounded by entries and by the tokens of the kept documents (a parsed document holds about
@@ -25,7 +28,7 @@ costs a bounded amount of memory and only evicts, never grows.
 
 from collections import OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from graphql import DocumentNode, GraphQLError
 from strawberry.extensions import SchemaExtension
@@ -36,12 +39,19 @@ MAX_DOCUMENTS = 512
 MAX_TOKENS = 100_000  # ≈ 60 MB of parsed documents at worst
 
 
+# QueryBudget's measures of one document (resolvers/query_budget.py): by operation name,
+# then by the names of the variables the measure read, then by their values as it used
+# them, why it refused (None: within budget).
+BudgetVerdicts = dict[str | None, dict[tuple[str, ...], dict[tuple[int | None, ...], str | None]]]
+
+
 @dataclass
 class CachedDocument:
     document: DocumentNode
     tokens: int
     # graphql-core's validation errors; None until the document has been validated.
     verdict: tuple[GraphQLError, ...] | None = None
+    budget: BudgetVerdicts = field(default_factory=dict)
 
 
 def _tokens(document: DocumentNode) -> int:

@@ -6,10 +6,11 @@ from starlette.datastructures import UploadFile
 from yidi.domain.enums import CaseEventType
 from yidi.domain.errors import BadInput
 from yidi.domain.evidence import AttachEvidence
-from yidi.persistence.models import Attachment, Case, CaseEvent
+from yidi.persistence.models import Attachment, Case
 from yidi.resolvers.context import Context
 from yidi.resolvers.ids import decode_id
 from yidi.services import evidence
+from yidi.services.reading import EventRow
 
 
 async def attach(
@@ -56,7 +57,7 @@ async def may_read(ctx: Context, case: Case) -> bool:
     return evidence.may_read_evidence(await ctx.enforcer(), await ctx.actor(), case)
 
 
-async def event_attachment(ctx: Context, event: CaseEvent) -> Attachment | None:
+async def event_attachment(ctx: Context, event: EventRow) -> Attachment | None:
     """The attachment an EVIDENCE_ATTACHED event records."""
     if event.type != CaseEventType.EVIDENCE_ATTACHED.value or not event.data:
         return None

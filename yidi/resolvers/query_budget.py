@@ -13,6 +13,10 @@ Per operation it adds up, over the document as it would be executed:
   `max_page_factor`), `UNPAGED_LIST_FACTOR` for a plain list;
 - depth: the deepest field below a root field (a root field is at depth 0);
 - aliases: aliased fields, each spread of a fragment counting the fragment's aliases again.
+
+The measure is a walk of the document that reads nothing but the values of the variables
+given as `first`; a document kept by the schema's DocumentCache keeps its measures by those
+values, and a request repeating them is judged without walking again.
 """
 
 from collections.abc import Iterator, Mapping
@@ -45,10 +49,14 @@ from strawberry.extensions import SchemaExtension
 
 from yidi.config import Settings
 from yidi.domain.errors import BadInput, QueryTooComplex
+from yidi.resolvers.document_cache import BudgetVerdicts, DocumentCache
 
 # A plain list (a unit's children, a case's co-handling units) is short; this is its
 # assumed length when costing what is selected under it.
 UNPAGED_LIST_FACTOR = 10
+# Measures kept per cached document (its distinct operation names and page sizes); past
+# this they are forgotten, so a client varying `first: $n` only costs walks again.
+MAX_VERDICTS = 64
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,8 @@ class _Walker:
         self.max_page_factor = max_page_factor
         self.memo: dict[str, Measure] = {}
         self.active: set[str] = set()
+        # The variables the measure read, by name, each as `first` took it (see _used).
+        self.read: dict[str, int | None] = {}
 
     def selection_set(self, node: SelectionSetNode, parent: GraphQLNamedType | None) -> Measure:
         total = NOTHING
@@ -151,12 +161,17 @@ class _Walker:
             if isinstance(value, IntValueNode):
                 return int(value.value)
             if isinstance(value, VariableNode):
-                given = self.variables.get(value.name.value)
-                if isinstance(given, int) and not isinstance(given, bool):
-                    return given
+                used = self.read[value.name.value] = _used(self.variables.get(value.name.value))
+                if used is not None:
+                    return used
             break
         default = definition.args["first"].default_value
         return default if isinstance(default, int) else self.max_page_factor
+
+
+def _used(given: Any) -> int | None:
+    """A variable's value as a page size, or None where the field's default applies."""
+    return given if isinstance(given, int) and not isinstance(given, bool) else None
 
 
 class _DirectiveCounter(Visitor):
@@ -187,18 +202,35 @@ def refusal(
     operation_name: str | None,
 ) -> str | None:
     """Why the document is over budget, or None when it is within every limit."""
+    return _judged(settings, schema, document, variables, operation_name)[0]
+
+
+def _judged(
+    settings: Settings,
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    variables: Mapping[str, Any],
+    operation_name: str | None,
+) -> tuple[str | None, tuple[str, ...]]:
+    """`refusal`'s answer, and the names of the variables it read to reach it."""
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
     if len(fragments) > settings.max_fragments:
-        return f"The document defines more than {settings.max_fragments} fragments."
+        return f"The document defines more than {settings.max_fragments} fragments.", ()
     directives = _DirectiveCounter()
     visit(document, directives)
     if directives.count > settings.max_directives:
-        return f"The document uses more than {settings.max_directives} directives."
+        return f"The document uses more than {settings.max_directives} directives.", ()
     walker = _Walker(schema, fragments, variables, settings.max_page_factor)
+    return _over(settings, walker, document, operation_name), tuple(walker.read)
+
+
+def _over(
+    settings: Settings, walker: _Walker, document: DocumentNode, operation_name: str | None
+) -> str | None:
     for operation in _operations(document, operation_name):
-        root = schema.get_root_type(operation.operation)
+        root = walker.schema.get_root_type(operation.operation)
         measure = walker.selection_set(operation.selection_set, root)
         if measure.levels - 1 > settings.max_query_depth:
             return f"The operation exceeds maximum operation depth of {settings.max_query_depth}."
@@ -231,11 +263,38 @@ def _too_long(value: Any, settings: Settings, path: str) -> tuple[str, str] | No
     return None
 
 
-class QueryBudget(SchemaExtension):
-    """Enforces the document and variable limits of `Settings` before anything is run."""
+def _remembered(
+    verdicts: BudgetVerdicts, operation_name: str | None, variables: Mapping[str, Any]
+) -> tuple[bool, str | None]:
+    """(True, the verdict) when a measure of this operation read these variables with
+    these values before, else (False, None)."""
+    for names, by_values in verdicts.get(operation_name, {}).items():
+        values = tuple(_used(variables.get(name)) for name in names)
+        if values in by_values:
+            return True, by_values[values]
+    return False, None
 
-    def __init__(self, settings: Settings) -> None:
+
+def _remember(
+    verdicts: BudgetVerdicts,
+    operation_name: str | None,
+    variables: Mapping[str, Any],
+    names: tuple[str, ...],
+    reason: str | None,
+) -> None:
+    if sum(len(v) for by_names in verdicts.values() for v in by_names.values()) >= MAX_VERDICTS:
+        verdicts.clear()
+    values = tuple(_used(variables.get(name)) for name in names)
+    verdicts.setdefault(operation_name, {}).setdefault(names, {})[values] = reason
+
+
+class QueryBudget(SchemaExtension):
+    """Enforces the document and variable limits of `Settings` before anything is run.
+    With the schema's `DocumentCache`, a document's measure is remembered with it."""
+
+    def __init__(self, settings: Settings, documents: DocumentCache | None = None) -> None:
         self.settings = settings
+        self.documents = documents
 
     def on_operation(self) -> Iterator[None]:
         # graphql-core's parser stops at this many tokens instead of building the whole tree.
@@ -269,14 +328,26 @@ class QueryBudget(SchemaExtension):
         too_long = _too_long(variables, self.settings, "variables")
         if too_long is not None:
             return _error(BadInput(*too_long))
-        reason = refusal(
-            self.settings,
-            context.schema._schema,
-            context.graphql_document,
-            variables,
-            context.operation_name,
-        )
+        reason = self._measured(context.graphql_document, variables, context.operation_name)
         return None if reason is None else _error(QueryTooComplex(reason))
+
+    def _measured(
+        self, document: DocumentNode, variables: Mapping[str, Any], operation_name: str | None
+    ) -> str | None:
+        """`refusal`'s verdict, remembered with the document when the cache holds it."""
+        text = self.execution_context.query
+        entry = self.documents.get(text) if self.documents is not None and text else None
+        if entry is None or entry.document is not document:
+            entry = None  # not the cache's document: judged without it
+        if entry is not None:
+            known, reason = _remembered(entry.budget, operation_name, variables)
+            if known:
+                return reason
+        schema = self.execution_context.schema._schema
+        reason, names = _judged(self.settings, schema, document, variables, operation_name)
+        if entry is not None:
+            _remember(entry.budget, operation_name, variables, names, reason)
+        return reason
 
 
 def _error(original: Exception) -> GraphQLError:

@@ -49,7 +49,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         extensions=[
             CloseRequestSession,
             RejectUnencodableText,
-            lambda: QueryBudget(settings),
+            lambda: QueryBudget(settings, documents),
             # After QueryBudget: a cached verdict must never replace the budget's refusal.
             lambda: CachedDocuments(documents, settings),
             *hidden,

@@ -10,10 +10,18 @@ resolves by attribute access, or a direct field whose method needs nothing but i
 (read, then serialized); and a list of scalars or enums (a case's `allowedActions`),
 serialized item by item without graphql-core's three calls per item. Whatever else could
 happen — arguments, a null or an exception where a value is due, a value the type refuses,
-middleware, a streamed list — takes graphql-core's own path, so errors are its own.
+middleware, a streamed list — takes graphql-core's own path, so errors are its own. An
+object whose selected fields are all plain leaves is completed in one go, without
+graphql-core's field-by-field execution, unless any of its values needs graphql-core.
+
+The arguments of a field are coerced once per request and field node, not once per object:
+a page's 50 cases each asked graphql-core to coerce the same `events(first: 3)`. Only
+values that cannot be changed in place (scalars, enum members, None) are kept; the field
+then resolves and completes as graphql-core's `execute_field` does.
 """
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from enum import Enum
 from operator import attrgetter
 from typing import Any
 
@@ -24,10 +32,13 @@ from graphql import (
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
+    GraphQLString,
     is_leaf_type,
 )
-from graphql.execution.collect_fields import FieldDetailsList
+from graphql.execution.collect_fields import FieldDetails, FieldDetailsList, GroupedFieldSet
+from graphql.execution.executor import to_nodes
 from graphql.execution.middleware import MiddlewareManager
+from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -74,9 +85,23 @@ def _reader(field_def: GraphQLField) -> Callable[[Any], Any] | None:
     return attrgetter(field.python_name) if basic and isinstance(field, StrawberryField) else None
 
 
+# Argument values kept across the objects of a request: immutable, so sharing is safe.
+_IMMUTABLE = (int, float, str, bool, Enum, type(None))
+
+
 class PlainLeaves(StrawberryGraphQLCoreExecutionContext):
     """Completes plain leaf fields and lists of leaves itself; every other field, and every
     case it cannot answer exactly as graphql-core would, goes to graphql-core."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Coerced arguments by (field node, field definition): one request's variables.
+        self.coerced: dict[tuple[int, int], dict[str, Any]] = {}
+        # By a collected selection's id, kept with the selection so that the id stays its
+        # own: its fields' plans when every one is a plain leaf, else None.
+        self.object_plans: dict[int, tuple[GroupedFieldSet, list[tuple[str, Plan]] | None]] = {}
+        manager: MiddlewareManager | None = self.middleware_manager
+        self.has_middleware = manager is not None and bool(manager.middlewares)
 
     def execute_field(
         self,
@@ -86,23 +111,140 @@ class PlainLeaves(StrawberryGraphQLCoreExecutionContext):
         path: Path,
         position_context: Any,
     ) -> Any:
-        node: FieldNode = field_details_list[0].node
+        details = field_details_list[0]
+        node: FieldNode = details.node
         name = node.name.value
         # Meta fields (__typename) are graphql-core's own, shared by every schema.
-        if not node.arguments and not name.startswith("__") and not self._middleware():
-            field_def = self.schema.get_field(parent_type, name)
-            plan = _plan(field_def) if field_def is not None else None
+        if name[:2] == "__" or self.has_middleware:
+            return super().execute_field(
+                parent_type, source, field_details_list, path, position_context
+            )
+        field_def = self.schema.get_field(parent_type, name)
+        if field_def is not None and not node.arguments:
+            plan = _plan(field_def)
             if plan is not None:
                 value = _plain_value(source, plan)
                 if value is not Undefined:
                     return value
+        elif (
+            field_def is not None
+            and field_def.resolve is not None
+            and details.fragment_variable_values is None
+        ):
+            return self._resolve_with_arguments(
+                field_def, parent_type, source, field_details_list, path, position_context
+            )
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
         )
 
-    def _middleware(self) -> bool:
-        manager: MiddlewareManager | None = self.middleware_manager
-        return manager is not None and bool(manager.middlewares)
+    def _arguments(self, field_def: GraphQLField, details: FieldDetails) -> dict[str, Any]:
+        key = (id(details.node), id(field_def))
+        found = self.coerced.get(key)
+        if found is not None:
+            return found
+        arguments = get_argument_values(
+            field_def, details.node, self.variable_values, None, self.hide_suggestions
+        )
+        if all(isinstance(value, _IMMUTABLE) for value in arguments.values()):
+            self.coerced[key] = arguments
+        return arguments
+
+    def _resolve_with_arguments(
+        self,
+        field_def: GraphQLField,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        """graphql-core's `execute_field` for a field with a resolver and arguments, the
+        arguments coerced once per request (`_arguments`); errors are handled alike."""
+        assert field_def.resolve is not None
+        return_type = field_def.type
+        nodes = to_nodes(field_details_list)
+        info = self.build_resolve_info(field_def, nodes, parent_type, path)
+        try:
+            arguments = self._arguments(field_def, field_details_list[0])
+            result = field_def.resolve(source, info, **arguments)
+            if self.is_awaitable(result):
+                return self.complete_awaitable_value(
+                    return_type, field_details_list, info, path, result, position_context
+                )
+            completed = self.complete_value(
+                return_type, field_details_list, info, path, result, position_context
+            )
+            if self.is_awaitable(completed):
+                return self._await_completed(completed, return_type, field_details_list, path)
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            return None
+        return completed
+
+    async def _await_completed(
+        self,
+        completed: Awaitable[Any],
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        path: Path,
+    ) -> Any:
+        try:
+            return await completed
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            return None
+
+    def collect_and_execute_subfields(
+        self,
+        return_type: GraphQLObjectType,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        # An object whose selected fields are all plain leaves (a unit's `{ name }`, an
+        # event's `{ type }`) is answered in one go, not field by field; where any value
+        # needs graphql-core's judgement, graphql-core completes the whole object.
+        if position_context is None and not self.has_middleware:
+            grouped, new_defer_usages, _ = self.collect_subfields(return_type, field_details_list)
+            if not new_defer_usages:
+                known = self.object_plans.get(id(grouped))
+                if known is None:
+                    known = self.object_plans[id(grouped)] = (
+                        grouped,
+                        self._object_plan(return_type, grouped),
+                    )
+                plans = known[1]
+                if plans is not None:
+                    values = _plain_object(result, plans)
+                    if values is not None:
+                        return values
+        return super().collect_and_execute_subfields(
+            return_type, field_details_list, path, result, position_context
+        )
+
+    def _object_plan(
+        self, return_type: GraphQLObjectType, grouped: GroupedFieldSet
+    ) -> list[tuple[str, Plan]] | None:
+        plans: list[tuple[str, Plan]] = []
+        for key, details_list in grouped.items():
+            node = details_list[0].node
+            if node.arguments or any(
+                d.defer_usage is not None or d.fragment_variable_values is not None
+                for d in details_list
+            ):
+                return None
+            name = node.name.value
+            if name == "__typename":
+                plans.append((key, (_constant(return_type.name), GraphQLString, False)))
+                continue
+            field_def = None if name[:2] == "__" else self.schema.get_field(return_type, name)
+            plan = _plan(field_def) if field_def is not None else None
+            if plan is None:
+                return None
+            plans.append((key, plan))
+        return plans
 
     def complete_iterable_value(
         self,
@@ -128,6 +270,21 @@ class PlainLeaves(StrawberryGraphQLCoreExecutionContext):
         return super().complete_iterable_value(
             item_type, field_details_list, info, path, items, position_context
         )
+
+
+def _constant(value: str) -> Callable[[Any], str]:
+    return lambda _source: value
+
+
+def _plain_object(source: Any, plans: list[tuple[str, Plan]]) -> dict[str, Any] | None:
+    """The object's fields by response key, or None where any needs graphql-core."""
+    values: dict[str, Any] = {}
+    for key, plan in plans:
+        value = _plain_value(source, plan)
+        if value is Undefined:
+            return None
+        values[key] = value
+    return values
 
 
 def _plain_items(items: Sequence[Any], leaf_type: Any, nullable: bool) -> list[Any] | None:

@@ -18,7 +18,7 @@ from yidi.resolvers.ids import to_global_id
 # Imported for its effect: the domain enums `e` become GraphQL enums.
 from yidi.schema import enums as _registered  # noqa: F401
 from yidi.schema.direct_fields import DIRECT
-from yidi.services.reading import ReporterView
+from yidi.services.reading import EventRow, ReporterView
 
 if TYPE_CHECKING:
     from yidi.schema.case_file_types import Closure, Extension, Mediation, Pause, Summons
@@ -224,13 +224,13 @@ class FollowUp:
 
 @strawberry.type
 class CaseEvent(Node):
-    row: strawberry.Private[models.CaseEvent]
+    row: strawberry.Private[EventRow]  # an ORM event, or a page's plain row
     # A delivered event's memo, shared by every subscriber of this process that receives
     # it (schema/shared_execution.py); None outside subscriptions.
     shared: strawberry.Private[dict[Hashable, Any] | None] = None
 
     @classmethod
-    def of(cls, row: models.CaseEvent, shared: dict[Hashable, Any] | None = None) -> "CaseEvent":
+    def of(cls, row: EventRow, shared: dict[Hashable, Any] | None = None) -> "CaseEvent":
         return cls(id=strawberry.ID(to_global_id("CaseEvent", row.id)), row=row, shared=shared)
 
     # Read from the row when selected: every case of a page carries a page of events.

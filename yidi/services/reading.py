@@ -28,7 +28,8 @@ from yidi.persistence.cases import cases_by_ids as cases_by_ids
 from yidi.persistence.cases import event_by_id as event_by_id
 from yidi.persistence.cases import events_of_cases as events_of_cases
 from yidi.persistence.cases import follow_ups_of_cases as follow_ups_of_cases
-from yidi.persistence.models import Case, CaseEvent, Mediation
+from yidi.persistence.models import Case, Mediation
+from yidi.persistence.read_rows import EventRow as EventRow
 from yidi.persistence.session import Session
 from yidi.persistence.summons import summonses_by_ids as summonses_by_ids
 from yidi.persistence.summons import summonses_of_cases as summonses_of_cases
@@ -181,7 +182,7 @@ CaseLoader = Callable[[int], Awaitable[Case | None]]
 
 
 async def event_note(
-    enforcer: CountyEnforcer, actor: Actor, event: CaseEvent, load_case: CaseLoader
+    enforcer: CountyEnforcer, actor: Actor, event: EventRow, load_case: CaseLoader
 ) -> str | None:
     """An event's note as this reader may read it: a note names another case only to a
     reader who may view that case (the same answer as `case(id:)`).
