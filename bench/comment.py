@@ -21,7 +21,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 from harness import graphql, ready, serve_yidi
-from register import drive, measured_drive, print_rates, throughput_parser
+from register import drive, light_clients, measured_drive, print_rates, throughput_parser
 
 from yidi.database.embedded import async_url, embedded_server
 from yidi.database.embedded_tenancy import stop_postgres
@@ -50,13 +50,18 @@ async def yidi_side(
         case_ids = [edge["node"]["id"] for edge in found["cases"]["edges"]]
         serial = iter(range(10**9))
 
-        async def comment(_: int) -> None:
-            n = next(serial)
-            note = {"i": {"caseId": case_ids[n % len(case_ids)], "note": f"压测留言{n}"}}
-            await graphql(client, COMMENT, note, token)
+    connections = await light_clients(args.clients, base)
 
+    async def comment(index: int) -> None:
+        n = next(serial)
+        note = {"i": {"caseId": case_ids[n % len(case_ids)], "note": f"压测留言{n}"}}
+        await connections[index].graphql(COMMENT, note, token)
+
+    try:
         await comment(0)  # the document and the caller are known to the server
         return await measured_drive(args, server_pid, comment)
+    finally:
+        await asyncio.gather(*(c.close() for c in connections))
 
 
 async def raw_side(args: argparse.Namespace, dsn: str) -> tuple[int, list[float]]:

@@ -4,13 +4,14 @@ hand-written baseline in the same run, with the numbering checked gapless afterw
     python bench/register.py --workers 2 --clients 32 --seconds 20
 
 Starts `yidi serve --demo --workers N` on a throw-away data directory (embedded PostgreSQL,
-durable commits). C clients, each on its own connection, register cases through GraphQL
-as fast as they are answered, for S seconds. Then the baseline: the same C clients doing
-by hand, with asyncpg on the same database, what a registration must do at least — in one
-transaction take the county's next number from the same counter row, insert the case row
-and its REGISTERED event, commit. Prints cases/s and latency p50/p99 of both, checks that
-each side's numbers are gapless, and ends with `register/raw ratio: X.XX` (raw cases/s ÷
-yidi cases/s: how many times slower yidi is). `--profile FILE` writes py-spy's collapsed
+durable commits). C clients, each on its own keep-alive connection (bench/light_http.py),
+register cases through GraphQL as fast as they are answered, for S seconds. Then the
+baseline: the same C clients doing by hand, with asyncpg on the same database, what a
+registration must do at least — in one transaction take the county's next number from the
+same counter row, insert the case row and its REGISTERED event, commit. Prints cases/s and
+latency p50/p99 of both, the CPU per request of the serving processes and of this one,
+checks that each side's numbers are gapless, and ends with `register/raw ratio: X.XX` (raw
+cases/s ÷ yidi cases/s: how many times slower yidi is). `--profile FILE` writes py-spy's collapsed
 stacks of the serving processes (workers included) during the yidi side (py-spy on PATH).
 """
 
@@ -26,6 +27,7 @@ import asyncpg
 import httpx
 import psutil
 from harness import graphql, percentile, ready, serve_yidi
+from light_http import LightClient
 
 from yidi.database.embedded import async_url, embedded_server
 from yidi.database.embedded_tenancy import stop_postgres
@@ -61,15 +63,28 @@ def server_cpu(pid: int) -> float:
     return sum(sum(p.cpu_times()[:2]) for p in [server, *server.children(recursive=True)])
 
 
+async def light_clients(count: int, base: str) -> list[LightClient]:
+    """One keep-alive connection per simulated client (bench/light_http.py: httpx's own
+    CPU per request made the benchmark's process the bottleneck). Opened one by one, as
+    clients arrive: 32 opened at once were all accepted by whichever worker woke first (an
+    event loop accepts every pending connection it finds), and the other idled."""
+    connections = []
+    for _ in range(count):
+        connections.append(await LightClient.connect(base))
+        await asyncio.sleep(0.01)
+    return connections
+
+
 async def measured_drive(
     args: argparse.Namespace, server_pid: int, one: "callable"
 ) -> tuple[int, list[float]]:
-    """`drive` on the yidi side: with py-spy if asked for, and the server's CPU noted in
-    `args.server_cpu` for `print_rates`."""
+    """`drive` on the yidi side: with py-spy if asked for, and the server's and this
+    process's CPU noted in `args.server_cpu` and `args.client_cpu` for `print_rates`."""
     spy = profiler(args, server_pid)
-    cpu = server_cpu(server_pid)
+    cpu, own = server_cpu(server_pid), time.process_time()
     measured = await drive(args.clients, args.seconds, one)
     args.server_cpu = server_cpu(server_pid) - cpu
+    args.client_cpu = time.process_time() - own
     if spy is not None:
         spy.wait()
     return measured
@@ -97,19 +112,24 @@ async def yidi_side(
         category = next(c["id"] for c in setup["categories"] if c["code"] == "DISPUTE.NEIGHBOR")
         serial = iter(range(10**9))
 
-        async def register(_: int) -> None:
-            fields = {
-                "title": f"压测登记{next(serial)}",
-                "description": "邻里纠纷。",
-                "categoryId": category,
-                "channel": "VISIT",
-                "locationUnitId": county,
-                "reporter": {"name": "张三", "phone": "13800001111"},
-            }
-            await graphql(client, REGISTER, {"input": fields}, token)
+    connections = await light_clients(args.clients, base)
 
+    async def register(index: int) -> None:
+        fields = {
+            "title": f"压测登记{next(serial)}",
+            "description": "邻里纠纷。",
+            "categoryId": category,
+            "channel": "VISIT",
+            "locationUnitId": county,
+            "reporter": {"name": "张三", "phone": "13800001111"},
+        }
+        await connections[index].graphql(REGISTER, {"input": fields}, token)
+
+    try:
         await register(0)  # the document and the caller are known to the server
         return await measured_drive(args, server_pid, register)
+    finally:
+        await asyncio.gather(*(c.close() for c in connections))
 
 
 async def raw_side(args: argparse.Namespace, dsn: str) -> tuple[int, list[float]]:
@@ -192,6 +212,8 @@ def print_rates(
     if getattr(args, "server_cpu", None) is not None:
         per = args.server_cpu / max(yidi[0], 1) * 1000
         print(f" yidi: {per:.2f} ms of the serving processes' CPU (user + sys) per request")
+        client = args.client_cpu / max(yidi[0], 1) * 1000
+        print(f" yidi: {client:.2f} ms of the load generator's own CPU per request")
 
 
 def throughput_parser(doc: str | None) -> argparse.ArgumentParser:
