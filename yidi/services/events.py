@@ -120,8 +120,9 @@ async def publish(work: Work) -> None:
 
 
 def _unsealed(events: list[CaseEvent], cases: list[Case]) -> list[Unsealed]:
-    """Each event rendered for the seal, linked to its case's chain head (the case row is
-    locked by this work) or to the case's previous event in the same seal."""
+    """Each event rendered for the seal, linked to its case's chain head as read (the seal
+    writes nothing if the case has moved since) or to the case's previous event in the
+    same seal."""
     heads: dict[int, bytes | None] = {case.id: case.chain_head or GENESIS for case in cases}
     unsealed = []
     for event in events:
