@@ -170,10 +170,7 @@ async def seal(
         if id(case) in numbered:
             parameters[f"c{n}_number_prefix"] = new[numbered[id(case)]].prefix
     shape = _SealShape(
-        chained=tuple(
-            _previous_in_seal(events, i) if u.previous is None else None
-            for i, u in enumerate(events)
-        ),
+        chained=_chained(events),
         cases=tuple(
             (tuple(sorted(values)), last_event[case.id], numbered.get(id(case)))
             for case, values in changes
@@ -200,9 +197,15 @@ async def seal(
         session.expunge(case)
 
 
-def _previous_in_seal(events: Sequence[Unsealed], i: int) -> int:
-    case_id = events[i].event.case_id
-    return max(j for j in range(i) if events[j].event.case_id == case_id)
+def _chained(events: Sequence[Unsealed]) -> tuple[int | None, ...]:
+    """For each event, the earlier event of this seal it links to (None: a parameter)."""
+    latest: dict[int, int] = {}
+    chained: list[int | None] = []
+    for i, unsealed in enumerate(events):
+        case_id = unsealed.event.case_id
+        chained.append(latest[case_id] if unsealed.previous is None else None)
+        latest[case_id] = i
+    return tuple(chained)
 
 
 def _changes_of(case: Case) -> dict[str, Any]:
