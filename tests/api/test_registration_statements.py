@@ -10,12 +10,11 @@ from tests.support.lookups import category_id, unit_id
 USER, VILLAGE = "county.intake", "990100001001"
 REGISTER = """mutation($input: RegisterCaseInput!) {
   registerCase(input: $input) { trackingCode case { id number } } }"""
-# The units (location, intake unit and their ancestors) with the category: one read; the
-# case's insert, the county's intake settings (does it route new cases automatically?
-# docs/INTAKE.md), and the seal: number + position + NOTIFY, the event's hash and insert,
-# the case's update (its number and chain head), one statement. (BEGIN and COMMIT are not
-# counted here.)
-STATEMENTS = 4
+# The units (location, intake unit and their ancestors) with the category and whether the
+# county routes new cases automatically (docs/INTAKE.md): one read; the case's insert; and
+# the seal: number + position + NOTIFY, the event's hash and insert, the case's update (its
+# number and chain head), one statement. (BEGIN and COMMIT are not counted here.)
+STATEMENTS = 3
 
 
 async def test_a_registration_runs_few_statements(api: Api, app: Starlette) -> None:

@@ -1,12 +1,13 @@
 """Queries over the org tree, users and categories."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import ARRAY, BigInteger, any_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from yidi.persistence.models import Category, Unit, User
+from yidi.persistence.models import Category, IntakeSetting, Unit, User
 
 # Built once (every registration and every page of cases runs them), the ids one array
 # parameter: the statement's cache key and compiled form are reused as they are, where an
@@ -24,23 +25,37 @@ async def units_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, U
 _PATHS = select(func.unnest(Unit.path)).where(Unit.id == any_(_IDS)).scalar_subquery()
 _CATEGORIES = select(Category).where(Category.id == any_(_IDS))
 # A registration's reads in one: its category rides on every unit row (joined by its id;
-# none for an unknown id or none given).
+# none for an unknown id or none given), and so does whether the unit's county routes new
+# cases automatically (no settings row: it does not).
 _WITH_ANCESTORS_AND_CATEGORY = (
-    select(Unit, Category)
+    select(Unit, Category, func.coalesce(IntakeSetting.auto_route, False))
+    .select_from(Unit)
     .outerjoin(Category, Category.id == bindparam("category_id", type_=BigInteger()))
+    .outerjoin(IntakeSetting, IntakeSetting.county_id == Unit.county_id)
     .where(Unit.id.in_(_PATHS))
 )
 
 
+@dataclass(frozen=True)
+class RegistrationReads:
+    units: dict[int, Unit]  # the units asked for and every unit above them
+    category: Category | None
+    routing_counties: frozenset[int]  # those of the units' counties that route automatically
+
+
 async def units_with_ancestors_and_category(
     session: AsyncSession, ids: Sequence[int], category_id: int | None
-) -> tuple[dict[int, Unit], Category | None]:
-    """The units and every unit above them (a path ends with its unit), and the category of
-    that id if there is one: what a registration reads, in one statement."""
+) -> RegistrationReads:
+    """The units and every unit above them (a path ends with its unit), the category of
+    that id if there is one, and which of their counties route new cases automatically:
+    what a registration reads, in one statement."""
     parameters = {"ids": list(ids), "category_id": category_id}
     rows = (await session.execute(_WITH_ANCESTORS_AND_CATEGORY, parameters)).all()
-    units = {unit.id: unit for unit, _ in rows}
-    return units, next((category for _, category in rows if category is not None), None)
+    return RegistrationReads(
+        units={unit.id: unit for unit, _, _ in rows},
+        category=next((category for _, category, _ in rows if category is not None), None),
+        routing_counties=frozenset(unit.county_id for unit, _, routes in rows if routes),
+    )
 
 
 async def unit_by_code(session: AsyncSession, code: str) -> Unit | None:

@@ -134,9 +134,10 @@ async def register_case(work: Work, cmd: RegisterCommand, *, route: bool = True)
     # One read for the location, the intake unit, the ancestors of both and the category.
     location_id = cmd.location_unit_id
     wanted = [actor.unit_id] if location_id is None else [location_id, actor.unit_id]
-    units, found = await units_with_ancestors_and_category(work.session, wanted, cmd.category_id)
+    reads = await units_with_ancestors_and_category(work.session, wanted, cmd.category_id)
+    units = reads.units
     location = _located(units, location_id, actor.county_id)
-    category = _category(found, actor.county_id)
+    category = _category(reads.category, actor.county_id)
     risk = cmd.risk_level or intake.DEFAULT_RISK
     if not guard.may_register(enforcer, actor, location.path, risk):
         raise Forbidden("You may not register cases located there.")
@@ -144,7 +145,8 @@ async def register_case(work: Work, cmd: RegisterCommand, *, route: bool = True)
     scope = f"user:{actor.user_id}"
     placement = Placement(category, location, intake_unit, risk, scope, known_units=units)
     registered = await create_case(work, cmd, checked, placement)
-    if route and registered.case in work.changed:  # new, not a retry's replay (INTAKE.md)
+    new = registered.case in work.changed  # not a retry's replay (INTAKE.md)
+    if route and new and location.county_id in reads.routing_counties:
         await route_new_case(work, registered.case)
     return registered
 

@@ -18,7 +18,7 @@ from yidi.persistence import responsibility as store
 from yidi.persistence.models import Case, Category, Unit
 from yidi.persistence.session import Session
 from yidi.persistence.units import categories_by_ids, units_by_ids
-from yidi.services.intake_settings import require_manager, settings_of
+from yidi.services.intake_settings import require_manager
 from yidi.services.reading import allowed_actions
 from yidi.services.transitions import transition
 from yidi.services.unit_of_work import Work
@@ -151,12 +151,11 @@ async def suggestions_in(work: Work, case: Case) -> list[Suggestion]:
 
 
 async def route_new_case(work: Work, case: Case) -> None:
-    """Automatic routing (when the county has turned it on): dispatch the new case to the
-    best suggestion through the one dispatch path, as its registrar — so the policy, the
-    structural rules and the DISPATCHED event are exactly those of a dispatch by hand. A
-    shared duty's other units become co-handling units. No suggestion: the case stays."""
-    if not (await settings_of(work.session, case.county_id)).auto_route:
-        return
+    """Automatic routing, for a county that has turned it on (its intake settings, which
+    registration reads with the case's units): dispatch the new case to the best suggestion
+    through the one dispatch path, as its registrar — so the policy, the structural rules
+    and the DISPATCHED event are exactly those of a dispatch by hand. A shared duty's other
+    units become co-handling units. No suggestion: the case stays."""
     actor, enforcer = work.staff()
     if CaseAction.DISPATCH not in allowed_actions(enforcer, actor, case):
         return
