@@ -36,10 +36,48 @@ class YidiServer(uvicorn.Server):
         await super().shutdown(sockets)
 
 
+class PortShare(socket.socket):
+    """The serving port as uvicorn's supervisor hands it to each worker it starts: a socket
+    of the worker's own, in the port's SO_REUSEPORT group.
+
+    Workers sharing one listening socket each accept whatever connections are pending when
+    their loop wakes, so keep-alive connections opened while all are idle (a proxy's
+    upstream pool) mostly land on the one that wakes first: under bench/register.py one of
+    two workers served ≈ 90 % of the requests, at a full core, while the other idled. With
+    a socket per worker the kernel spreads connections by a hash of their addresses.
+
+    The supervisor pickles its sockets into every worker it starts, restarts included;
+    this one unpickles there as a new socket bound to the same port, and it closes with its
+    worker, so a dead worker's share goes to the others until its replacement binds again.
+    The supervisor's own socket is bound and never listens: it holds the port (a second
+    program cannot take it) and receives no connections.
+    """
+
+    def __reduce__(self) -> tuple[object, tuple[int, str, int]]:
+        host, port = self.getsockname()[:2]
+        return (_port_share, (self.family, host, port))
+
+
+def _port_share(family: int, host: str, port: int) -> socket.socket:
+    share = PortShare(family, socket.SOCK_STREAM)
+    share.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    share.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    share.bind((host, port))
+    share.set_inheritable(True)
+    return share
+
+
+def _worker_sockets(config: uvicorn.Config) -> list[socket.socket]:
+    if not hasattr(socket, "SO_REUSEPORT"):  # not Linux or a BSD: one shared socket
+        return [config.bind_socket()]
+    family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
+    return [_port_share(family, config.host, config.port)]
+
+
 def run(config: uvicorn.Config) -> None:
     """Serve; a factory app (`--workers`) tunes the collector in each worker itself."""
     if config.workers > 1:
-        Multiprocess(config, sockets=[config.bind_socket()]).run()
+        Multiprocess(config, sockets=_worker_sockets(config)).run()
     else:
         tune_garbage_collector()
         YidiServer(config).run()
