@@ -21,7 +21,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 from harness import graphql, ready, serve_yidi
-from register import drive, light_clients, measured_drive, print_rates, throughput_parser
+from register import light_clients, measured_drive, print_rates, throughput_parser
 
 from yidi.database.embedded import async_url, embedded_server
 from yidi.database.embedded_tenancy import stop_postgres
@@ -92,14 +92,14 @@ async def raw_side(args: argparse.Namespace, dsn: str) -> tuple[int, list[float]
                     bytes(32),
                 )
 
-        return await drive(args.clients, args.seconds, comment)
+        return await measured_drive(args, None, comment)
     finally:
         await pool.close()
 
 
 async def main(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="yidi-bench-comment-") as tmp:
-        data_dir = Path(tmp) / "data"
+        data_dir = args.data_dir = Path(tmp) / "data"
         server, address = serve_yidi(
             data_dir, Path(tmp) / "serve.log", "--workers", str(args.workers)
         )

@@ -11,12 +11,15 @@ registration must do at least — in one transaction take the county's next numb
 same counter row, insert the case row and its REGISTERED event, commit. Prints cases/s and
 latency p50/p99 of both, the CPU per request of the serving processes and of this one,
 checks that each side's numbers are gapless, and ends with `register/raw ratio: X.XX` (raw
-cases/s ÷ yidi cases/s: how many times slower yidi is). `--profile FILE` writes py-spy's collapsed
+cases/s ÷ yidi cases/s: how many times slower yidi is). The CPU per request is given for
+the serving processes, PostgreSQL and the load generator apiece: on a machine whose cores
+they share, their sum is what a request costs. `--profile FILE` writes py-spy's collapsed
 stacks of the serving processes (workers included) during the yidi side (py-spy on PATH).
 """
 
 import argparse
 import asyncio
+import contextlib
 import signal
 import subprocess
 import tempfile
@@ -65,9 +68,8 @@ def server_cpu(pid: int) -> float:
 
 async def light_clients(count: int, base: str) -> list[LightClient]:
     """One keep-alive connection per simulated client (bench/light_http.py: httpx's own
-    CPU per request made the benchmark's process the bottleneck). Opened one by one, as
-    clients arrive: 32 opened at once were all accepted by whichever worker woke first (an
-    event loop accepts every pending connection it finds), and the other idled."""
+    CPU per request made the benchmark's process the bottleneck), opened one by one as
+    clients arrive. (Which worker takes each is the kernel's choice: yidi/http/server.py.)"""
     connections = []
     for _ in range(count):
         connections.append(await LightClient.connect(base))
@@ -75,16 +77,34 @@ async def light_clients(count: int, base: str) -> list[LightClient]:
     return connections
 
 
+def postgres_cpu(data_dir: Path) -> float:
+    """User and system CPU seconds the data directory's PostgreSQL has used so far: the
+    postmaster, its live backends and those that have exited. With the serving processes'
+    CPU it is the whole cost of a request on a machine whose cores they share."""
+    pidfile = data_dir / "pgdata" / "postmaster.pid"
+    postmaster = psutil.Process(int(pidfile.read_text().split()[0]))
+    times = postmaster.cpu_times()
+    used = times.user + times.system + times.children_user + times.children_system
+    for backend in postmaster.children():
+        with contextlib.suppress(psutil.NoSuchProcess):
+            used += sum(backend.cpu_times()[:2])
+    return used
+
+
 async def measured_drive(
-    args: argparse.Namespace, server_pid: int, one: "callable"
+    args: argparse.Namespace, server_pid: int | None, one: "callable"
 ) -> tuple[int, list[float]]:
-    """`drive` on the yidi side: with py-spy if asked for, and the server's and this
-    process's CPU noted in `args.server_cpu` and `args.client_cpu` for `print_rates`."""
-    spy = profiler(args, server_pid)
-    cpu, own = server_cpu(server_pid), time.process_time()
+    """`drive` with the CPU it cost noted in `args.cpu[side]` for `print_rates`: the serving
+    processes' (yidi's side, with py-spy if asked for), PostgreSQL's and this process's."""
+    spy = profiler(args, server_pid) if server_pid else None
+    cpu = server_cpu(server_pid) if server_pid else 0.0
+    database, own = postgres_cpu(args.data_dir), time.process_time()
     measured = await drive(args.clients, args.seconds, one)
-    args.server_cpu = server_cpu(server_pid) - cpu
-    args.client_cpu = time.process_time() - own
+    args.cpu["yidi" if server_pid else "raw"] = {
+        "serving processes": server_cpu(server_pid) - cpu if server_pid else 0.0,
+        "PostgreSQL": postgres_cpu(args.data_dir) - database,
+        "load generator": time.process_time() - own,
+    }
     if spy is not None:
         spy.wait()
     return measured
@@ -188,7 +208,7 @@ async def raw_side(args: argparse.Namespace, dsn: str) -> tuple[int, list[float]
                     bytes(32),
                 )
 
-        return await drive(args.clients, args.seconds, register)
+        return await measured_drive(args, None, register)
     finally:
         await pool.close()
 
@@ -209,11 +229,10 @@ def print_rates(
             f"{name:>5}: {n / args.seconds:7.1f} {unit}/s  p50 {percentile(lat, 0.5):6.1f}"
             f" ms  p99 {percentile(lat, 0.99):6.1f} ms"
         )
-    if getattr(args, "server_cpu", None) is not None:
-        per = args.server_cpu / max(yidi[0], 1) * 1000
-        print(f" yidi: {per:.2f} ms of the serving processes' CPU (user + sys) per request")
-        client = args.client_cpu / max(yidi[0], 1) * 1000
-        print(f" yidi: {client:.2f} ms of the load generator's own CPU per request")
+    for name, (n, _) in (("yidi", yidi), ("raw", raw)):
+        spent = {part: seconds for part, seconds in args.cpu[name].items() if seconds}
+        per = ", ".join(f"{part} {s / max(n, 1) * 1000:.2f}" for part, s in spent.items())
+        print(f"{name:>5}: CPU ms (user + sys) per request: {per}")
 
 
 def throughput_parser(doc: str | None) -> argparse.ArgumentParser:
@@ -223,6 +242,7 @@ def throughput_parser(doc: str | None) -> argparse.ArgumentParser:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--profile", help="write py-spy's collapsed stacks of yidi here")
+    parser.set_defaults(cpu={})
     return parser
 
 
@@ -243,7 +263,7 @@ async def gapless(dsn: str, year: int) -> str:
 
 async def main(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="yidi-bench-register-") as tmp:
-        data_dir = Path(tmp) / "data"
+        data_dir = args.data_dir = Path(tmp) / "data"
         server, address = serve_yidi(
             data_dir, Path(tmp) / "serve.log", "--workers", str(args.workers)
         )
