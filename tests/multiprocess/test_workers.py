@@ -151,3 +151,20 @@ def listens(worker: psutil.Process, port: int) -> bool:
     except psutil.NoSuchProcess:
         return False
     return any(c.status == psutil.CONN_LISTEN and c.laddr.port == port for c in held)
+
+
+async def test_a_port_taken_by_another_program_is_a_clear_error(
+    database_url: str, tmp_path: Path
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        command = [sys.executable, "-m", "yidi.cli", "serve", "--demo", "--port", str(port)]
+        command += ["--workers", str(WORKERS), "--data-dir", str(tmp_path / "data")]
+        env = {**os.environ, "YIDI_DATABASE_URL": database_url}
+        done = subprocess.run(command, env=env, capture_output=True, timeout=60, check=False)
+    output = (done.stdout + done.stderr).decode()
+    assert done.returncode == 1, output
+    assert "Address already in use" in output, output
+    assert "Traceback" not in output, output

@@ -8,6 +8,7 @@ elsewhere with their last cursor (docs/SUBSCRIPTIONS.md).
 """
 
 import gc
+import logging
 import socket
 
 import uvicorn
@@ -71,7 +72,11 @@ def _worker_sockets(config: uvicorn.Config) -> list[socket.socket]:
     if not hasattr(socket, "SO_REUSEPORT"):  # not Linux or a BSD: one shared socket
         return [config.bind_socket()]
     family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
-    return [_port_share(family, config.host, config.port)]
+    try:
+        return [_port_share(family, config.host, config.port)]
+    except OSError as exc:  # as uvicorn answers a port it cannot bind: a line, no trace
+        logging.getLogger("uvicorn.error").error(exc)
+        raise SystemExit(1) from None
 
 
 def run(config: uvicorn.Config) -> None:
