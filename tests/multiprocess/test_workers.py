@@ -153,18 +153,29 @@ def listens(worker: psutil.Process, port: int) -> bool:
     return any(c.status == psutil.CONN_LISTEN and c.laddr.port == port for c in held)
 
 
+@pytest.mark.parametrize("shared", [False, True], ids=["plain", "SO_REUSEPORT"])
 async def test_a_port_taken_by_another_program_is_a_clear_error(
-    database_url: str, tmp_path: Path
+    database_url: str, tmp_path: Path, shared: bool
 ) -> None:
+    """Another program on the port, even one whose socket lets others join it as a second
+    `yidi serve` on that port would: refused, not shared."""
     with socket.socket() as taken:
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, int(shared))
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        port = taken.getsockname()[1]
+        port, log = taken.getsockname()[1], tmp_path / "serve.log"
         command = [sys.executable, "-m", "yidi.cli", "serve", "--demo", "--port", str(port)]
         command += ["--workers", str(WORKERS), "--data-dir", str(tmp_path / "data")]
         env = {**os.environ, "YIDI_DATABASE_URL": database_url}
-        done = subprocess.run(command, env=env, capture_output=True, timeout=60, check=False)
-    output = (done.stdout + done.stderr).decode()
-    assert done.returncode == 1, output
-    assert "Address already in use" in output, output
-    assert "Traceback" not in output, output
+        with log.open("wb") as sink:
+            process = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT)
+        server = Server(process, port, log)
+        try:
+            returncode = process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"yidi serve shares the port with another program:\n{server.output()}")
+        finally:
+            stop(server)  # its workers with it, if it did start serving
+    assert returncode == 1, server.output()
+    assert "Address already in use" in server.output(), server.output()
+    assert "Traceback" not in server.output(), server.output()

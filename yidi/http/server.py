@@ -50,8 +50,10 @@ class PortShare(socket.socket):
     The supervisor pickles its sockets into every worker it starts, restarts included;
     this one unpickles there as a new socket bound to the same port, and it closes with its
     worker, so a dead worker's share goes to the others until its replacement binds again.
-    The supervisor's own socket is bound and never listens: it holds the port (a second
-    program cannot take it) and receives no connections.
+    The supervisor's own socket is bound and never listens: it holds the port and receives
+    no connections. (Any socket of the same user with SO_REUSEPORT could join the group, a
+    second `yidi serve` on the port included: `_worker_sockets` first makes sure the port is
+    free.)
     """
 
     def __reduce__(self) -> tuple[object, tuple[int, str, int]]:
@@ -73,7 +75,13 @@ def _worker_sockets(config: uvicorn.Config) -> list[socket.socket]:
         return [config.bind_socket()]
     family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
     try:
-        return [_port_share(family, config.host, config.port)]
+        # A plain bind fails where anything listens already, a group of SO_REUSEPORT
+        # sockets too (which the share's own bind would join).
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((config.host, config.port))
+            port = probe.getsockname()[1]
+        return [_port_share(family, config.host, port)]
     except OSError as exc:  # as uvicorn answers a port it cannot bind: a line, no trace
         logging.getLogger("uvicorn.error").error(exc)
         raise SystemExit(1) from None
