@@ -1,0 +1,201 @@
+"""Objects and lists of objects completed without graphql-core's generic walk.
+
+For every object a field returns, graphql-core walks the field's type again (non-null?
+list? leaf? abstract? object?), asks the type whether the value is one of its own, and only
+then executes the object's fields; for a list it does so item by item, with an awaitability
+test per item. On a page of 50 nested cases that walk ran for each case's units, category,
+assignee, reporter, events and their edges: about a fifth of the page's Python calls
+(docs/BENCHMARKS.md). A field whose value is an object of exactly the class its type
+declares, or a list of such objects, has its object's fields executed here at once.
+
+Only where graphql-core could decide nothing else: the value is resolved the way graphql-core
+would (an attribute read for a basic strawberry field, else the field's resolver with its
+resolve-info), and anything unusual — an awaitable, None, an exception as a value, another
+class, a cast, a list that is not a list, a field with directives — goes to graphql-core's
+own completion, so its errors and messages stay its own. Errors raised while executing the
+object's fields are handled as graphql-core's `execute_field` handles them.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from graphql import GraphQLField, GraphQLList, GraphQLNonNull, GraphQLObjectType
+from graphql.execution.collect_fields import FieldDetailsList
+from graphql.execution.executor import to_nodes
+from graphql.pyutils import Path, gather_with_cancel
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.base import StrawberryObjectDefinition
+from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
+
+from yidi.schema.plain_leaves import PlainLeaves, read_directly
+
+# Kept in each GraphQLField's extensions once judged: how its value is read (None: by its
+# resolver), the object type, the class its objects must be, whether it is a list, whether
+# a list's items may be null; or None when the field is not an object or a list of them.
+_PLAN = "yidi.plain_object"
+Plan = tuple[Callable[[Any], Any] | None, GraphQLObjectType, type, bool, bool]
+
+
+def _origin(object_type: GraphQLObjectType) -> type | None:
+    """The one class whose instances are this type's values, unless the type decides that
+    itself (a custom `is_type_of`) or its instances have no `__dict__` to look for a cast in."""
+    definition = object_type.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if not isinstance(definition, StrawberryObjectDefinition) or definition.is_type_of:
+        return None
+    origin = definition.origin
+    return None if hasattr(origin, "__slots__") else origin
+
+
+def _plan(field_def: GraphQLField) -> Plan | None:
+    extensions = field_def.extensions
+    if _PLAN in extensions:
+        known: Plan | None = extensions[_PLAN]
+        return known
+    plan: Plan | None = None
+    inner = field_def.type.of_type if isinstance(field_def.type, GraphQLNonNull) else field_def.type
+    is_list = isinstance(inner, GraphQLList)
+    item: Any = inner.of_type if isinstance(inner, GraphQLList) else inner
+    items_nullable = not isinstance(item, GraphQLNonNull)
+    item = item.of_type if isinstance(item, GraphQLNonNull) else item
+    if isinstance(item, GraphQLObjectType):
+        origin = _origin(item)
+        if origin is not None:
+            read = None if field_def.args else read_directly(field_def)
+            plan = (read, item, origin, is_list, items_nullable)
+    extensions[_PLAN] = plan
+    return plan
+
+
+def _is_own(value: Any, origin: type) -> bool:
+    """An instance of exactly `origin`, not cast to any other type: what strawberry's
+    `is_type_of` accepts and graphql-core would execute as is."""
+    return value.__class__ is origin and TYPE_CAST_ATTRIBUTE not in value.__dict__
+
+
+class PlainObjects(PlainLeaves):
+    """Completes objects and lists of objects itself where nothing else could happen."""
+
+    def execute_other_field(
+        self,
+        field_def: GraphQLField,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        details = field_details_list[0]
+        node = details.node
+        plan = _plan(field_def)
+        if plan is None or node.directives or details.fragment_variable_values is not None:
+            return super().execute_other_field(
+                field_def, parent_type, source, field_details_list, path, position_context
+            )
+        read = plan[0]
+        return_type = field_def.type
+        info = None
+        try:
+            if read is not None:
+                result = read(source)
+            else:
+                resolve = field_def.resolve or self.field_resolver
+                info = self.build_resolve_info(
+                    field_def, to_nodes(field_details_list), parent_type, path
+                )
+                arguments = (
+                    self._arguments(field_def, details) if field_def.args or node.arguments else {}
+                )
+                result = resolve(source, info, **arguments)
+            completed = self._complete(plan, field_details_list, path, result, position_context)
+            if completed is None:  # not one of ours: graphql-core completes it
+                if info is None:
+                    info = self.build_resolve_info(
+                        field_def, to_nodes(field_details_list), parent_type, path
+                    )
+                if self.is_awaitable(result):
+                    return self.complete_awaitable_value(
+                        return_type, field_details_list, info, path, result, position_context
+                    )
+                completed = self.complete_value(
+                    return_type, field_details_list, info, path, result, position_context
+                )
+            if self.is_awaitable(completed):
+                return self._await_completed(completed, return_type, field_details_list, path)
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            return None
+        return completed
+
+    def _complete(
+        self,
+        plan: Plan,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        """The completed object or list, or None for graphql-core to complete `result`."""
+        _, object_type, origin, is_list, items_nullable = plan
+        if not is_list:
+            if result is None or not _is_own(result, origin):
+                return None  # None where due, a coroutine, another class: graphql-core's
+            return self.collect_and_execute_subfields(
+                object_type, field_details_list, path, result, position_context
+            )
+        if not isinstance(result, list | tuple):
+            return None
+        for item in result:
+            if item is None:
+                if not items_nullable:
+                    return None
+            elif item.__class__ is not origin or TYPE_CAST_ATTRIBUTE in item.__dict__:
+                return None
+        return self._complete_items(
+            object_type, items_nullable, field_details_list, path, result, position_context
+        )
+
+    def _complete_items(
+        self,
+        object_type: GraphQLObjectType,
+        items_nullable: bool,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        items: list[Any] | tuple[Any, ...],
+        position_context: Any,
+    ) -> Any:
+        """Each item's fields executed, an item's error handled as graphql-core handles it
+        (null for a nullable item, else up to the list)."""
+        item_type = object_type if items_nullable else GraphQLNonNull(object_type)
+        completed: list[Any] = []
+        pending: list[int] = []
+        try:
+            for index, item in enumerate(items):
+                if item is None:
+                    completed.append(None)
+                    continue
+                item_path = path.add_key(index, None)
+                try:
+                    value = self.collect_and_execute_subfields(
+                        object_type, field_details_list, item_path, item, position_context
+                    )
+                except Exception as raw_error:
+                    self.handle_field_error(raw_error, item_type, field_details_list, item_path)
+                    value = None
+                if self.is_awaitable(value):
+                    value = self._await_completed(value, item_type, field_details_list, item_path)
+                    pending.append(index)
+                completed.append(value)
+        except Exception:
+            # As graphql-core does: the items already started still settle.
+            if pending:
+                self.settle_in_background([completed[i] for i in pending])
+            raise
+        if not pending:
+            return completed
+        return self._gather_items(completed, pending)
+
+    async def _gather_items(self, completed: list[Any], pending: list[int]) -> list[Any]:
+        awaited: list[Any] = await gather_with_cancel(*(completed[i] for i in pending))
+        for index, value in zip(pending, awaited, strict=True):
+            completed[index] = value
+        return completed
