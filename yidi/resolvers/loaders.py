@@ -1,7 +1,7 @@
 """Per-request DataLoaders: every nested field is batched into one query per kind."""
 
 from asyncio import Future
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -48,7 +48,7 @@ def _loader(load: Callable[[list[K]], Awaitable[Sequence[V]]]) -> DataLoader[K, 
 
 def _by_key(
     session: SessionSource,
-    fetch: Callable[[Session, Sequence[int]], Awaitable[dict[int, V]]],
+    fetch: Callable[[Session, Sequence[int]], Awaitable[Mapping[int, V]]],
 ) -> DataLoader[int, V | None]:
     async def load(keys: list[int]) -> list[V | None]:
         found = await fetch(await session(), keys)
@@ -72,7 +72,7 @@ class Loaders:
     """Built lazily: a request (or a subscription's delivery) pays only for the kinds of
     row it actually loads."""
 
-    def __init__(self, session: SessionSource, cases: Sequence[Case] = ()) -> None:
+    def __init__(self, session: SessionSource, cases: Sequence[reading.CaseRow] = ()) -> None:
         self.session = session
         self._known_cases = cases  # primed into `cases` when it is first used
 
@@ -103,8 +103,11 @@ class Loaders:
         return _by_key(self.session, reading.categories_by_ids)
 
     @cached_property
-    def cases(self) -> DataLoader[int, Case | None]:
-        loader = _by_key(self.session, reading.cases_by_ids)
+    def cases(self) -> DataLoader[int, reading.CaseRow | None]:
+        # ORM cases loaded by id, and a page's plain rows (read_rows.py) primed.
+        loader: DataLoader[int, reading.CaseRow | None] = _by_key(
+            self.session, reading.cases_by_ids
+        )
         for case in self._known_cases:
             loader.prime(case.id, case)
         return loader
@@ -188,7 +191,7 @@ class Loaders:
 
         return _loader(load)
 
-    def prime_cases(self, cases: Sequence[Case]) -> None:
+    def prime_cases(self, cases: Sequence[reading.CaseRow]) -> None:
         for case in cases:
             self.cases.prime(case.id, case)
 

@@ -18,7 +18,7 @@ from yidi.resolvers.ids import to_global_id
 # Imported for its effect: the domain enums `e` become GraphQL enums.
 from yidi.schema import enums as _registered  # noqa: F401
 from yidi.schema.direct_fields import DIRECT
-from yidi.services.reading import EventRow, ReporterView
+from yidi.services.reading import CaseRow, EventRow, ReporterView
 
 if TYPE_CHECKING:
     from yidi.schema.case_file_types import Closure, Extension, Mediation, Pause, Summons
@@ -352,10 +352,10 @@ class CaseEventConnection:
 
 @strawberry.type
 class Case(Node):
-    row: strawberry.Private[models.Case]
+    row: strawberry.Private[CaseRow]  # an ORM case, or a page's plain row
 
     @classmethod
-    def of(cls, row: models.Case) -> "Case":
+    def of(cls, row: CaseRow) -> "Case":
         return cls(id=strawberry.ID(to_global_id("Case", row.id)), row=row)
 
     # The case's own columns, read from its row when selected: a page selects a few of them
@@ -679,7 +679,7 @@ def _event_connection(page: case_fields.EventPage) -> CaseEventConnection:
 @strawberry.type
 class CaseEdge:
     node: Case
-    cursor_of: strawberry.Private[Callable[[models.Case], str]]
+    cursor_of: strawberry.Private[Callable[[CaseRow], str]]
 
     @strawberry.field(metadata=DIRECT)
     def cursor(self) -> str:

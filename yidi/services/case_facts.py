@@ -3,10 +3,10 @@
 from yidi.authz.actor import CaseFacts
 from yidi.domain.enums import CaseStatus
 from yidi.domain.lifecycle import CaseFacts as LifecycleFacts
-from yidi.persistence.models import Case
+from yidi.persistence.read_rows import CaseRow
 
 
-def authz_facts(case: Case) -> CaseFacts:
+def authz_facts(case: CaseRow) -> CaseFacts:
     return CaseFacts(
         county_id=case.county_id,
         handling_unit_id=case.handling_unit_id,
@@ -17,7 +17,7 @@ def authz_facts(case: Case) -> CaseFacts:
     )
 
 
-def lifecycle_facts(case: Case) -> LifecycleFacts:
+def lifecycle_facts(case: CaseRow) -> LifecycleFacts:
     return LifecycleFacts(
         status=CaseStatus(case.status),
         handling_unit_has_parent=len(case.handling_path) > 1,

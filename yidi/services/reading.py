@@ -4,7 +4,7 @@ import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from yidi.authz import guard
 from yidi.authz.actor import Actor
@@ -28,7 +28,8 @@ from yidi.persistence.cases import cases_by_ids as cases_by_ids
 from yidi.persistence.cases import event_by_id as event_by_id
 from yidi.persistence.cases import events_of_cases as events_of_cases
 from yidi.persistence.cases import follow_ups_of_cases as follow_ups_of_cases
-from yidi.persistence.models import Case, Mediation
+from yidi.persistence.models import Mediation
+from yidi.persistence.read_rows import CaseRow as CaseRow
 from yidi.persistence.read_rows import EventRow as EventRow
 from yidi.persistence.session import Session
 from yidi.persistence.summons import summonses_by_ids as summonses_by_ids
@@ -48,7 +49,10 @@ from yidi.services.case_facts import authz_facts, lifecycle_facts
 _CASE_ACTIONS = tuple((a, a.value) for a in CaseAction)
 
 
-def visible(enforcer: CountyEnforcer, actor: Actor, case: Case | None) -> Case | None:
+AnyCase = TypeVar("AnyCase", bound=CaseRow)  # an ORM case or a page's plain row
+
+
+def visible(enforcer: CountyEnforcer, actor: Actor, case: AnyCase | None) -> AnyCase | None:
     """The case if the actor may view it, else None (a null field, never an error)."""
     if case is None or not guard.can_view(enforcer, actor, authz_facts(case)):
         return None
@@ -105,7 +109,7 @@ def _allowed_by_both(
     return tuple(a for a, name in _CASE_ACTIONS if name in by_policy and a in by_status)
 
 
-def allowed_actions(enforcer: CountyEnforcer, actor: Actor, case: Case) -> list[CaseAction]:
+def allowed_actions(enforcer: CountyEnforcer, actor: Actor, case: CaseRow) -> list[CaseAction]:
     """Actions both the policy and the case's status allow now (the frontends' buttons)."""
     by_policy = guard.policy_actions(enforcer, actor, authz_facts(case))
     by_status = actions_allowed_by_status(lifecycle_facts(case))
@@ -139,7 +143,7 @@ class ReporterView:
     anonymous: bool
 
 
-def reporter_view(enforcer: CountyEnforcer, actor: Actor, case: Case) -> ReporterView:
+def reporter_view(enforcer: CountyEnforcer, actor: Actor, case: CaseRow) -> ReporterView:
     """Personal data in clear only for those the policy lets see it, masked for the rest."""
     if guard.may_see_personal_data(enforcer, actor, authz_facts(case)):
         return ReporterView(
@@ -167,7 +171,7 @@ class MediationView:
 
 
 def mediation_view(
-    enforcer: CountyEnforcer, actor: Actor, case: Case, mediation: Mediation
+    enforcer: CountyEnforcer, actor: Actor, case: CaseRow, mediation: Mediation
 ) -> MediationView:
     """In clear for whoever may see the case's personal data; otherwise the parties' names
     are masked and the transcript and agreement withheld (docs/CASE_FILE.md)."""
@@ -178,7 +182,7 @@ def mediation_view(
     return MediationView([mask_name(p) or "" for p in mediation.parties_present], None, None)
 
 
-CaseLoader = Callable[[int], Awaitable[Case | None]]
+CaseLoader = Callable[[int], Awaitable[CaseRow | None]]
 
 
 async def event_note(
