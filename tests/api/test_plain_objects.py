@@ -70,6 +70,16 @@ class Holder:
     def first(self, info: strawberry.Info, count: int = 1) -> list[Leaf]:
         return self.many[:count]
 
+    @strawberry.field(metadata=DIRECT)
+    def where(self, info: strawberry.Info) -> Leaf:
+        """Reads its Info's path and name: built for it on demand, as graphql-core would."""
+        place = ".".join(str(key) for key in info.path.as_list())
+        return leaf(f"{place}:{info.field_name}:{info.context['tag']}")
+
+    @strawberry.field(metadata=DIRECT)
+    def tagged(self, info: strawberry.Info) -> Leaf:
+        return leaf(info.context["tag"])
+
     @strawberry.field(graphql_type=Leaf, metadata=DIRECT)
     def soon(self) -> Leaf | Awaitable[Leaf]:
         return _soon(self.one)
@@ -149,6 +159,7 @@ class Query:
 DOCUMENT = """query($yes: Boolean!) {
   good { one { name required } maybe { name } many { name required later }
     maybeMany { name later } direct { name } first(count: 2) { name } soon { name }
+    where { name } here: where { name } tagged { name }
     odd { name } plain { word } included: one @include(if: $yes) { name } }
   nullLeafInList { many { name required } }
   nullItem { many { name } maybeMany { name required } }
@@ -167,7 +178,10 @@ DOCUMENT = """query($yes: Boolean!) {
 def run(execution_context_class: type) -> Any:
     schema = strawberry.Schema(query=Query, execution_context_class=execution_context_class)
     resolve_directly(schema)
-    return asyncio.run(schema.execute(DOCUMENT, variable_values={"yes": True}))
+    context = {"tag": "t"}
+    return asyncio.run(
+        schema.execute(DOCUMENT, variable_values={"yes": True}, context_value=context)
+    )
 
 
 def errors(result: Any) -> list[tuple[str, list[Any]]]:
@@ -210,6 +224,9 @@ def test_answers_and_errors_are_graphql_cores(monkeypatch: pytest.MonkeyPatch) -
     ]
     assert ours.data["good"]["maybeMany"] == [{"name": "d", "later": "dd"}, None]
     assert ours.data["good"]["first"] == [{"name": "b"}, {"name": "c"}]
+    assert ours.data["good"]["where"] == {"name": "good.where:where:t"}
+    assert ours.data["good"]["here"] == {"name": "good.here:where:t"}
+    assert ours.data["good"]["tagged"] == {"name": "t"}
     assert ours.data["nullLeafInList"] is None  # a non-null item's null reaches the holder
     assert ours.data["nullItem"] is None
     assert ours.data["booming"] == {
@@ -261,3 +278,29 @@ def test_the_served_execution_completes_plain_objects() -> None:
 
     assert issubclass(SharedSubscriptionExecution, PlainObjects)
     assert issubclass(PlainObjects, PlainLeaves)
+
+
+def test_a_direct_field_reading_its_context_alone_builds_no_resolve_info(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    built: list[str] = []
+    real = PlainObjects.build_resolve_info
+
+    def counting(self: Any, field_def: Any, nodes: Any, *rest: Any) -> Any:
+        built.append(nodes[0].name.value)
+        return real(self, field_def, nodes, *rest)
+
+    monkeypatch.setattr(PlainObjects, "build_resolve_info", counting)
+    schema = strawberry.Schema(query=Query, execution_context_class=PlainObjects)
+    resolve_directly(schema)
+    document = "{ good { tagged { name } where { name } first { name } } }"
+    result = asyncio.run(schema.execute(document, context_value={"tag": "x"}))
+    assert result.errors is None
+    assert result.data == {
+        "good": {
+            "tagged": {"name": "x"},
+            "where": {"name": "good.where:where:x"},
+            "first": [{"name": "b"}],
+        }
+    }
+    assert built == ["good", "where"]  # the root's resolver, and the one reading its path

@@ -19,7 +19,14 @@ object's fields are handled as graphql-core's `execute_field` handles them.
 from collections.abc import Callable
 from typing import Any
 
-from graphql import GraphQLField, GraphQLList, GraphQLNonNull, GraphQLObjectType
+from graphql import (
+    GraphQLField,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
+)
 from graphql.execution.collect_fields import FieldDetailsList
 from graphql.execution.executor import to_nodes
 from graphql.pyutils import Path, gather_with_cancel
@@ -27,13 +34,18 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 
+from yidi.schema.direct_fields import DirectCall, LazyInfo, direct_call
 from yidi.schema.plain_leaves import PlainLeaves, read_directly
 
 # Kept in each GraphQLField's extensions once judged: how its value is read (None: by its
-# resolver), the object type, the class its objects must be, whether it is a list, whether
-# a list's items may be null; or None when the field is not an object or a list of them.
+# resolver), the object type, the class its objects must be, whether it is a list, a
+# list's item type as declared (NonNull or not), and how to call a direct field's method
+# with an Info of its own; or None when the field is not an object or a list of them.
 _PLAN = "yidi.plain_object"
-Plan = tuple[Callable[[Any], Any] | None, GraphQLObjectType, type, bool, bool]
+Plan = tuple[
+    Callable[[Any], Any] | None, GraphQLObjectType, type, bool, GraphQLOutputType, DirectCall | None
+]
+_UNJUDGED = object()
 
 
 def _origin(object_type: GraphQLObjectType) -> type | None:
@@ -47,29 +59,18 @@ def _origin(object_type: GraphQLObjectType) -> type | None:
 
 
 def _plan(field_def: GraphQLField) -> Plan | None:
-    extensions = field_def.extensions
-    if _PLAN in extensions:
-        known: Plan | None = extensions[_PLAN]
-        return known
     plan: Plan | None = None
     inner = field_def.type.of_type if isinstance(field_def.type, GraphQLNonNull) else field_def.type
     is_list = isinstance(inner, GraphQLList)
-    item: Any = inner.of_type if isinstance(inner, GraphQLList) else inner
-    items_nullable = not isinstance(item, GraphQLNonNull)
-    item = item.of_type if isinstance(item, GraphQLNonNull) else item
+    item_type: Any = inner.of_type if isinstance(inner, GraphQLList) else inner
+    item = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
     if isinstance(item, GraphQLObjectType):
         origin = _origin(item)
         if origin is not None:
             read = None if field_def.args else read_directly(field_def)
-            plan = (read, item, origin, is_list, items_nullable)
-    extensions[_PLAN] = plan
+            plan = (read, item, origin, is_list, item_type, direct_call(field_def))
+    field_def.extensions[_PLAN] = plan
     return plan
-
-
-def _is_own(value: Any, origin: type) -> bool:
-    """An instance of exactly `origin`, not cast to any other type: what strawberry's
-    `is_type_of` accepts and graphql-core would execute as is."""
-    return value.__class__ is origin and TYPE_CAST_ATTRIBUTE not in value.__dict__
 
 
 class PlainObjects(PlainLeaves):
@@ -86,17 +87,23 @@ class PlainObjects(PlainLeaves):
     ) -> Any:
         details = field_details_list[0]
         node = details.node
-        plan = _plan(field_def)
+        plan = field_def.extensions.get(_PLAN, _UNJUDGED)
+        if plan is _UNJUDGED:
+            plan = _plan(field_def)
         if plan is None or node.directives or details.fragment_variable_values is not None:
             return super().execute_other_field(
                 field_def, parent_type, source, field_details_list, path, position_context
             )
-        read = plan[0]
+        read, call = plan[0], plan[5]
         return_type = field_def.type
         info = None
         try:
             if read is not None:
                 result = read(source)
+            elif call is not None:
+                result = self._call_directly(
+                    call, field_def, parent_type, source, field_details_list, path
+                )
             else:
                 resolve = field_def.resolve or self.field_resolver
                 info = self.build_resolve_info(
@@ -126,6 +133,32 @@ class PlainObjects(PlainLeaves):
             return None
         return completed
 
+    def _call_directly(
+        self,
+        call: DirectCall,
+        field_def: GraphQLField,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+    ) -> Any:
+        """A direct field's method called with an Info whose resolve-info is built only if
+        the method reads more than its context (schema/direct_fields.py)."""
+        details = field_details_list[0]
+        arguments = (
+            self._arguments(field_def, details) if field_def.args or details.node.arguments else {}
+        )
+        if call.renamed:
+            arguments = {call.renamed.get(key, key): value for key, value in arguments.items()}
+
+        def build() -> "GraphQLResolveInfo[Any]":  # quoted: not evaluated at every call
+            nodes = to_nodes(field_details_list)
+            return self.build_resolve_info(field_def, nodes, parent_type, path)
+
+        info = LazyInfo(self.context_value, build, call.field)
+        # The coerced arguments are shared by the request's objects: passed, never changed.
+        return call.function(source, **arguments, **{call.info_name: info})
+
     def _complete(
         self,
         plan: Plan,
@@ -135,15 +168,22 @@ class PlainObjects(PlainLeaves):
         position_context: Any,
     ) -> Any:
         """The completed object or list, or None for graphql-core to complete `result`."""
-        _, object_type, origin, is_list, items_nullable = plan
+        _, object_type, origin, is_list, item_type, _ = plan
+        # Objects of exactly `origin`, not cast to another type: what strawberry's
+        # `is_type_of` accepts and graphql-core would execute as they are.
         if not is_list:
-            if result is None or not _is_own(result, origin):
+            if (
+                result is None
+                or result.__class__ is not origin
+                or TYPE_CAST_ATTRIBUTE in result.__dict__
+            ):
                 return None  # None where due, a coroutine, another class: graphql-core's
             return self.collect_and_execute_subfields(
                 object_type, field_details_list, path, result, position_context
             )
         if not isinstance(result, list | tuple):
             return None
+        items_nullable = not isinstance(item_type, GraphQLNonNull)
         for item in result:
             if item is None:
                 if not items_nullable:
@@ -151,13 +191,13 @@ class PlainObjects(PlainLeaves):
             elif item.__class__ is not origin or TYPE_CAST_ATTRIBUTE in item.__dict__:
                 return None
         return self._complete_items(
-            object_type, items_nullable, field_details_list, path, result, position_context
+            object_type, item_type, field_details_list, path, result, position_context
         )
 
     def _complete_items(
         self,
         object_type: GraphQLObjectType,
-        items_nullable: bool,
+        item_type: GraphQLOutputType,
         field_details_list: FieldDetailsList,
         path: Path,
         items: list[Any] | tuple[Any, ...],
@@ -165,7 +205,6 @@ class PlainObjects(PlainLeaves):
     ) -> Any:
         """Each item's fields executed, an item's error handled as graphql-core handles it
         (null for a nullable item, else up to the list)."""
-        item_type = object_type if items_nullable else GraphQLNonNull(object_type)
         completed: list[Any] = []
         pending: list[int] = []
         try:
