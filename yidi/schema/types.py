@@ -34,6 +34,12 @@ _ROUTING = "yidi.schema.routing"  # intake and routing (docs/INTAKE.md)
 _REPEATS = "yidi.schema.repeats"
 
 
+# Members by value for the enums a page reads per case or event: a dict lookup, where calling
+# the enum costs two Python calls; an unknown value still raises the enum's own error.
+_EVENT_TYPES = {member.value: member for member in e.CaseEventType}
+_STATUSES = {member.value: member for member in e.CaseStatus}
+
+
 @strawberry.interface
 class Node:
     id: strawberry.ID
@@ -236,7 +242,8 @@ class CaseEvent(Node):
     # Read from the row when selected: every case of a page carries a page of events.
     @strawberry.field(metadata=DIRECT)
     def type(self) -> e.CaseEventType:
-        return e.CaseEventType(self.row.type)
+        found = _EVENT_TYPES.get(self.row.type)
+        return found if found is not None else e.CaseEventType(self.row.type)
 
     @strawberry.field(metadata=DIRECT)
     def at(self) -> datetime:
@@ -382,7 +389,8 @@ class Case(Node):
 
     @strawberry.field(metadata=DIRECT)
     def status(self) -> e.CaseStatus:
-        return e.CaseStatus(self.row.status)
+        found = _STATUSES.get(self.row.status)
+        return found if found is not None else e.CaseStatus(self.row.status)
 
     @strawberry.field(metadata=DIRECT)
     def risk_level(self) -> e.RiskLevel:

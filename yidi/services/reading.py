@@ -11,7 +11,6 @@ from yidi.authz.actor import Actor
 from yidi.authz.enforcer import CountyEnforcer
 from yidi.authz.scope import CaseScope, case_scope
 from yidi.domain.enums import CaseAction, CaseEventType
-from yidi.domain.lifecycle import actions_allowed_by_status
 from yidi.domain.masking import mask_id_number, mask_name, mask_phone
 from yidi.domain.notes import DUPLICATE_MERGED_NOTE, merged_into_note
 from yidi.persistence import cases as case_store
@@ -40,7 +39,7 @@ from yidi.persistence.units import children_of as children_of
 from yidi.persistence.units import unit_by_code as unit_by_code
 from yidi.persistence.units import units_by_ids as units_by_ids
 from yidi.persistence.units import users_by_ids as users_by_ids
-from yidi.services.case_facts import authz_facts, lifecycle_facts
+from yidi.services.case_facts import authz_facts, status_actions
 
 # The batch and single-row reads above are this layer's answer to "load X": resolvers and
 # their DataLoaders read through here, never from persistence directly.
@@ -112,7 +111,7 @@ def _allowed_by_both(
 def allowed_actions(enforcer: CountyEnforcer, actor: Actor, case: CaseRow) -> list[CaseAction]:
     """Actions both the policy and the case's status allow now (the frontends' buttons)."""
     by_policy = guard.policy_actions(enforcer, actor, authz_facts(case))
-    by_status = actions_allowed_by_status(lifecycle_facts(case))
+    by_status = status_actions(case)
     allowed = list(_allowed_by_both(by_policy, by_status))
     if not guard.has_dispatch_target(actor, case.handling_unit_id):
         allowed = [a for a in allowed if a not in (CaseAction.DISPATCH, CaseAction.REASSIGN)]
