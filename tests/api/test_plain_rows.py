@@ -6,11 +6,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 
 from tests.support.demo import LEADER, V11
 from tests.support.driver import Api
 from yidi.persistence import models
+from yidi.services import reading
 
 EVENT = """id type at cursor note case { id } actor { username } owner { username }
   mediation { __typename } extension { __typename } pause { __typename }
@@ -121,3 +123,28 @@ async def test_a_page_reads_its_cases_as_plain_rows_that_answer_as_the_orm_does(
                 alone = await api.ok(CASE_ALONE, {"id": one["id"]}, user=user)
             assert loaded, "node(id:) loads its case through the ORM"
             assert alone["node"] == one
+
+
+async def test_a_page_builds_each_cases_authorization_facts_once(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """allowedActions and the reporter read the same facts of a page's case: built once."""
+    built: list[int] = []
+    real = reading.authz_facts
+
+    def counting(case: Any) -> Any:
+        built.append(case.id)
+        return real(case)
+
+    monkeypatch.setattr(reading, "authz_facts", counting)
+    await api.token(LEADER)
+    built.clear()
+    data = await api.ok(
+        "{ cases(first: 30) { edges { node { id allowedActions reporter { phone } } } } }",
+        user=LEADER,
+    )
+    cases = data["cases"]["edges"]
+    assert len(cases) >= 5
+    assert any(edge["node"]["allowedActions"] for edge in cases)
+    assert sorted(built) == sorted(set(built))  # none twice
+    assert len(built) == len(cases)

@@ -5,10 +5,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from yidi.authz.actor import Actor
+from yidi.authz.actor import Actor, CaseFacts
 from yidi.authz.enforcer import CountyEnforcer
 from yidi.domain.enums import CaseAction, CaseEventType
-from yidi.persistence.models import Extension, Mediation, Pause, Summons
+from yidi.persistence.models import Case, Extension, Mediation, Pause, Summons
 from yidi.resolvers import pagination
 from yidi.resolvers.context import Context
 from yidi.resolvers.eager import now_or_later
@@ -60,21 +60,33 @@ def reporter(ctx: Context, case: CaseRow) -> reading.ReporterView | Awaitable[re
     return _as_reader(ctx, case, reading.reporter_view)
 
 
-def _as_reader(
-    ctx: Context, case: CaseRow, view: Callable[[CountyEnforcer, Actor, CaseRow], T]
-) -> T | Awaitable[T]:
+ReaderView = Callable[[CountyEnforcer, Actor, CaseRow, CaseFacts], T]
+
+
+def _as_reader(ctx: Context, case: CaseRow, view: ReaderView[T]) -> T | Awaitable[T]:
     """`view` of the case for the caller: at once when the request already holds the caller
     and the policy (every root field that hands out cases has loaded them)."""
     known = ctx.known_reader
     if known is not None:
-        return view(*known, case)
+        return view(*known, case, _facts(ctx, case))
     return _as_reader_later(ctx, case, view)
 
 
-async def _as_reader_later(
-    ctx: Context, case: CaseRow, view: Callable[[CountyEnforcer, Actor, CaseRow], T]
-) -> T:
-    return view(await ctx.enforcer(), await ctx.actor(), case)
+async def _as_reader_later(ctx: Context, case: CaseRow, view: ReaderView[T]) -> T:
+    return view(await ctx.enforcer(), await ctx.actor(), case, _facts(ctx, case))
+
+
+def _facts(ctx: Context, case: CaseRow) -> CaseFacts:
+    """The case's authorization facts, built once per request for a page's plain row, which
+    both allowedActions and the reporter read; for an ORM case, which a mutation of the
+    same request may change, each time they are asked for."""
+    if isinstance(case, Case):
+        return reading.authz_facts(case)
+    memo = ctx.loaders.case_facts
+    known = memo.get(id(case))
+    if known is None or known[0] is not case:
+        known = memo[id(case)] = (case, reading.authz_facts(case))
+    return known[1]
 
 
 async def merged_into(ctx: Context, case: CaseRow) -> CaseRow | None:

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from strawberry.dataloader import AbstractCache, DataLoader
 
+from yidi.authz.actor import CaseFacts
 from yidi.domain.intake_settings import IntakeSettings
 from yidi.domain.responsibility import Rule
 from yidi.persistence.models import (
@@ -80,6 +81,12 @@ class Loaders:
     # request (resolvers/eager.now_or_later): a page's cases share a few of each.
     @cached_property
     def unit_views(self) -> dict[int, Any]:
+        return {}
+
+    @cached_property
+    def case_facts(self) -> dict[int, tuple[Any, CaseFacts]]:
+        """A page's plain case rows' authorization facts, by the row's id() and kept with the
+        row so that the id stays its own (resolvers/case_fields.py)."""
         return {}
 
     @cached_property

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from yidi.authz import guard
-from yidi.authz.actor import Actor
+from yidi.authz.actor import Actor, CaseFacts
 from yidi.authz.enforcer import CountyEnforcer
 from yidi.authz.scope import CaseScope, case_scope
 from yidi.domain.enums import CaseAction, CaseEventType
@@ -39,7 +39,8 @@ from yidi.persistence.units import children_of as children_of
 from yidi.persistence.units import unit_by_code as unit_by_code
 from yidi.persistence.units import units_by_ids as units_by_ids
 from yidi.persistence.units import users_by_ids as users_by_ids
-from yidi.services.case_facts import authz_facts, status_actions
+from yidi.services.case_facts import authz_facts as authz_facts
+from yidi.services.case_facts import status_actions
 
 # The batch and single-row reads above are this layer's answer to "load X": resolvers and
 # their DataLoaders read through here, never from persistence directly.
@@ -108,9 +109,13 @@ def _allowed_by_both(
     return tuple(a for a, name in _CASE_ACTIONS if name in by_policy and a in by_status)
 
 
-def allowed_actions(enforcer: CountyEnforcer, actor: Actor, case: CaseRow) -> list[CaseAction]:
-    """Actions both the policy and the case's status allow now (the frontends' buttons)."""
-    by_policy = guard.policy_actions(enforcer, actor, authz_facts(case))
+def allowed_actions(
+    enforcer: CountyEnforcer, actor: Actor, case: CaseRow, facts: CaseFacts | None = None
+) -> list[CaseAction]:
+    """Actions both the policy and the case's status allow now (the frontends' buttons);
+    `facts`, when given, are the case's `authz_facts`."""
+    facts = authz_facts(case) if facts is None else facts
+    by_policy = guard.policy_actions(enforcer, actor, facts)
     by_status = status_actions(case)
     allowed = list(_allowed_by_both(by_policy, by_status))
     if not guard.has_dispatch_target(actor, case.handling_unit_id):
@@ -142,9 +147,13 @@ class ReporterView:
     anonymous: bool
 
 
-def reporter_view(enforcer: CountyEnforcer, actor: Actor, case: CaseRow) -> ReporterView:
-    """Personal data in clear only for those the policy lets see it, masked for the rest."""
-    if guard.may_see_personal_data(enforcer, actor, authz_facts(case)):
+def reporter_view(
+    enforcer: CountyEnforcer, actor: Actor, case: CaseRow, facts: CaseFacts | None = None
+) -> ReporterView:
+    """Personal data in clear only for those the policy lets see it, masked for the rest;
+    `facts`, when given, are the case's `authz_facts`."""
+    facts = authz_facts(case) if facts is None else facts
+    if guard.may_see_personal_data(enforcer, actor, facts):
         return ReporterView(
             case.reporter_name,
             case.reporter_phone,
