@@ -199,8 +199,14 @@ class Loaders:
         return _loader(load)
 
     def prime_cases(self, cases: Sequence[reading.CaseRow]) -> None:
+        """Primed now if the request already loads cases by id, else when it first does: a
+        page whose fields never do (the usual page) makes no future for each of its cases."""
+        loader = self.__dict__.get("cases")  # the cached property, if built
+        if loader is None:
+            self._known_cases = [*self._known_cases, *cases]
+            return
         for case in cases:
-            self.cases.prime(case.id, case)
+            loader.prime(case.id, case)
 
     def refresh(self, changed: Sequence[Case]) -> None:
         """After a write: answer with the cases as they are now, not as first loaded."""
