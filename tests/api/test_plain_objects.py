@@ -304,3 +304,34 @@ def test_a_direct_field_reading_its_context_alone_builds_no_resolve_info(
         }
     }
     assert built == ["good", "where"]  # the root's resolver, and the one reading its path
+
+
+def test_an_objects_plain_leaves_are_read_without_execute_field(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """In an object that is not all plain leaves (a leaf's `name` beside its awaited
+    `later`), the leaves are read in the object's own loop; the others, and a leaf whose
+    value needs graphql-core (a null where a value is due), go through execute_field."""
+    executed: list[str] = []
+    real = PlainLeaves.execute_field
+
+    def counting(self: Any, parent_type: Any, source: Any, details: Any, *rest: Any) -> Any:
+        executed.append(f"{parent_type.name}.{details[0].node.name.value}")
+        return real(self, parent_type, source, details, *rest)
+
+    monkeypatch.setattr(PlainLeaves, "execute_field", counting)
+    schema = strawberry.Schema(query=Query, execution_context_class=PlainObjects)
+    resolve_directly(schema)
+    document = """query($n: Int!) { sized(n: $n) { many { name later } }
+      nullLeafInList { many { name required later } } }"""
+    for n in (2, 20):
+        executed.clear()
+        result = asyncio.run(schema.execute(document, variable_values={"n": n}))
+        assert result.data is not None
+        assert result.data["sized"]["many"][1] == {"name": "1", "later": "11"}
+        assert result.data["nullLeafInList"] is None
+        assert [e.path for e in result.errors or []] == [["nullLeafInList", "many", 1, "required"]]
+        # The second leaf of nullLeafInList fails at `required`, before its `later`.
+        assert executed.count("Leaf.later") == n + 1
+        assert executed.count("Leaf.name") == 0
+        assert executed.count("Leaf.required") == 1  # the null, judged by graphql-core

@@ -52,7 +52,8 @@ _PLAN = "yidi.plain_leaf"
 Plan = tuple[Callable[[Any], Any], Any, bool]
 
 
-def _plan(field_def: GraphQLField) -> Plan | None:
+def leaf_plan(field_def: GraphQLField) -> Plan | None:
+    """How a plain leaf field is read and serialized, or None when it is not one."""
     extensions = field_def.extensions
     if _PLAN in extensions:
         plan: Plan | None = extensions[_PLAN]
@@ -125,9 +126,9 @@ class PlainLeaves(StrawberryGraphQLCoreExecutionContext):
                 parent_type, source, field_details_list, path, position_context
             )
         if not node.arguments:
-            plan = _plan(field_def)
+            plan = leaf_plan(field_def)
             if plan is not None:
-                value = _plain_value(source, plan)
+                value = plain_value(source, plan)
                 if value is not Undefined:
                     return value
                 return super().execute_field(
@@ -263,7 +264,7 @@ class PlainLeaves(StrawberryGraphQLCoreExecutionContext):
                 plans.append((key, (_constant(return_type.name), GraphQLString, False)))
                 continue
             field_def = None if name[:2] == "__" else self.schema.get_field(return_type, name)
-            plan = _plan(field_def) if field_def is not None else None
+            plan = leaf_plan(field_def) if field_def is not None else None
             if plan is None:
                 return None
             plans.append((key, plan))
@@ -303,7 +304,7 @@ def _plain_object(source: Any, plans: list[tuple[str, Plan]]) -> dict[str, Any] 
     """The object's fields by response key, or None where any needs graphql-core."""
     values: dict[str, Any] = {}
     for key, plan in plans:
-        value = _plain_value(source, plan)
+        value = plain_value(source, plan)
         if value is Undefined:
             return None
         values[key] = value
@@ -326,7 +327,7 @@ def _plain_items(items: Sequence[Any], leaf_type: Any, nullable: bool) -> list[A
     return serialized
 
 
-def _plain_value(source: Any, plan: Plan) -> Any:
+def plain_value(source: Any, plan: Plan) -> Any:
     """The field's serialized value, or Undefined where graphql-core must decide (and
     report whatever is wrong the way it always does)."""
     read, leaf_type, nullable = plan

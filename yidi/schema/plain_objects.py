@@ -27,15 +27,16 @@ from graphql import (
     GraphQLOutputType,
     GraphQLResolveInfo,
 )
-from graphql.execution.collect_fields import FieldDetailsList
+from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.execution.executor import to_nodes
-from graphql.pyutils import Path, gather_with_cancel
+from graphql.pyutils import Path, Undefined, gather_with_cancel
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 
 from yidi.schema.direct_fields import DirectCall, LazyInfo, direct_call
-from yidi.schema.plain_leaves import PlainLeaves, read_directly
+from yidi.schema.plain_leaves import PlainLeaves, leaf_plan, plain_value, read_directly
+from yidi.schema.plain_leaves import Plan as LeafPlan
 
 # Kept in each GraphQLField's extensions once judged: how its value is read (None: by its
 # resolver), the object type, the class its objects must be, whether it is a list, a
@@ -73,8 +74,100 @@ def _plan(field_def: GraphQLField) -> Plan | None:
     return plan
 
 
+# Values that are never awaitable, told by their type alone (as strawberry's is_awaitable
+# begins by doing, without the call).
+_NOT_AWAITABLE = frozenset({type(None), bool, int, float, str, list, dict})
+
+
 class PlainObjects(PlainLeaves):
     """Completes objects and lists of objects itself where nothing else could happen."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # By a collected selection's id, kept with it (and its type) so that the id stays
+        # its own: each field's plain-leaf plan, or None where execute_field decides.
+        self.field_plans: dict[
+            int, tuple[GroupedFieldSet, GraphQLObjectType, list[LeafPlan | None]]
+        ] = {}
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: GroupedFieldSet,
+        position_context: Any,
+    ) -> Any:
+        """graphql-core's loop over an object's fields, but a plain leaf is read here (no
+        path built, no call of execute_field) and a plain value is known not to be
+        awaitable by its type. A leaf that needs graphql-core's judgement goes to
+        execute_field, which hands it to graphql-core."""
+        if self.has_middleware:
+            return super().execute_fields(
+                parent_type, source_value, path, grouped_field_set, position_context
+            )
+        known = self.field_plans.get(id(grouped_field_set))
+        if known is None or known[1] is not parent_type:
+            known = self.field_plans[id(grouped_field_set)] = (
+                grouped_field_set,
+                parent_type,
+                self._leaf_plans(parent_type, grouped_field_set),
+            )
+        results: dict[str, Any] = {}
+        awaitable_fields: list[str] = []
+        try:
+            for (response_name, field_details_list), leaf in zip(
+                grouped_field_set.items(), known[2], strict=True
+            ):
+                if leaf is not None:
+                    value = plain_value(source_value, leaf)
+                    if value is not Undefined:
+                        results[response_name] = value
+                        continue
+                result = self.execute_field(
+                    parent_type,
+                    source_value,
+                    field_details_list,
+                    Path(path, response_name, parent_type.name),
+                    position_context,
+                )
+                if result is not Undefined:
+                    results[response_name] = result
+                    if type(result) not in _NOT_AWAITABLE and self.is_awaitable(result):
+                        awaitable_fields.append(response_name)
+        except Exception:
+            if awaitable_fields:  # as graphql-core does: those started still settle
+                self.settle_in_background([results[name] for name in awaitable_fields])
+            raise
+        if not awaitable_fields:
+            return results
+        return self._gather_fields(results, awaitable_fields)
+
+    def _leaf_plans(
+        self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
+    ) -> list[LeafPlan | None]:
+        plans: list[LeafPlan | None] = []
+        for field_details_list in grouped_field_set.values():
+            node = field_details_list[0].node
+            name = node.name.value
+            field_def = (
+                None
+                if node.arguments or name[:2] == "__"
+                else self.schema.get_field(parent_type, name)
+            )
+            plans.append(leaf_plan(field_def) if field_def is not None else None)
+        return plans
+
+    async def _gather_fields(
+        self, results: dict[str, Any], awaitable_fields: list[str]
+    ) -> dict[str, Any]:
+        if len(awaitable_fields) == 1:
+            name = awaitable_fields[0]
+            results[name] = await results[name]
+        else:
+            awaited = await gather_with_cancel(*(results[name] for name in awaitable_fields))
+            results.update(zip(awaitable_fields, awaited, strict=True))
+        return results
 
     def execute_other_field(
         self,
