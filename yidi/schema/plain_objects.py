@@ -4,7 +4,7 @@ For every object a field returns, graphql-core walks the field's type again (non
 list? leaf? abstract? object?), asks the type whether the value is one of its own, and only
 then executes the object's fields; for a list it does so item by item, with an awaitability
 test per item. On a page of 50 nested cases that walk ran for each case's units, category,
-assignee, reporter, events and their edges: about a fifth of the page's Python calls
+assignee, reporter, events and their edges: a quarter of the page's Python calls
 (docs/BENCHMARKS.md). A field whose value is an object of exactly the class its type
 declares, or a list of such objects, has its object's fields executed here at once.
 
@@ -13,7 +13,9 @@ would (an attribute read for a basic strawberry field, else the field's resolver
 resolve-info), and anything unusual — an awaitable, None, an exception as a value, another
 class, a cast, a list that is not a list, a field with directives — goes to graphql-core's
 own completion, so its errors and messages stay its own. Errors raised while executing the
-object's fields are handled as graphql-core's `execute_field` handles them.
+object's fields are handled as graphql-core's `execute_field` handles them. An object's own
+loop over its fields (`execute_fields`) reads its plain leaves (schema/plain_leaves.py)
+itself, without building a path or calling `execute_field` for each.
 """
 
 from collections.abc import Callable
