@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from yidi.authz.scope import CaseScope
 from yidi.domain.enums import OPEN_STATUSES, RISK_RANK
 from yidi.persistence.models import Case, CaseEvent, CaseSequence, Category, FollowUp, case_reach
-from yidi.persistence.read_rows import EventRow
+from yidi.persistence.read_rows import CASE_ROW_COLUMNS, CaseRow, EventRow
 from yidi.persistence.scope import covers_county, reach_clause, scope_clause
 
 
@@ -114,8 +114,13 @@ def filter_clauses(query: CaseQuery, now: datetime) -> list[ColumnElement[bool]]
 
 @dataclass(frozen=True)
 class CasePage:
-    cases: list[Case]
+    cases: list[CaseRow]
     has_next: bool
+
+
+# A page's cases are read, never changed: plain rows of the columns readers read, not ORM
+# instances (read_rows.py). Built once: coercing its sixty columns was per request.
+_CASE_ROWS = select(*(Case.__table__.c[name] for name in CASE_ROW_COLUMNS))
 
 
 async def page_of_cases(
@@ -132,7 +137,7 @@ async def page_of_cases(
     """One keyset page; `after` is the (sort value, id) of the last row seen, a sort value
     of None standing for "no deadline" under DUE_AT."""
     key = ORDER_KEYS[order_field]
-    stmt: Select[Case] = select(Case).where(scope_clause(scope), *filter_clauses(query, now))
+    stmt = _CASE_ROWS.where(scope_clause(scope), *filter_clauses(query, now))
     if after is not None:
         value, last_id = after
         if value is None:
@@ -141,7 +146,10 @@ async def page_of_cases(
         bound = tuple_(literal(value), literal(last_id))
         stmt = stmt.where(position < bound if descending else position > bound)
     ordering = (key.desc(), Case.id.desc()) if descending else (key.asc(), Case.id.asc())
-    rows = list(await session.scalars(stmt.order_by(*ordering).limit(first + 1)))
+    # On the session's connection, as Core: the ORM's execution would set up a row
+    # processor per column of the statement at every execution (docs/BENCHMARKS.md).
+    connection = await session.connection()
+    rows: list[CaseRow] = list(await connection.execute(stmt.order_by(*ordering).limit(first + 1)))
     has_next = len(rows) > first
     return CasePage(rows[:first], has_next)
 

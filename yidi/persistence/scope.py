@@ -6,6 +6,8 @@ filtered by policy never joins the org tree. `case_reach` holds the same relatio
 flags, one row per (unit, case), so a count of the scope reads one index range.
 """
 
+import functools
+
 from sqlalchemy import ColumnElement, and_, false, or_, true
 
 from yidi.authz.scope import CaseScope, Grant
@@ -38,6 +40,10 @@ def _grant(grant: Grant, scope: CaseScope) -> ColumnElement[bool]:
     return and_(predicate, Case.risk_level.in_(grant.risks))
 
 
+# Both clauses are built once per scope and shared: SQL expressions are immutable, and
+# building one (a few predicates per grant) was a few percent of a page of cases
+# (docs/BENCHMARKS.md). A scope is a county, a unit and the policy's grants.
+@functools.lru_cache(maxsize=4096)
 def scope_clause(scope: CaseScope) -> ColumnElement[bool]:
     """True for exactly the cases some grant of the scope covers."""
     if not scope.grants:
@@ -61,6 +67,7 @@ _REACH_FLAGS = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
 def reach_clause(scope: CaseScope) -> ColumnElement[bool]:
     """`scope_clause` over `case_reach`: true for the rows of the actor's unit whose case the
     scope covers (at the county, INVOLVED holds for every case of the county)."""

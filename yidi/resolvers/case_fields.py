@@ -1,11 +1,11 @@
-"""Case fields whose answer depends on the caller: permissions, personal data, timeline
+"""CaseRow fields whose answer depends on the caller: permissions, personal data, timeline
 (and the notes in it)."""
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from yidi.authz.actor import Actor
+from yidi.authz.actor import Actor, CaseFacts
 from yidi.authz.enforcer import CountyEnforcer
 from yidi.domain.enums import CaseAction, CaseEventType
 from yidi.persistence.models import Case, Extension, Mediation, Pause, Summons
@@ -13,7 +13,7 @@ from yidi.resolvers import pagination
 from yidi.resolvers.context import Context
 from yidi.resolvers.eager import now_or_later
 from yidi.services import reading
-from yidi.services.reading import EventRow
+from yidi.services.reading import CaseRow, EventRow
 
 T = TypeVar("T")
 
@@ -30,7 +30,7 @@ def _event_cursor(event: EventRow) -> str:
 
 
 def events(
-    ctx: Context, case: Case, first: int | None, after: str | None
+    ctx: Context, case: CaseRow, first: int | None, after: str | None
 ) -> EventPage | Awaitable[EventPage]:
     count = pagination.first_within(
         first, pagination.EVENTS_FIRST_DEFAULT, pagination.EVENTS_FIRST_MAX
@@ -52,32 +52,44 @@ async def event_note(ctx: Context, event: EventRow) -> str | None:
     )
 
 
-def allowed_actions(ctx: Context, case: Case) -> list[CaseAction] | Awaitable[list[CaseAction]]:
+def allowed_actions(ctx: Context, case: CaseRow) -> list[CaseAction] | Awaitable[list[CaseAction]]:
     return _as_reader(ctx, case, reading.allowed_actions)
 
 
-def reporter(ctx: Context, case: Case) -> reading.ReporterView | Awaitable[reading.ReporterView]:
+def reporter(ctx: Context, case: CaseRow) -> reading.ReporterView | Awaitable[reading.ReporterView]:
     return _as_reader(ctx, case, reading.reporter_view)
 
 
-def _as_reader(
-    ctx: Context, case: Case, view: Callable[[CountyEnforcer, Actor, Case], T]
-) -> T | Awaitable[T]:
+ReaderView = Callable[[CountyEnforcer, Actor, CaseRow, CaseFacts], T]
+
+
+def _as_reader(ctx: Context, case: CaseRow, view: ReaderView[T]) -> T | Awaitable[T]:
     """`view` of the case for the caller: at once when the request already holds the caller
     and the policy (every root field that hands out cases has loaded them)."""
     known = ctx.known_reader
     if known is not None:
-        return view(*known, case)
+        return view(*known, case, _facts(ctx, case))
     return _as_reader_later(ctx, case, view)
 
 
-async def _as_reader_later(
-    ctx: Context, case: Case, view: Callable[[CountyEnforcer, Actor, Case], T]
-) -> T:
-    return view(await ctx.enforcer(), await ctx.actor(), case)
+async def _as_reader_later(ctx: Context, case: CaseRow, view: ReaderView[T]) -> T:
+    return view(await ctx.enforcer(), await ctx.actor(), case, _facts(ctx, case))
 
 
-async def merged_into(ctx: Context, case: Case) -> Case | None:
+def _facts(ctx: Context, case: CaseRow) -> CaseFacts:
+    """The case's authorization facts, built once per request for a page's plain row, which
+    both allowedActions and the reporter read; for an ORM case, which a mutation of the
+    same request may change, each time they are asked for."""
+    if isinstance(case, Case):
+        return reading.authz_facts(case)
+    memo = ctx.loaders.case_facts
+    known = memo.get(id(case))
+    if known is None or known[0] is not case:
+        known = memo[id(case)] = (case, reading.authz_facts(case))
+    return known[1]
+
+
+async def merged_into(ctx: Context, case: CaseRow) -> CaseRow | None:
     if case.merged_into_id is None:
         return None
     target = await ctx.loaders.cases.load(case.merged_into_id)
@@ -95,11 +107,13 @@ def event_owner_id(event: EventRow) -> int | None:
     return owner if isinstance(owner, int) else None
 
 
-async def mediation_view(ctx: Context, case: Case, mediation: Mediation) -> reading.MediationView:
+async def mediation_view(
+    ctx: Context, case: CaseRow, mediation: Mediation
+) -> reading.MediationView:
     return reading.mediation_view(await ctx.enforcer(), await ctx.actor(), case, mediation)
 
 
-async def event_mediation(ctx: Context, event: EventRow) -> tuple[Case, Mediation] | None:
+async def event_mediation(ctx: Context, event: EventRow) -> tuple[CaseRow, Mediation] | None:
     """The mediation a MEDIATION_RECORDED event records, with its case."""
     if event.type != CaseEventType.MEDIATION_RECORDED.value or not event.data:
         return None

@@ -11,10 +11,10 @@ import asyncio
 from collections.abc import Awaitable, Mapping, Sequence
 from typing import Any
 
-from yidi.persistence.models import Case
 from yidi.resolvers import pagination
 from yidi.resolvers.context import Context
 from yidi.resolvers.eager import fill
+from yidi.services.reading import CaseRow
 
 UNIT_COLUMNS = {
     "handlingUnit": "handling_unit_id",
@@ -38,7 +38,7 @@ def _events_first(arguments: Mapping[str, Any]) -> int | None:
 
 
 async def prefetch(
-    ctx: Context, cases: Sequence[Case], selected: Mapping[str, Mapping[str, Any]]
+    ctx: Context, cases: Sequence[CaseRow], selected: Mapping[str, Mapping[str, Any]]
 ) -> None:
     """Load, in one round, the rows the selected fields of `cases` will read."""
     if not cases:

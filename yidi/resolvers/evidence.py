@@ -10,7 +10,7 @@ from yidi.persistence.models import Attachment, Case
 from yidi.resolvers.context import Context
 from yidi.resolvers.ids import decode_id
 from yidi.services import evidence
-from yidi.services.reading import EventRow
+from yidi.services.reading import CaseRow, EventRow
 
 
 async def attach(
@@ -45,15 +45,15 @@ async def attach(
         )
 
 
-async def file_name(ctx: Context, case: Case, row: Attachment) -> str | None:
+async def file_name(ctx: Context, case: CaseRow, row: Attachment) -> str | None:
     return evidence.file_name_view(await ctx.enforcer(), await ctx.actor(), case, row)
 
 
-async def may_attach(ctx: Context, case: Case) -> bool:
+async def may_attach(ctx: Context, case: CaseRow) -> bool:
     return evidence.may_attach(await ctx.enforcer(), await ctx.actor(), case)
 
 
-async def may_read(ctx: Context, case: Case) -> bool:
+async def may_read(ctx: Context, case: CaseRow) -> bool:
     return evidence.may_read_evidence(await ctx.enforcer(), await ctx.actor(), case)
 
 

@@ -1,6 +1,6 @@
 """Resolvers of the 12345 hotline bridge's admin view."""
 
-from yidi.persistence.models import Case, HotlineCallback
+from yidi.persistence.models import HotlineCallback
 from yidi.resolvers.context import Context
 from yidi.resolvers.pagination import first_within
 from yidi.services import hotline, reading
@@ -16,7 +16,7 @@ async def hotline_callbacks(
     return await hotline.callbacks(await ctx.session(), enforcer, actor, state, count)
 
 
-async def callback_case(ctx: Context, case_id: int) -> Case | None:
+async def callback_case(ctx: Context, case_id: int) -> reading.CaseRow | None:
     """The callback's case, as `case` would answer it for the caller."""
     row = await ctx.loaders.cases.load(case_id)
     return reading.visible(await ctx.enforcer(), await ctx.actor(), row)

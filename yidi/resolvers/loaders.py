@@ -1,12 +1,13 @@
 """Per-request DataLoaders: every nested field is batched into one query per kind."""
 
 from asyncio import Future
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from functools import cached_property
 from typing import Any, TypeVar
 
 from strawberry.dataloader import AbstractCache, DataLoader
 
+from yidi.authz.actor import CaseFacts
 from yidi.domain.intake_settings import IntakeSettings
 from yidi.domain.responsibility import Rule
 from yidi.persistence.models import (
@@ -48,7 +49,7 @@ def _loader(load: Callable[[list[K]], Awaitable[Sequence[V]]]) -> DataLoader[K, 
 
 def _by_key(
     session: SessionSource,
-    fetch: Callable[[Session, Sequence[int]], Awaitable[dict[int, V]]],
+    fetch: Callable[[Session, Sequence[int]], Awaitable[Mapping[int, V]]],
 ) -> DataLoader[int, V | None]:
     async def load(keys: list[int]) -> list[V | None]:
         found = await fetch(await session(), keys)
@@ -72,7 +73,7 @@ class Loaders:
     """Built lazily: a request (or a subscription's delivery) pays only for the kinds of
     row it actually loads."""
 
-    def __init__(self, session: SessionSource, cases: Sequence[Case] = ()) -> None:
+    def __init__(self, session: SessionSource, cases: Sequence[reading.CaseRow] = ()) -> None:
         self.session = session
         self._known_cases = cases  # primed into `cases` when it is first used
 
@@ -80,6 +81,12 @@ class Loaders:
     # request (resolvers/eager.now_or_later): a page's cases share a few of each.
     @cached_property
     def unit_views(self) -> dict[int, Any]:
+        return {}
+
+    @cached_property
+    def case_facts(self) -> dict[int, tuple[Any, CaseFacts]]:
+        """A page's plain case rows' authorization facts, by the row's id() and kept with the
+        row so that the id stays its own (resolvers/case_fields.py)."""
         return {}
 
     @cached_property
@@ -103,8 +110,11 @@ class Loaders:
         return _by_key(self.session, reading.categories_by_ids)
 
     @cached_property
-    def cases(self) -> DataLoader[int, Case | None]:
-        loader = _by_key(self.session, reading.cases_by_ids)
+    def cases(self) -> DataLoader[int, reading.CaseRow | None]:
+        # ORM cases loaded by id, and a page's plain rows (read_rows.py) primed.
+        loader: DataLoader[int, reading.CaseRow | None] = _by_key(
+            self.session, reading.cases_by_ids
+        )
         for case in self._known_cases:
             loader.prime(case.id, case)
         return loader
@@ -188,9 +198,15 @@ class Loaders:
 
         return _loader(load)
 
-    def prime_cases(self, cases: Sequence[Case]) -> None:
+    def prime_cases(self, cases: Sequence[reading.CaseRow]) -> None:
+        """Primed now if the request already loads cases by id, else when it first does: a
+        page whose fields never do (the usual page) makes no future for each of its cases."""
+        loader = self.__dict__.get("cases")  # the cached property, if built
+        if loader is None:
+            self._known_cases = [*self._known_cases, *cases]
+            return
         for case in cases:
-            self.cases.prime(case.id, case)
+            loader.prime(case.id, case)
 
     def refresh(self, changed: Sequence[Case]) -> None:
         """After a write: answer with the cases as they are now, not as first loaded."""

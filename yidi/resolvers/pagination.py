@@ -15,7 +15,7 @@ from typing import Any, Generic, TypeVar
 
 from yidi.domain.enums import RISK_RANK
 from yidi.domain.errors import BadInput
-from yidi.persistence.models import Case
+from yidi.services.reading import CaseRow
 
 CASES_FIRST_DEFAULT = 20
 EVENTS_FIRST_DEFAULT = 50
@@ -87,7 +87,7 @@ def is_row_id(value: Any) -> bool:
     return type(value) is int and 0 <= value < 2**63
 
 
-def case_cursor(order_field: str, row: Case) -> str:
+def case_cursor(order_field: str, row: CaseRow) -> str:
     value: Any
     if order_field == "REGISTERED_AT":
         value = row.registered_at.isoformat()

@@ -48,7 +48,7 @@ async def categories(ctx: Context) -> list[Category]:
     return await reading.categories_of_county(await ctx.session(), actor.county_id)
 
 
-async def case(ctx: Context, global_id: str) -> Case | None:
+async def case(ctx: Context, global_id: str) -> reading.CaseRow | None:
     pk = pk_or_none(global_id, "Case")
     row = await ctx.loaders.cases.load(pk) if pk else None
     return reading.visible(await ctx.enforcer(), await ctx.actor(), row)
@@ -88,8 +88,10 @@ SEARCH_MAX = 100
 
 @dataclass(frozen=True)
 class CasePage:
-    cases: list[Case]
-    page_info: pagination.PageInfo[Case]  # with each edge's cursor, encoded when asked for
+    cases: list[reading.CaseRow]  # plain rows (persistence/read_rows.py)
+    page_info: pagination.PageInfo[
+        reading.CaseRow
+    ]  # with each edge's cursor, encoded when asked for
     total: Callable[[], Awaitable[int]]
 
 

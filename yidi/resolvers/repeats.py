@@ -6,9 +6,10 @@ from yidi.persistence.models import Case
 from yidi.resolvers.context import Context
 from yidi.resolvers.ids import decode_id, decode_optional_id
 from yidi.services import repeats
+from yidi.services.reading import CaseRow
 
 
-async def possible_duplicates(ctx: Context, case: Case) -> list[repeats.Duplicate]:
+async def possible_duplicates(ctx: Context, case: CaseRow) -> list[repeats.Duplicate]:
     actor, enforcer = await ctx.actor(), await ctx.enforcer()
     settings = await ctx.loaders.intake_settings.load(case.county_id)
     query = repeats.query_for(enforcer, actor, settings, ctx.now())

@@ -3,10 +3,10 @@
 from dataclasses import dataclass
 
 from yidi.domain.responsibility import Duty, Responsible, RuleInput
-from yidi.persistence.models import Case
 from yidi.resolvers.context import Context
 from yidi.resolvers.ids import decode_id, decode_optional_id
 from yidi.services import intake_settings, responsibilities
+from yidi.services.reading import CaseRow
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ async def update_intake_settings(
         )
 
 
-async def dispatch_suggestions(ctx: Context, case: Case) -> list[responsibilities.Suggestion]:
+async def dispatch_suggestions(ctx: Context, case: CaseRow) -> list[responsibilities.Suggestion]:
     actor, enforcer = await ctx.actor(), await ctx.enforcer()
     rules = await ctx.loaders.responsibility_rules.load(case.county_id)
     return await responsibilities.suggestions(

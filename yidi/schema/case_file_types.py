@@ -12,6 +12,7 @@ from yidi.domain import enums as e
 from yidi.persistence import models
 from yidi.resolvers import case_fields
 from yidi.schema.types import Ctx, Unit, User, load_unit, load_user
+from yidi.services.reading import CaseRow
 
 
 @strawberry.type(description="A mediator from outside the staff: a lawyer, a 乡贤, a party member.")
@@ -24,7 +25,7 @@ class OutsideMediator:
 @strawberry.type(description="One mediation session of a case (调解笔录).")
 class Mediation:
     row: strawberry.Private[models.Mediation]
-    case_row: strawberry.Private[models.Case]
+    case_row: strawberry.Private[CaseRow]
     kind: e.MediationKind
     linkage: e.MediationLinkage | None = strawberry.field(
         description="Through which linkage (诉调/警调/访调/网调/专调) it came to mediation."
@@ -35,7 +36,7 @@ class Mediation:
     recorded_at: datetime
 
     @classmethod
-    def of(cls, case: models.Case, row: models.Mediation) -> "Mediation":
+    def of(cls, case: CaseRow, row: models.Mediation) -> "Mediation":
         return cls(
             row=row,
             case_row=case,
@@ -171,7 +172,7 @@ class Closure:
     closed_by_id: strawberry.Private[int | None]
 
     @classmethod
-    def of(cls, case: models.Case) -> "Closure | None":
+    def of(cls, case: CaseRow) -> "Closure | None":
         if case.closed_at is None or case.closure_kind is None:
             return None
         return cls(

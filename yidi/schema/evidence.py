@@ -13,13 +13,14 @@ from yidi.resolvers import evidence
 from yidi.resolvers.ids import to_global_id
 from yidi.schema.case_mutation import CasePayload
 from yidi.schema.types import Case, Ctx, User, load_user
+from yidi.services.reading import CaseRow
 
 
 @strawberry.type(description="A file in a case's file (证据材料): a photo, a scan, a PDF.")
 class Attachment:
     id: strawberry.ID
     row: strawberry.Private[models.Attachment]
-    case_row: strawberry.Private[models.Case]
+    case_row: strawberry.Private[CaseRow]
     content_type: str = strawberry.field(
         description="What the bytes are (image/jpeg, image/png, application/pdf), read from "
         "the file itself, never from its name."
@@ -34,7 +35,7 @@ class Attachment:
     )
 
     @classmethod
-    def of(cls, case: models.Case, row: models.Attachment) -> "Attachment":
+    def of(cls, case: CaseRow, row: models.Attachment) -> "Attachment":
         case_id = to_global_id("Case", case.id)
         attachment_id = to_global_id("Attachment", row.id)
         return cls(

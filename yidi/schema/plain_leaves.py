@@ -52,7 +52,8 @@ _PLAN = "yidi.plain_leaf"
 Plan = tuple[Callable[[Any], Any], Any, bool]
 
 
-def _plan(field_def: GraphQLField) -> Plan | None:
+def leaf_plan(field_def: GraphQLField) -> Plan | None:
+    """How a plain leaf field is read and serialized, or None when it is not one."""
     extensions = field_def.extensions
     if _PLAN in extensions:
         plan: Plan | None = extensions[_PLAN]
@@ -60,13 +61,13 @@ def _plan(field_def: GraphQLField) -> Plan | None:
     return_type = field_def.type
     nullable = not isinstance(return_type, GraphQLNonNull)
     leaf_type = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
-    read = _reader(field_def) if is_leaf_type(leaf_type) and not field_def.args else None
+    read = read_directly(field_def) if is_leaf_type(leaf_type) and not field_def.args else None
     plan = None if read is None else (read, leaf_type, nullable)
     extensions[_PLAN] = plan
     return plan
 
 
-def _reader(field_def: GraphQLField) -> Callable[[Any], Any] | None:
+def read_directly(field_def: GraphQLField) -> Callable[[Any], Any] | None:
     """How the field's value is read from its object, when that is all its resolver does:
     strawberry's default resolver (getattr) for a basic field, or a direct field's method
     that takes nothing but its object (schema/direct_fields.py)."""
@@ -120,14 +121,37 @@ class PlainLeaves(StrawberryGraphQLCoreExecutionContext):
                 parent_type, source, field_details_list, path, position_context
             )
         field_def = self.schema.get_field(parent_type, name)
-        if field_def is not None and not node.arguments:
-            plan = _plan(field_def)
+        if field_def is None:
+            return super().execute_field(
+                parent_type, source, field_details_list, path, position_context
+            )
+        if not node.arguments:
+            plan = leaf_plan(field_def)
             if plan is not None:
-                value = _plain_value(source, plan)
+                value = plain_value(source, plan)
                 if value is not Undefined:
                     return value
-        elif (
-            field_def is not None
+                return super().execute_field(
+                    parent_type, source, field_details_list, path, position_context
+                )
+        return self.execute_other_field(
+            field_def, parent_type, source, field_details_list, path, position_context
+        )
+
+    def execute_other_field(
+        self,
+        field_def: GraphQLField,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        """A field that is not a plain leaf (the hook schema/plain_objects.py extends): a
+        field with arguments and a resolver resolves with its arguments coerced once."""
+        details = field_details_list[0]
+        if (
+            details.node.arguments
             and field_def.resolve is not None
             and details.fragment_variable_values is None
         ):
@@ -240,7 +264,7 @@ class PlainLeaves(StrawberryGraphQLCoreExecutionContext):
                 plans.append((key, (_constant(return_type.name), GraphQLString, False)))
                 continue
             field_def = None if name[:2] == "__" else self.schema.get_field(return_type, name)
-            plan = _plan(field_def) if field_def is not None else None
+            plan = leaf_plan(field_def) if field_def is not None else None
             if plan is None:
                 return None
             plans.append((key, plan))
@@ -280,7 +304,7 @@ def _plain_object(source: Any, plans: list[tuple[str, Plan]]) -> dict[str, Any] 
     """The object's fields by response key, or None where any needs graphql-core."""
     values: dict[str, Any] = {}
     for key, plan in plans:
-        value = _plain_value(source, plan)
+        value = plain_value(source, plan)
         if value is Undefined:
             return None
         values[key] = value
@@ -303,7 +327,7 @@ def _plain_items(items: Sequence[Any], leaf_type: Any, nullable: bool) -> list[A
     return serialized
 
 
-def _plain_value(source: Any, plan: Plan) -> Any:
+def plain_value(source: Any, plan: Plan) -> Any:
     """The field's serialized value, or Undefined where graphql-core must decide (and
     report whatever is wrong the way it always does)."""
     read, leaf_type, nullable = plan

@@ -8,9 +8,9 @@ from typing import Annotated
 
 import strawberry
 
-from yidi.persistence import models
 from yidi.resolvers import repeats as resolvers
 from yidi.schema.types import Case, Ctx
+from yidi.services.reading import CaseRow
 from yidi.services.repeats import Duplicate
 
 From = Annotated[datetime | None, strawberry.argument(name="from")]
@@ -30,7 +30,7 @@ class DuplicateCandidate:
         return cls(case=Case.of(duplicate.case), score=duplicate.score, reasons=duplicate.reasons)
 
 
-async def duplicates_for(info: Ctx, case: models.Case) -> list[DuplicateCandidate]:
+async def duplicates_for(info: Ctx, case: CaseRow) -> list[DuplicateCandidate]:
     """`Case.possibleDuplicates` (declared on Case, answered here)."""
     found = await resolvers.possible_duplicates(info.context, case)
     return [DuplicateCandidate.of(d) for d in found]

@@ -8,10 +8,10 @@ import strawberry
 from yidi.domain import enums as e
 from yidi.domain.responsibility import Duty, Responsible
 from yidi.domain.responsibility import Rule as RuleValue
-from yidi.persistence import models
 from yidi.resolvers import routing as resolvers
 from yidi.schema.types import Category, Ctx, Unit, load_unit
 from yidi.services.intake_settings import CountyIntakeSettings
+from yidi.services.reading import CaseRow
 from yidi.services.responsibilities import ResponsibilityList as ResponsibilityListValue
 from yidi.services.responsibilities import Suggestion
 
@@ -100,7 +100,7 @@ class DispatchSuggestion:
         return cls(unit=Unit.of(suggestion.unit), rule=suggestion.rule, score=suggestion.score)
 
 
-async def suggestions_for(info: Ctx, case: models.Case) -> list[DispatchSuggestion]:
+async def suggestions_for(info: Ctx, case: CaseRow) -> list[DispatchSuggestion]:
     """`Case.dispatchSuggestions` (declared on Case, answered here)."""
     found = await resolvers.dispatch_suggestions(info.context, case)
     return [DispatchSuggestion.of(s) for s in found]

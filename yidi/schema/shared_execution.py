@@ -20,11 +20,11 @@ from typing import Any
 from graphql import ExecutionResult
 
 from yidi.resolvers.context import Context
-from yidi.schema.plain_leaves import PlainLeaves
+from yidi.schema.plain_objects import PlainObjects
 from yidi.schema.types import CaseEvent
 
 
-class SharedSubscriptionExecution(PlainLeaves):
+class SharedSubscriptionExecution(PlainObjects):
     _share_key: Hashable | None = None
 
     def build_per_event_executor(self, payload: Any) -> Any:

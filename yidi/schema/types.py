@@ -18,7 +18,7 @@ from yidi.resolvers.ids import to_global_id
 # Imported for its effect: the domain enums `e` become GraphQL enums.
 from yidi.schema import enums as _registered  # noqa: F401
 from yidi.schema.direct_fields import DIRECT
-from yidi.services.reading import EventRow, ReporterView
+from yidi.services.reading import CaseRow, EventRow, ReporterView
 
 if TYPE_CHECKING:
     from yidi.schema.case_file_types import Closure, Extension, Mediation, Pause, Summons
@@ -32,6 +32,12 @@ _CASE_FILE = "yidi.schema.case_file_types"
 _EVIDENCE = "yidi.schema.evidence"
 _ROUTING = "yidi.schema.routing"  # intake and routing (docs/INTAKE.md)
 _REPEATS = "yidi.schema.repeats"
+
+
+# Members by value for the enums a page reads per case or event: a dict lookup, where calling
+# the enum costs two Python calls; an unknown value still raises the enum's own error.
+_EVENT_TYPES = {member.value: member for member in e.CaseEventType}
+_STATUSES = {member.value: member for member in e.CaseStatus}
 
 
 @strawberry.interface
@@ -236,7 +242,8 @@ class CaseEvent(Node):
     # Read from the row when selected: every case of a page carries a page of events.
     @strawberry.field(metadata=DIRECT)
     def type(self) -> e.CaseEventType:
-        return e.CaseEventType(self.row.type)
+        found = _EVENT_TYPES.get(self.row.type)
+        return found if found is not None else e.CaseEventType(self.row.type)
 
     @strawberry.field(metadata=DIRECT)
     def at(self) -> datetime:
@@ -352,10 +359,10 @@ class CaseEventConnection:
 
 @strawberry.type
 class Case(Node):
-    row: strawberry.Private[models.Case]
+    row: strawberry.Private[CaseRow]  # an ORM case, or a page's plain row
 
     @classmethod
-    def of(cls, row: models.Case) -> "Case":
+    def of(cls, row: CaseRow) -> "Case":
         return cls(id=strawberry.ID(to_global_id("Case", row.id)), row=row)
 
     # The case's own columns, read from its row when selected: a page selects a few of them
@@ -382,7 +389,8 @@ class Case(Node):
 
     @strawberry.field(metadata=DIRECT)
     def status(self) -> e.CaseStatus:
-        return e.CaseStatus(self.row.status)
+        found = _STATUSES.get(self.row.status)
+        return found if found is not None else e.CaseStatus(self.row.status)
 
     @strawberry.field(metadata=DIRECT)
     def risk_level(self) -> e.RiskLevel:
@@ -679,7 +687,7 @@ def _event_connection(page: case_fields.EventPage) -> CaseEventConnection:
 @strawberry.type
 class CaseEdge:
     node: Case
-    cursor_of: strawberry.Private[Callable[[models.Case], str]]
+    cursor_of: strawberry.Private[Callable[[CaseRow], str]]
 
     @strawberry.field(metadata=DIRECT)
     def cursor(self) -> str:

@@ -25,6 +25,7 @@ from yidi.persistence.attachments import attachments_by_ids as attachments_by_id
 from yidi.persistence.attachments import attachments_of_cases as attachments_of_cases
 from yidi.persistence.blob_store import BlobStore, FileSystemBlobStore
 from yidi.persistence.models import Attachment, Case
+from yidi.persistence.read_rows import CaseRow
 from yidi.persistence.session import Session
 from yidi.services.case_facts import authz_facts
 from yidi.services.events import record
@@ -97,7 +98,7 @@ async def evidence_to_download(
 
 
 def file_name_view(
-    enforcer: CountyEnforcer, actor: Actor, case: Case, row: Attachment
+    enforcer: CountyEnforcer, actor: Actor, case: CaseRow, row: Attachment
 ) -> str | None:
     """The name the uploader's device gave the file ("张三身份证.jpg") is personal data: shown
     only to whoever may see this case's personal data (and download the file)."""
@@ -106,13 +107,13 @@ def file_name_view(
     return None
 
 
-def may_attach(enforcer: CountyEnforcer, actor: Actor, case: Case) -> bool:
+def may_attach(enforcer: CountyEnforcer, actor: Actor, case: CaseRow) -> bool:
     """What `attachEvidence` would allow now (policy and status), for the upload button."""
     status_ok = CaseStatus(case.status) in rules.ATTACHABLE_STATUSES
     return status_ok and guard.allows(enforcer, actor, Permission.ATTACH, authz_facts(case))
 
 
-def may_read_evidence(enforcer: CountyEnforcer, actor: Actor, case: Case) -> bool:
+def may_read_evidence(enforcer: CountyEnforcer, actor: Actor, case: CaseRow) -> bool:
     """What the download endpoint would allow (the case is visible, its personal data too)."""
     facts = authz_facts(case)
     return guard.can_view(enforcer, actor, facts) and guard.may_see_personal_data(

@@ -4,14 +4,13 @@ import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from yidi.authz import guard
-from yidi.authz.actor import Actor
+from yidi.authz.actor import Actor, CaseFacts
 from yidi.authz.enforcer import CountyEnforcer
 from yidi.authz.scope import CaseScope, case_scope
 from yidi.domain.enums import CaseAction, CaseEventType
-from yidi.domain.lifecycle import actions_allowed_by_status
 from yidi.domain.masking import mask_id_number, mask_name, mask_phone
 from yidi.domain.notes import DUPLICATE_MERGED_NOTE, merged_into_note
 from yidi.persistence import cases as case_store
@@ -28,7 +27,8 @@ from yidi.persistence.cases import cases_by_ids as cases_by_ids
 from yidi.persistence.cases import event_by_id as event_by_id
 from yidi.persistence.cases import events_of_cases as events_of_cases
 from yidi.persistence.cases import follow_ups_of_cases as follow_ups_of_cases
-from yidi.persistence.models import Case, Mediation
+from yidi.persistence.models import Mediation
+from yidi.persistence.read_rows import CaseRow as CaseRow
 from yidi.persistence.read_rows import EventRow as EventRow
 from yidi.persistence.session import Session
 from yidi.persistence.summons import summonses_by_ids as summonses_by_ids
@@ -39,7 +39,8 @@ from yidi.persistence.units import children_of as children_of
 from yidi.persistence.units import unit_by_code as unit_by_code
 from yidi.persistence.units import units_by_ids as units_by_ids
 from yidi.persistence.units import users_by_ids as users_by_ids
-from yidi.services.case_facts import authz_facts, lifecycle_facts
+from yidi.services.case_facts import authz_facts as authz_facts
+from yidi.services.case_facts import status_actions
 
 # The batch and single-row reads above are this layer's answer to "load X": resolvers and
 # their DataLoaders read through here, never from persistence directly.
@@ -48,7 +49,10 @@ from yidi.services.case_facts import authz_facts, lifecycle_facts
 _CASE_ACTIONS = tuple((a, a.value) for a in CaseAction)
 
 
-def visible(enforcer: CountyEnforcer, actor: Actor, case: Case | None) -> Case | None:
+AnyCase = TypeVar("AnyCase", bound=CaseRow)  # an ORM case or a page's plain row
+
+
+def visible(enforcer: CountyEnforcer, actor: Actor, case: AnyCase | None) -> AnyCase | None:
     """The case if the actor may view it, else None (a null field, never an error)."""
     if case is None or not guard.can_view(enforcer, actor, authz_facts(case)):
         return None
@@ -105,10 +109,14 @@ def _allowed_by_both(
     return tuple(a for a, name in _CASE_ACTIONS if name in by_policy and a in by_status)
 
 
-def allowed_actions(enforcer: CountyEnforcer, actor: Actor, case: Case) -> list[CaseAction]:
-    """Actions both the policy and the case's status allow now (the frontends' buttons)."""
-    by_policy = guard.policy_actions(enforcer, actor, authz_facts(case))
-    by_status = actions_allowed_by_status(lifecycle_facts(case))
+def allowed_actions(
+    enforcer: CountyEnforcer, actor: Actor, case: CaseRow, facts: CaseFacts | None = None
+) -> list[CaseAction]:
+    """Actions both the policy and the case's status allow now (the frontends' buttons);
+    `facts`, when given, are the case's `authz_facts`."""
+    facts = authz_facts(case) if facts is None else facts
+    by_policy = guard.policy_actions(enforcer, actor, facts)
+    by_status = status_actions(case)
     allowed = list(_allowed_by_both(by_policy, by_status))
     if not guard.has_dispatch_target(actor, case.handling_unit_id):
         allowed = [a for a in allowed if a not in (CaseAction.DISPATCH, CaseAction.REASSIGN)]
@@ -139,9 +147,13 @@ class ReporterView:
     anonymous: bool
 
 
-def reporter_view(enforcer: CountyEnforcer, actor: Actor, case: Case) -> ReporterView:
-    """Personal data in clear only for those the policy lets see it, masked for the rest."""
-    if guard.may_see_personal_data(enforcer, actor, authz_facts(case)):
+def reporter_view(
+    enforcer: CountyEnforcer, actor: Actor, case: CaseRow, facts: CaseFacts | None = None
+) -> ReporterView:
+    """Personal data in clear only for those the policy lets see it, masked for the rest;
+    `facts`, when given, are the case's `authz_facts`."""
+    facts = authz_facts(case) if facts is None else facts
+    if guard.may_see_personal_data(enforcer, actor, facts):
         return ReporterView(
             case.reporter_name,
             case.reporter_phone,
@@ -167,7 +179,7 @@ class MediationView:
 
 
 def mediation_view(
-    enforcer: CountyEnforcer, actor: Actor, case: Case, mediation: Mediation
+    enforcer: CountyEnforcer, actor: Actor, case: CaseRow, mediation: Mediation
 ) -> MediationView:
     """In clear for whoever may see the case's personal data; otherwise the parties' names
     are masked and the transcript and agreement withheld (docs/CASE_FILE.md)."""
@@ -178,7 +190,7 @@ def mediation_view(
     return MediationView([mask_name(p) or "" for p in mediation.parties_present], None, None)
 
 
-CaseLoader = Callable[[int], Awaitable[Case | None]]
+CaseLoader = Callable[[int], Awaitable[CaseRow | None]]
 
 
 async def event_note(

@@ -16,6 +16,7 @@ from yidi.domain.errors import Conflict
 from yidi.domain.responsibility import Duty, Responsible, Rule, RuleInput
 from yidi.persistence import responsibility as store
 from yidi.persistence.models import Case, Category, Unit
+from yidi.persistence.read_rows import CaseRow
 from yidi.persistence.session import Session
 from yidi.persistence.units import categories_by_ids, units_by_ids
 from yidi.services.intake_settings import require_manager
@@ -70,7 +71,7 @@ class Suggestion:
     source: Rule
 
 
-def _target_id(rule: Rule, case: Case) -> int | None:
+def _target_id(rule: Rule, case: CaseRow) -> int | None:
     match rule.responsible:
         case Responsible.DEPARTMENT:
             return rule.department_id
@@ -83,7 +84,7 @@ def _target_id(rule: Rule, case: Case) -> int | None:
 async def suggestions(
     enforcer: CountyEnforcer,
     actor: Actor,
-    case: Case,
+    case: CaseRow,
     county_rules: list[Rule],
     units: UnitsLoader,
     categories: CategoriesLoader,
