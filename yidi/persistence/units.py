@@ -22,7 +22,11 @@ async def units_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, U
     return {u.id: u for u in rows}
 
 
-_PATHS = select(func.unnest(Unit.path)).where(Unit.id == any_(_IDS)).scalar_subquery()
+# The location's and the intake unit's paths: two scalar parameters, not an array, so
+# PostgreSQL plans the statement once for all registrations (for an array of unknown
+# length it kept planning anew, 0.2 ms of its CPU each time: docs/BENCHMARKS.md).
+_TWO_UNITS = [bindparam(name, type_=BigInteger()) for name in ("location_id", "intake_id")]
+_PATHS = select(func.unnest(Unit.path)).where(Unit.id.in_(_TWO_UNITS)).scalar_subquery()
 _CATEGORIES = select(Category).where(Category.id == any_(_IDS))
 # A registration's reads in one: its category rides on every unit row (joined by its id;
 # none for an unknown id or none given), and so does whether the unit's county routes new
@@ -44,12 +48,12 @@ class RegistrationReads:
 
 
 async def units_with_ancestors_and_category(
-    session: AsyncSession, ids: Sequence[int], category_id: int | None
+    session: AsyncSession, location_id: int, intake_id: int, category_id: int | None
 ) -> RegistrationReads:
-    """The units and every unit above them (a path ends with its unit), the category of
-    that id if there is one, and which of their counties route new cases automatically:
+    """The two units and every unit above them (a path ends with its unit), the category
+    of that id if there is one, and which of their counties route new cases automatically:
     what a registration reads, in one statement."""
-    parameters = {"ids": list(ids), "category_id": category_id}
+    parameters = {"location_id": location_id, "intake_id": intake_id, "category_id": category_id}
     rows = (await session.execute(_WITH_ANCESTORS_AND_CATEGORY, parameters)).all()
     return RegistrationReads(
         units={unit.id: unit for unit, _, _ in rows},

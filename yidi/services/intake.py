@@ -133,8 +133,12 @@ async def register_case(work: Work, cmd: RegisterCommand, *, route: bool = True)
     checked = check_registration(cmd, phone_required=False, now=work.now)
     # One read for the location, the intake unit, the ancestors of both and the category.
     location_id = cmd.location_unit_id
-    wanted = [actor.unit_id] if location_id is None else [location_id, actor.unit_id]
-    reads = await units_with_ancestors_and_category(work.session, wanted, cmd.category_id)
+    reads = await units_with_ancestors_and_category(
+        work.session,
+        actor.unit_id if location_id is None else location_id,
+        actor.unit_id,
+        cmd.category_id,
+    )
     units = reads.units
     location = _located(units, location_id, actor.county_id)
     category = _category(reads.category, actor.county_id)
