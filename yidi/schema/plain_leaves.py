@@ -192,18 +192,33 @@ class PlainLeaves(StrawberryGraphQLCoreExecutionContext):
         try:
             arguments = self._arguments(field_def, field_details_list[0])
             result = field_def.resolve(source, info, **arguments)
-            if self.is_awaitable(result):
-                return self.complete_awaitable_value(
-                    return_type, field_details_list, info, path, result, position_context
-                )
-            completed = self.complete_value(
+            return self._completed(
                 return_type, field_details_list, info, path, result, position_context
             )
-            if self.is_awaitable(completed):
-                return self._await_completed(completed, return_type, field_details_list, path)
         except Exception as raw_error:
             self.handle_field_error(raw_error, return_type, field_details_list, path)
             return None
+
+    def _completed(
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        """A resolved value completed as graphql-core's `execute_field` completes it; called
+        inside the caller's try, which handles the field's errors."""
+        if self.is_awaitable(result):
+            return self.complete_awaitable_value(
+                return_type, field_details_list, info, path, result, position_context
+            )
+        completed = self.complete_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
+        if self.is_awaitable(completed):
+            return self._await_completed(completed, return_type, field_details_list, path)
         return completed
 
     async def _await_completed(

@@ -214,11 +214,7 @@ class PlainObjects(PlainLeaves):
                     info = self.build_resolve_info(
                         field_def, to_nodes(field_details_list), parent_type, path
                     )
-                if self.is_awaitable(result):
-                    return self.complete_awaitable_value(
-                        return_type, field_details_list, info, path, result, position_context
-                    )
-                completed = self.complete_value(
+                return self._completed(
                     return_type, field_details_list, info, path, result, position_context
                 )
             if self.is_awaitable(completed):
