@@ -46,6 +46,7 @@ from sqlalchemy.types import TypeEngine
 
 from yidi.domain.errors import Conflict
 from yidi.domain.numbering import SEQUENCE_DIGITS
+from yidi.persistence.case_insert import given_and_defaulted, stored, stored_as_inserted
 from yidi.persistence.models import Case, CaseEvent, CaseSequence, EventPosition
 from yidi.persistence.session import SEAL
 
@@ -63,6 +64,8 @@ _SEQUENCES, _POSITIONS_TABLE = (
 # A case's attribute name -> its column (they may differ); relationships are not columns.
 _CASE_COLUMNS = {prop.key: prop.columns[0] for prop in inspect(Case).column_attrs}
 
+# What the seal writes on a case itself (not the work's changes).
+_SEAL_WRITES = frozenset({"number", "chain_head"})
 # The seal is the one write a work without a transaction may send (persistence/session.py).
 _SEALING = {SEAL: True}
 # Listeners hear "<county id>:<last position>" on this channel when events commit.
@@ -141,10 +144,15 @@ async def seal(
     positions and hashes, the cases their chain heads and numbers; the case objects stay
     the caller's: their new values are marked as stored and they leave the session, so the
     commit's flush has nothing of theirs to look at.
+
+    A new case that has no row yet (a work without a transaction: its id taken, nothing
+    inserted; persistence/case_insert.stored) is inserted by the statement, numbered and
+    chained, rather than updated: written once, with no moment at which it exists unnumbered.
     """
     numbered = {id(n.case): offset for offset, n in enumerate(new)}
     last_event = {u.event.case_id: i for i, u in enumerate(events)}
     changes = [(case, _changes_of(case)) for case in cases]
+    inserted = {id(case): given_and_defaulted(case) for case in cases if not stored(case)}
     parameters: dict[str, Any] = {
         "county": county_id,
         "count": len(events),
@@ -163,16 +171,23 @@ async def seal(
         if unsealed.previous is not None:
             parameters[f"e{i}_previous"] = unsealed.previous
     for n, (case, values) in enumerate(changes):
-        # The version the stored row has: the one read, unless it was not changed since.
         parameters[f"c{n}_id"] = case.id
-        parameters[f"c{n}_stored"] = inspect(case).committed_state.get("version", case.version)
+        if id(case) not in inserted:
+            # The version the stored row has: the one read, unless it was not changed since.
+            stored_version = inspect(case).committed_state.get("version", case.version)
+            parameters[f"c{n}_stored"] = stored_version
         parameters.update({f"c{n}_{key}": value for key, value in values.items()})
         if id(case) in numbered:
             parameters[f"c{n}_number_prefix"] = new[numbered[id(case)]].prefix
     shape = _SealShape(
         chained=_chained(events),
         cases=tuple(
-            (tuple(sorted(values)), last_event[case.id], numbered.get(id(case)))
+            _CaseShape(
+                tuple(sorted(values)),
+                last_event[case.id],
+                numbered.get(id(case)),
+                inserted[id(case)][1] if id(case) in inserted else None,
+            )
             for case, values in changes
         ),
         numbers=len(new),
@@ -180,13 +195,20 @@ async def seal(
     with session.no_autoflush:  # the ORM must not send the cases' changes itself
         statement = _seal_statement(shape)
         found = (await session.execute(statement, parameters, execution_options=_SEALING)).first()
-    row = _SealRow(found) if found is not None else None
+    row = _SealRow(found, shape) if found is not None else None
     if row is None or row.matched != len(changes):
         raise SealRefused("The case has changed under this work; try again.")
     for i, unsealed in enumerate(events):
         unsealed.event.position = row.first_position + i
         unsealed.event.chain_hash = row.hashes[i]
-    for case, _ in changes:
+    for n, (case, _) in enumerate(changes):
+        if id(case) in inserted:
+            given = inserted[id(case)][0]
+            stored_as_inserted(case, given, row.defaults[n])
+            set_committed_value(case, "chain_head", row.hashes[last_event[case.id]])
+            if id(case) in numbered:
+                set_committed_value(case, "number", row.numbers[numbered[id(case)]])
+            continue  # never in the session
         for key in [k for k in inspect(case).committed_state if k in _CASE_COLUMNS]:
             set_committed_value(case, key, getattr(case, key))  # stored (or unchanged)
         set_committed_value(case, "chain_head", row.hashes[last_event[case.id]])
@@ -211,7 +233,12 @@ def _chained(events: Sequence[Unsealed]) -> tuple[int | None, ...]:
 def _changes_of(case: Case) -> dict[str, Any]:
     """The case's column attributes set to a new value since it was last read or written,
     with their values now (from the ORM's own record of what it would flush). A column
-    set to the value it had is left out: updating it would still wake the triggers."""
+    set to the value it had is left out: updating it would still wake the triggers. A new
+    case without a row: every column it was given but the id (a parameter of its own), and
+    but those the seal writes (its number, when the seal numbers it, and its chain head)."""
+    if not stored(case):
+        given, _ = given_and_defaulted(case)
+        return {key: getattr(case, key) for key in given if key not in _SEAL_WRITES}
     state = inspect(case)
     return {
         key: value
@@ -221,26 +248,44 @@ def _changes_of(case: Case) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class _CaseShape:
+    """A case as its seal statement depends on it: its changed columns (a new case's
+    given ones), its last event, its offset among the new cases numbered (None: not new),
+    and, for a case the statement inserts, the columns it was not given and takes the
+    server's default of (None: the statement updates it)."""
+
+    keys: tuple[str, ...]
+    last_event: int
+    offset: int | None
+    defaulted: tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
 class _SealShape:
     """What a seal statement depends on besides its values. `chained[i]`: the earlier
     event of this seal event i links to (None: its previous hash is a parameter).
-    `cases[n]`: case n's changed columns, its last event, its offset among the new cases
-    numbered (None: not new). `numbers`: how many new cases."""
+    `numbers`: how many new cases."""
 
     chained: tuple[int | None, ...]
-    cases: tuple[tuple[tuple[str, ...], int, int | None], ...]
+    cases: tuple[_CaseShape, ...]
     numbers: int
 
 
 class _SealRow:
     """The seal's one row: the first position, the events' hashes in order, how many case
-    rows its UPDATEs matched, the new cases' numbers in order."""
+    rows its UPDATEs and INSERTs wrote, the new cases' numbers in order, then the server
+    defaults of each inserted case (by the case's index in the seal)."""
 
-    def __init__(self, row: Sequence[Any]) -> None:
+    def __init__(self, row: Sequence[Any], shape: _SealShape) -> None:
         self.first_position = int(row[0])
         self.hashes: list[bytes] = list(row[1])
         self.matched = int(row[2])
         self.numbers: list[str] = list(row[3] or [])
+        self.defaults: dict[int, dict[str, Any]] = {}
+        rest = iter(row[4:])
+        for n, case in enumerate(shape.cases):
+            if case.defaulted is not None:
+                self.defaults[n] = {key: next(rest) for key in case.defaulted}
 
 
 @lru_cache(maxsize=512)
@@ -248,7 +293,8 @@ def _seal_statement(shape: _SealShape) -> Executable:
     """The seal of one shape; every value a named parameter (see `seal`). Built once per
     shape: the statement object's cache key and compiled form are then reused."""
     events = len(shape.chained)
-    last_position, first_number, counters = _counters(len(shape.cases), shape.numbers > 0)
+    updated = tuple(n for n, case in enumerate(shape.cases) if case.defaulted is None)
+    last_position, first_number, counters = _counters(updated, shape.numbers > 0)
     # One row: the first position (and number) ...
     seal = (
         select(
@@ -275,8 +321,10 @@ def _seal_statement(shape: _SealShape) -> Executable:
         "chain"
     )
     updates = [
-        _case_update(n, keys, chain.c.h[last + 1], chain.c.first_number, offset)
-        for n, (keys, last, offset) in enumerate(shape.cases)
+        _case_update(n, case, chain.c.h[case.last_event + 1], chain.c.first_number)
+        if case.defaulted is None
+        else _case_insert(n, case, chain)
+        for n, case in enumerate(shape.cases)
     ]
     event_columns = [_EVENTS.c[name] for name in _EVENT_COLUMNS]
     rows = [
@@ -301,25 +349,31 @@ def _seal_statement(shape: _SealShape) -> Executable:
     )
     new = sorted(
         (
-            (offset, u)
-            for u, (_, _, offset) in zip(updates, shape.cases, strict=True)
-            if offset is not None
+            (case.offset, u)
+            for u, case in zip(updates, shape.cases, strict=True)
+            if case.offset is not None
         ),
         key=lambda pair: pair[0],
     )
     numbers: ColumnElement[Any] = (
         _array([select(u.c.number).scalar_subquery() for _, u in new], Text()) if new else null()
     )
+    defaults = [
+        select(u.c[key]).scalar_subquery()
+        for u, case in zip(updates, shape.cases, strict=True)
+        for key in case.defaulted or ()
+    ]
     return select(
         chain.c.p0,
         chain.c.h,
         select(func.count()).select_from(matched).scalar_subquery(),
         numbers,
+        *defaults,
     ).add_cte(*updates, stored)
 
 
 def _counters(
-    cases: int, numbered: bool
+    cases: tuple[int, ...], numbered: bool
 ) -> tuple[ColumnElement[int], ColumnElement[Any], FromClause]:
     """The county's last event position after this seal's, and the first case number it
     took (NULL when it numbers no case), as columns of the counters' CTEs, and those CTEs
@@ -329,20 +383,24 @@ def _counters(
     locks the case rows at those versions (FOR UPDATE waits for a concurrent writer and
     then sees its version), and the counters read from it, so a seal whose case moved
     writes nothing at all — which a seal run outside a transaction relies on. Lock order,
-    the same for every writer: the cases, then the year's number row, then the positions."""
+    the same for every writer: the cases, then the year's number row, then the positions.
+    `cases`: the indexes of the seal's cases that have rows (a case it inserts has none to
+    guard; a seal of only such cases takes the counters unguarded)."""
     county = bindparam("county", type_=BigInteger())
     count = bindparam("count", type_=BigInteger())
-    at_read = or_(
-        *(
-            and_(
-                _CASES.c.id == bindparam(f"c{n}_id", type_=BigInteger()),
-                _CASES.c.version == bindparam(f"c{n}_stored", type_=Integer()),
+    unmoved: ColumnElement[bool] = true()
+    if cases:
+        at_read = or_(
+            *(
+                and_(
+                    _CASES.c.id == bindparam(f"c{n}_id", type_=BigInteger()),
+                    _CASES.c.version == bindparam(f"c{n}_stored", type_=Integer()),
+                )
+                for n in cases
             )
-            for n in range(cases)
         )
-    )
-    guard = select(_CASES.c.id).where(at_read).with_for_update().cte("guard")
-    unmoved = select(func.count()).select_from(guard).scalar_subquery() == _number(cases)
+        guard = select(_CASES.c.id).where(at_read).with_for_update().cte("guard")
+        unmoved = select(func.count()).select_from(guard).scalar_subquery() == _number(len(cases))
     first_number: ColumnElement[Any] = null()
     numbers = None
     source = select(county, count).where(unmoved)
@@ -379,25 +437,19 @@ def _counters(
 
 
 def _case_update(
-    n: int,
-    keys: tuple[str, ...],
-    head: ColumnElement[bytes],
-    first_number: ColumnElement[Any],
-    offset: int | None,
+    n: int, case: _CaseShape, head: ColumnElement[bytes], first_number: ColumnElement[Any]
 ) -> Any:
     """Case n's UPDATE, made only when the seal took its counters (its `head` comes from
     the seal's one row, none when the guard found a case moved): its changed columns, its
-    chain head and, if new, its number (the prefix and the sequence's digits, zero-padded as
-    domain/numbering pads)."""
+    chain head and, if new, its number."""
     values: dict[Any, Any] = {
-        _CASE_COLUMNS[key]: _parameter(f"c{n}_{key}", _CASE_COLUMNS[key]) for key in keys
+        _CASE_COLUMNS[key]: _parameter(f"c{n}_{key}", _CASE_COLUMNS[key]) for key in case.keys
     }
     values[_CASES.c.chain_head] = select(head).scalar_subquery()
-    if offset is not None:
-        digits = sql_cast(first_number + _number(offset), Text())
-        padding = func.repeat(literal_column("'0'"), _number(SEQUENCE_DIGITS) - func.length(digits))
-        number = select(bindparam(f"c{n}_number_prefix", type_=Text()) + padding + digits)
-        values[_CASES.c.number] = number.scalar_subquery()
+    if case.offset is not None:
+        values[_CASES.c.number] = select(
+            _case_number(n, first_number, case.offset)
+        ).scalar_subquery()
     return (
         update(_CASES)
         .where(
@@ -409,6 +461,34 @@ def _case_update(
         .returning(_CASES.c.id, _CASES.c.number)
         .cte(f"case_{n}")
     )
+
+
+def _case_insert(n: int, case: _CaseShape, chain: FromClause) -> Any:
+    """New case n's INSERT, from the seal's one row (none when the guard found another
+    case moved): its given columns, its number and its chain head; it returns its id,
+    its number and the server's defaults of the columns it was not given."""
+    assert case.offset is not None, "a new case is numbered by its seal"
+    assert case.defaulted is not None
+    columns = [_CASE_COLUMNS[key] for key in case.keys]
+    source = select(
+        *(_parameter(f"c{n}_{key}", _CASE_COLUMNS[key]) for key in case.keys),
+        _case_number(n, chain.c.first_number, case.offset),
+        chain.c.h[case.last_event + 1],
+    ).select_from(chain)
+    return (
+        insert(_CASES)
+        .from_select([*columns, _CASES.c.number, _CASES.c.chain_head], source)
+        .returning(_CASES.c.id, _CASES.c.number, *(_CASE_COLUMNS[key] for key in case.defaulted))
+        .cte(f"case_{n}")
+    )
+
+
+def _case_number(n: int, first_number: ColumnElement[Any], offset: int) -> ColumnElement[str]:
+    """New case n's number: its prefix (county code and year) and the sequence's digits,
+    zero-padded as domain/numbering pads."""
+    digits = sql_cast(first_number + _number(offset), Text())
+    padding = func.repeat(literal_column("'0'"), _number(SEQUENCE_DIGITS) - func.length(digits))
+    return bindparam(f"c{n}_number_prefix", type_=Text()) + padding + digits
 
 
 def _number(value: int) -> ColumnElement[int]:

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ARRAY, BigInteger, any_, bindparam, func, select
+from sqlalchemy import ARRAY, BigInteger, any_, bindparam, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -28,11 +28,16 @@ async def units_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, U
 _TWO_UNITS = [bindparam(name, type_=BigInteger()) for name in ("location_id", "intake_id")]
 _PATHS = select(func.unnest(Unit.path)).where(Unit.id.in_(_TWO_UNITS)).scalar_subquery()
 _CATEGORIES = select(Category).where(Category.id == any_(_IDS))
+# The new case's id, taken from its sequence once per statement (an uncorrelated subquery)
+# so that a registration without a transaction can have its seal insert the case.
+_NEXT_CASE_ID = select(
+    func.nextval(func.pg_get_serial_sequence(literal_column("'cases'"), literal_column("'id'")))
+).scalar_subquery()
 # A registration's reads in one: its category rides on every unit row (joined by its id;
-# none for an unknown id or none given), and so does whether the unit's county routes new
-# cases automatically (no settings row: it does not).
+# none for an unknown id or none given), and so do whether the unit's county routes new
+# cases automatically (no settings row: it does not) and the new case's id.
 _WITH_ANCESTORS_AND_CATEGORY = (
-    select(Unit, Category, func.coalesce(IntakeSetting.auto_route, False))
+    select(Unit, Category, func.coalesce(IntakeSetting.auto_route, False), _NEXT_CASE_ID)
     .select_from(Unit)
     .outerjoin(Category, Category.id == bindparam("category_id", type_=BigInteger()))
     .outerjoin(IntakeSetting, IntakeSetting.county_id == Unit.county_id)
@@ -45,20 +50,22 @@ class RegistrationReads:
     units: dict[int, Unit]  # the units asked for and every unit above them
     category: Category | None
     routing_counties: frozenset[int]  # those of the units' counties that route automatically
+    case_id: int | None  # the new case's, taken from its sequence (None: no unit was found)
 
 
 async def units_with_ancestors_and_category(
     session: AsyncSession, location_id: int, intake_id: int, category_id: int | None
 ) -> RegistrationReads:
     """The two units and every unit above them (a path ends with its unit), the category
-    of that id if there is one, and which of their counties route new cases automatically:
-    what a registration reads, in one statement."""
+    of that id if there is one, which of their counties route new cases automatically,
+    and an id for the new case: what a registration reads, in one statement."""
     parameters = {"location_id": location_id, "intake_id": intake_id, "category_id": category_id}
     rows = (await session.execute(_WITH_ANCESTORS_AND_CATEGORY, parameters)).all()
     return RegistrationReads(
-        units={unit.id: unit for unit, _, _ in rows},
-        category=next((category for _, category, _ in rows if category is not None), None),
-        routing_counties=frozenset(unit.county_id for unit, _, routes in rows if routes),
+        units={unit.id: unit for unit, _, _, _ in rows},
+        category=next((category for _, category, _, _ in rows if category is not None), None),
+        routing_counties=frozenset(unit.county_id for unit, _, routes, _ in rows if routes),
+        case_id=rows[0][3] if rows else None,
     )
 
 

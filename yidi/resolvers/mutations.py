@@ -11,6 +11,7 @@ from yidi.resolvers.context import Context
 from yidi.resolvers.ids import decode_id
 from yidi.services import auth, intake, login_throttle
 from yidi.services.login_throttle import LoginPolicy
+from yidi.services.work import Work
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,13 @@ async def register_case(ctx: Context, args: RegisterArgs) -> tuple[Case, str]:
         risk_level=args.risk_level,
         idempotency_key=args.idempotency_key,
     )
-    async with ctx.work() as work:
-        registered = await intake.register_case(work, command)
+
+    async def use_case(work: Work) -> intake.Registered:
+        return await intake.register_case(work, command)
+
+    if intake.registers_alone(command):
+        registered = await ctx.run_alone(use_case)
+    else:
+        async with ctx.work() as work:
+            registered = await use_case(work)
     return registered.case, registered.tracking_code

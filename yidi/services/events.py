@@ -19,7 +19,7 @@ from yidi.domain.enums import CaseEventType
 from yidi.domain.ledger_trail import TrailEvent
 from yidi.domain.numbering import case_number_prefix, format_case_number
 from yidi.persistence import ledger as ledger_store
-from yidi.persistence.case_insert import insert_case
+from yidi.persistence.case_insert import insert_case, stored
 from yidi.persistence.models import Case, CaseEvent
 from yidi.persistence.outbox import NewNumber, Unsealed, seal, take_positions
 from yidi.persistence.session import WriteOutsideSeal, refuse_pending_outside_seal
@@ -41,12 +41,13 @@ async def record(
     """Append one event to the case's timeline and bump its version.
 
     The actor is the work's signed-in user; None stands for the system or a resident.
-    A new case (not stored yet) is stored here, already at its first version. The event
-    itself is stored by `publish`, when the work commits.
+    A new case (not stored yet) is stored here, already at its first version — unless the
+    work runs without a transaction and the case's id is taken already: its seal inserts it
+    then, numbered. The event itself is stored by `publish`, when the work commits.
     """
     case.version += 1
     await _keep_dashboard_facts(work, case, event_type, from_unit_id, data)
-    if case.id is None:
+    if not stored(case) and not (work.alone and case.id is not None):
         await insert_case(work.session, case)  # the event needs the case's id
     event = CaseEvent(
         county_id=case.county_id,

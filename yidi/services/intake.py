@@ -19,7 +19,7 @@ from yidi.domain.numbering import (
 from yidi.persistence import cases as case_store
 from yidi.persistence import idempotency
 from yidi.persistence.models import Case, Category, Unit
-from yidi.persistence.session import Session
+from yidi.persistence.session import Session, WriteOutsideSeal
 from yidi.persistence.units import units_by_ids, units_with_ancestors_and_category
 from yidi.services.events import record
 from yidi.services.responsibilities import route_new_case
@@ -108,6 +108,8 @@ class Placement:
     scope: str
     # Units already read, by id (the location's ancestors among them saves a statement).
     known_units: Mapping[int, Unit] = field(default_factory=dict)
+    # The case's id if already taken (None: its insert takes it).
+    case_id: int | None = None
 
 
 def check_registration(cmd: RegisterCommand, *, phone_required: bool, now: datetime) -> Checked:
@@ -147,12 +149,26 @@ async def register_case(work: Work, cmd: RegisterCommand, *, route: bool = True)
         raise Forbidden("You may not register cases located there.")
     intake_unit = units[actor.unit_id]
     scope = f"user:{actor.user_id}"
-    placement = Placement(category, location, intake_unit, risk, scope, known_units=units)
+    routes = route and location.county_id in reads.routing_counties
+    if routes and work.alone:
+        # Routing reads the new case back (the dispatch path): it needs the case's row.
+        raise WriteOutsideSeal("an automatically routed registration runs in a transaction")
+    placement = Placement(
+        category, location, intake_unit, risk, scope, known_units=units, case_id=reads.case_id
+    )
     registered = await create_case(work, cmd, checked, placement)
     new = registered.case in work.changed  # not a retry's replay (INTAKE.md)
-    if route and new and location.county_id in reads.routing_counties:
+    if routes and new:
         await route_new_case(work, registered.case)
     return registered
+
+
+def registers_alone(cmd: RegisterCommand) -> bool:
+    """Whether the registration may run without a transaction (unit_of_work.run_alone),
+    its seal inserting the case: not under an idempotency key, whose record is a row of
+    its own (a registration the county routes automatically finds out after its first
+    read, and runs again in a transaction)."""
+    return cmd.idempotency_key is None
 
 
 async def create_case(
@@ -187,6 +203,7 @@ async def create_case(
     )
     track = intake.DEFAULT_TRACK
     case = Case(
+        id=placement.case_id,
         county_id=county.id,
         # Numbered last, right before commit, by the event writer (services/events.py).
         number=provisional_case_number(),
