@@ -43,9 +43,16 @@ def start(command: list[str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
     return process, f"127.0.0.1:{port}"
 
 
+# `python -P -m yidi.cli`: without -P, `-m` puts the current directory first on the path, so
+# a server started from one checkout ran that checkout's code whatever PYTHONPATH named —
+# and an A/B run (PYTHONPATH=<other tree>) timed the same code twice. With -P it runs the
+# yidi this process imports.
+YIDI = [sys.executable, "-P", "-m", "yidi.cli"]
+
+
 def serve_yidi(data_dir: Path, log: Path, *options: str) -> tuple[subprocess.Popen[bytes], str]:
     """`yidi serve --demo` on the data directory's embedded PostgreSQL."""
-    command = [sys.executable, "-m", "yidi.cli", "serve", "--demo", "--data-dir", str(data_dir)]
+    command = [*YIDI, "serve", "--demo", "--data-dir", str(data_dir)]
     return start([*command, "--log-level", "warning", *options], log)
 
 
@@ -106,7 +113,7 @@ async def synthetic_county(data_dir: Path, cases: int) -> str:
     if have not in (0, cases):
         raise SystemExit(f"{data_dir} holds a synthetic county of {have} cases, not {cases}")
     if have == 0:
-        command = [sys.executable, "-m", "yidi.cli", "seed", "--synthetic", "--cases", str(cases)]
+        command = [*YIDI, "seed", "--synthetic", "--cases", str(cases)]
         subprocess.run([*command, "--data-dir", str(data_dir)], check=True)
     return dsn
 
