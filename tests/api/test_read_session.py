@@ -56,21 +56,28 @@ async def test_queries_read_outside_a_transaction_and_mutations_inside_one(
 async def test_a_connection_that_read_goes_back_to_the_pool_transactional(
     settings: Settings, database_url: str, clock: Clock
 ) -> None:
-    """One pooled connection: the mutation after a query runs on the connection the query
-    read through in autocommit, and still inside its transaction."""
+    """A small pool, its connections reused: the mutation after a query runs on a
+    connection that had read in autocommit, and still inside its transaction."""
     one = settings.model_copy(update={"database_pool_size": 1})
+
+    def describe(conn: Any, statement: str) -> tuple[str, bool, int]:
+        driver = conn.connection.driver_connection
+        return " ".join(statement.split()), driver.is_in_transaction(), id(driver)
+
     async with running_app(one, database_url, clock) as app, in_process(app, clock) as api:
-        await api.ok(PAGE, user=LEADER)
-        pool = app.state.engine.sync_engine.pool
-        with in_transaction(app) as seen:
+        with recorded(app, describe) as seen:
+            await api.ok(PAGE, user=LEADER)
             assert await api.ok(PAGE, user=LEADER)
             new_case = await api.ok(REGISTERED, user=LEADER)
             case_id = new_case["cases"]["edges"][0]["node"]["id"]
             await do(api, LEADER, "ASSESS", {"caseId": case_id, "note": "checked"})
-        assert pool.size() == 1
-        inserts = [inside for statement, inside in seen if "INSERT" in statement.upper()]
+        inserts = [
+            (inside, conn) for statement, inside, conn in seen if "INSERT" in statement.upper()
+        ]
         assert inserts
-        assert all(inserts)
+        assert all(inside for inside, _ in inserts)
+        readers = {conn for statement, inside, conn in seen if not inside}
+        assert {conn for _, conn in inserts} <= readers
 
 
 async def test_a_reading_session_refuses_to_write(app: Starlette) -> None:

@@ -17,15 +17,22 @@ def normalize_url(url: str) -> str:
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    """No ping before each checkout: it was a round trip on every request, for the rare
+    """Up to twice `pool_size` connections, each opened when the load first needs it and
+    then kept. (A pool of `pool_size` with as many again of overflow closed each overflow
+    connection as it came back: under a load just above the pool, dozens of connections a
+    second were opened and closed, each a new PostgreSQL backend and asyncpg's type
+    introspection — ~7 ms of PostgreSQL's CPU apiece, half of what a registration cost it:
+    docs/BENCHMARKS.md.)
+
+    No ping before each checkout: it was a round trip on every request, for the rare
     connection a database restart has killed. Instead, a statement that fails with a
     disconnect error makes SQLAlchemy invalidate the whole pool, so that request fails
     and the next ones connect afresh (docs/OPERATIONS.md, tests/multiprocess/
     test_database_restart.py)."""
     return create_async_engine(
         normalize_url(url),
-        pool_size=pool_size,
-        max_overflow=pool_size,
+        pool_size=2 * pool_size,
+        max_overflow=0,
         pool_pre_ping=False,
         connect_args={"server_settings": {"application_name": "yidi", "timezone": "UTC"}},
     )
