@@ -151,8 +151,8 @@ async def seal(
     """
     numbered = {id(n.case): offset for offset, n in enumerate(new)}
     last_event = {u.event.case_id: i for i, u in enumerate(events)}
-    changes = [(case, _changes_of(case)) for case in cases]
     inserted = {id(case): given_and_defaulted(case) for case in cases if not stored(case)}
+    changes = [(case, _changes_of(case, inserted.get(id(case)))) for case in cases]
     parameters: dict[str, Any] = {
         "county": county_id,
         "count": len(events),
@@ -230,15 +230,16 @@ def _chained(events: Sequence[Unsealed]) -> tuple[int | None, ...]:
     return tuple(chained)
 
 
-def _changes_of(case: Case) -> dict[str, Any]:
+def _changes_of(
+    case: Case, inserted: tuple[tuple[str, ...], tuple[str, ...]] | None
+) -> dict[str, Any]:
     """The case's column attributes set to a new value since it was last read or written,
     with their values now (from the ORM's own record of what it would flush). A column
     set to the value it had is left out: updating it would still wake the triggers. A new
-    case without a row: every column it was given but the id (a parameter of its own), and
-    but those the seal writes (its number, when the seal numbers it, and its chain head)."""
-    if not stored(case):
-        given, _ = given_and_defaulted(case)
-        return {key: getattr(case, key) for key in given if key not in _SEAL_WRITES}
+    case the seal inserts (`inserted`: its given and defaulted columns): every column it
+    was given, its id among them, but the number and chain head the seal writes."""
+    if inserted is not None:
+        return {key: getattr(case, key) for key in inserted[0] if key not in _SEAL_WRITES}
     state = inspect(case)
     return {
         key: value
