@@ -239,8 +239,8 @@ class PlainObjects(PlainLeaves):
         arguments = (
             self._arguments(field_def, details) if field_def.args or details.node.arguments else {}
         )
-        if call.renamed:
-            arguments = {call.renamed.get(key, key): value for key, value in arguments.items()}
+        if call.arguments is not None:  # renamed, input types converted: a dict of its own
+            arguments = call.arguments(arguments)
 
         def build() -> "GraphQLResolveInfo[Any]":  # quoted: not evaluated at every call
             nodes = to_nodes(field_details_list)
