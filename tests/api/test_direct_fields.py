@@ -14,9 +14,10 @@ import strawberry
 import strawberry.schema.schema_converter as converter
 from strawberry.permission import BasePermission
 
-from tests.support.demo import COUNTY, LEADER
+from tests.support.demo import COUNTY, LEADER, VILLAGE
 from tests.support.driver import Api
-from tests.support.intake import register
+from tests.support.intake import SUBMIT, register, request_input
+from tests.support.lookups import unit_id
 from tests.support.mutations import do
 from yidi.schema.direct_fields import DIRECT, resolve_directly
 
@@ -60,11 +61,14 @@ async def test_mutations_take_their_input_without_strawberrys_conversion(
     fields = {"caseId": case["id"], "note": "已电话回访。"}
     commented = await do(api, LEADER, "COMMENT", fields, selection="id version")
     assert commented == {"id": case["id"], "version": case["version"] + 1}
+    village = await unit_id(api, VILLAGE, LEADER)
+    submitted = await api.ok(SUBMIT, {"input": request_input(village)})
+    assert submitted["submitRequest"]["trackingCode"]
     # A field that is not direct still goes through strawberry's wrapper: the fixture sees
-    # conversions, just not those of the two mutations.
+    # conversions, just not those of the mutations.
     await api.ok("query($c: String!) { unitByCode(code: $c) { id } }", {"c": COUNTY}, user=LEADER)
     assert "unit_by_code" in conversions
-    assert not {"register_case", "comment_case"} & set(conversions)
+    assert not {"register_case", "comment_case", "submit_request"} & set(conversions)
 
 
 @strawberry.type
