@@ -1,6 +1,8 @@
 """Fields marked DIRECT bypass strawberry's resolver wrapping (schema/direct_fields.py): they
-still get their Info and arguments, a page's cost in that wrapping does not grow with its
-size, and a field the thin resolver could not serve faithfully is refused at build time.
+still get their Info and arguments (input types converted as strawberry converts them), a
+page's cost in that wrapping does not grow with its size, a mutation's input is not
+converted by strawberry, and a field the thin resolver could not serve faithfully is
+refused at build time.
 The answers themselves are held by tests/api/test_eager_fields.py (a page equals each case
 asked on its own, fragments, aliases, cursors) and the rest of the suite."""
 
@@ -12,8 +14,11 @@ import strawberry
 import strawberry.schema.schema_converter as converter
 from strawberry.permission import BasePermission
 
-from tests.support.demo import LEADER
+from tests.support.demo import COUNTY, LEADER, VILLAGE
 from tests.support.driver import Api
+from tests.support.intake import SUBMIT, register, request_input
+from tests.support.lookups import unit_id
+from tests.support.mutations import do
 from yidi.schema.direct_fields import DIRECT, resolve_directly
 
 PAGE = """query($n: Int!) { cases(first: $n) { edges { node { number category { name }
@@ -48,6 +53,24 @@ async def test_a_pages_wrapping_does_not_grow_with_its_size(
     assert per_page[0] == per_page[1] == ["cases"]
 
 
+async def test_mutations_take_their_input_without_strawberrys_conversion(
+    api: Api, conversions: list[str]
+) -> None:
+    case = await register(api, "county.intake", COUNTY, selection="id title version")
+    assert case["title"] == "邻里噪音纠纷"
+    fields = {"caseId": case["id"], "note": "已电话回访。"}
+    commented = await do(api, LEADER, "COMMENT", fields, selection="id version")
+    assert commented == {"id": case["id"], "version": case["version"] + 1}
+    village = await unit_id(api, VILLAGE, LEADER)
+    submitted = await api.ok(SUBMIT, {"input": request_input(village)})
+    assert submitted["submitRequest"]["trackingCode"]
+    # A field that is not direct still goes through strawberry's wrapper: the fixture sees
+    # conversions, just not those of the mutations.
+    await api.ok("query($c: String!) { unitByCode(code: $c) { id } }", {"c": COUNTY}, user=LEADER)
+    assert "unit_by_code" in conversions
+    assert not {"register_case", "comment_case", "submit_request"} & set(conversions)
+
+
 @strawberry.type
 class Thing:
     size: int
@@ -76,6 +99,44 @@ def test_a_direct_field_gets_its_info_and_arguments_by_python_name() -> None:
 @strawberry.input
 class Window:
     days: int
+    label: str | None = "w"
+
+
+@strawberry.type
+class Inputs:
+    @strawberry.field(metadata=DIRECT)
+    def described(
+        self, window: Window, sizes: list[int], windows: list[Window] | None = None
+    ) -> str:
+        return f"{window!r} {sizes!r} {windows!r}"
+
+
+def test_a_direct_field_gets_input_types_as_strawberry_converts_them() -> None:
+    @strawberry.type
+    class Root:
+        @strawberry.field
+        def inputs(self) -> Inputs:
+            return Inputs()
+
+    document = """{ inputs { a: described(window: {days: 2}, sizes: [1, 2])
+      b: described(window: {days: 3, label: null}, sizes: [], windows: [{days: 4}]) } }"""
+    plain = strawberry.Schema(query=Root).execute_sync(document)
+    direct = strawberry.Schema(query=Root)
+    resolve_directly(direct)
+    result = direct.execute_sync(document)
+    assert result.errors is None
+    assert result.data == plain.data
+    assert result.data == {
+        "inputs": {
+            "a": "Window(days=2, label='w') [1, 2] None",
+            "b": "Window(days=3, label=None) [] [Window(days=4, label='w')]",
+        }
+    }
+
+
+@strawberry.input
+class Later:
+    days: strawberry.Maybe[int]
 
 
 class Nobody(BasePermission):
@@ -93,8 +154,8 @@ def _with_field(field: Callable[..., Any]) -> strawberry.Schema:
     return strawberry.Schema(query=Root)
 
 
-def _by_window(self: Any, window: Window) -> str:
-    return str(window.days)
+def _by_later(self: Any, later: Later) -> str:
+    return str(later.days)
 
 
 def _anyone(self: Any) -> str:
@@ -109,10 +170,6 @@ def _maybe(self: Any, size: strawberry.Maybe[int] = None) -> str:
     return str(size)
 
 
-def _list(self: Any, sizes: list[int]) -> str:
-    return str(sizes)
-
-
 def _global(self: Any, target: strawberry.relay.GlobalID) -> str:
     return str(target)
 
@@ -120,15 +177,14 @@ def _global(self: Any, target: strawberry.relay.GlobalID) -> str:
 @pytest.mark.parametrize(
     ("field", "why"),
     [
-        (strawberry.field(resolver=_by_window, metadata=DIRECT), "not a plain scalar"),
+        (strawberry.field(resolver=_by_later, metadata=DIRECT), "argument later: .* Maybe"),
         (
             strawberry.field(resolver=_anyone, metadata=DIRECT, permission_classes=[Nobody]),
             "extensions or permissions",
         ),
         (strawberry.field(resolver=_no_self, metadata=DIRECT), "only a method"),
-        (strawberry.field(resolver=_maybe, metadata=DIRECT), "not a plain scalar"),
-        (strawberry.field(resolver=_list, metadata=DIRECT), "not a plain scalar"),
-        (strawberry.field(resolver=_global, metadata=DIRECT), "not a plain scalar"),
+        (strawberry.field(resolver=_maybe, metadata=DIRECT), "argument size: .* Maybe"),
+        (strawberry.field(resolver=_global, metadata=DIRECT), "argument target: .* GlobalID"),
     ],
 )
 def test_a_field_the_thin_resolver_cannot_serve_is_refused(field: Any, why: str) -> None:

@@ -88,6 +88,30 @@ class Holder:
     def odd(self) -> Any:
         return self.plain  # an object of another type where a Leaf is due
 
+    # Async resolvers (a mutation's payload): awaited, then judged like any value.
+    @strawberry.field(metadata=DIRECT)
+    async def later_one(self, info: strawberry.Info) -> Leaf:
+        await asyncio.sleep(0)
+        return self.one
+
+    @strawberry.field
+    async def later_many(self) -> list[Leaf]:
+        await asyncio.sleep(0)
+        return self.many
+
+    @strawberry.field(graphql_type=Leaf | None, metadata=DIRECT)
+    async def later_odd(self) -> Any:
+        return self.plain
+
+    @strawberry.field(metadata=DIRECT)
+    async def later_missing(self) -> Leaf:
+        return None  # type: ignore[return-value]  # None where a Leaf is due
+
+    @strawberry.field(metadata=DIRECT)
+    async def later_failing(self) -> Leaf | None:
+        await asyncio.sleep(0)
+        raise ValueError("later failed to load")
+
 
 async def _soon(value: Leaf) -> Leaf:
     return value
@@ -160,7 +184,9 @@ DOCUMENT = """query($yes: Boolean!) {
   good { one { name required } maybe { name } many { name required later }
     maybeMany { name later } direct { name } first(count: 2) { name } soon { name }
     where { name } here: where { name } tagged { name }
-    odd { name } plain { word } included: one @include(if: $yes) { name } }
+    odd { name } plain { word } included: one @include(if: $yes) { name }
+    laterOne { name later } laterMany { name } laterOdd { name } laterFailing { name } }
+  laterMissing: nullObject { laterMissing { name } }
   nullLeafInList { many { name required } }
   nullItem { many { name } maybeMany { name required } }
   nullObject { one { name } }
@@ -203,10 +229,21 @@ def test_answers_and_errors_are_graphql_cores(monkeypatch: pytest.MonkeyPatch) -
     assert errors(ours) == errors(theirs)
     # Objects of their own class, and lists of them, are not graphql-core's to walk;
     # awaitables, nulls, other classes and directives are.
-    for plain in ("good", "good.one", "good.many", "good.maybeMany", "good.direct", "good.first"):
+    for plain in (
+        "good",
+        "good.one",
+        "good.many",
+        "good.maybeMany",
+        "good.direct",
+        "good.first",
+        "good.soon",  # an awaitable, awaited first
+        "good.laterOne",
+        "good.laterMany",
+    ):
         assert plain not in walked
     for walked_by_it in (
-        "good.soon",  # an awaitable
+        "good.laterOdd",  # awaited, another class
+        "laterMissing.laterMissing",  # awaited, None where due
         "good.maybe",  # None
         "good.odd",  # another class
         "good.included",  # a directive
@@ -227,6 +264,10 @@ def test_answers_and_errors_are_graphql_cores(monkeypatch: pytest.MonkeyPatch) -
     assert ours.data["good"]["where"] == {"name": "good.where:where:t"}
     assert ours.data["good"]["here"] == {"name": "good.here:where:t"}
     assert ours.data["good"]["tagged"] == {"name": "t"}
+    assert ours.data["good"]["laterOne"] == {"name": "a", "later": "aa"}
+    assert ours.data["good"]["laterMany"] == [{"name": "b"}, {"name": "c"}]
+    assert ours.data["good"]["laterOdd"] is None
+    assert ours.data["laterMissing"] is None
     assert ours.data["nullLeafInList"] is None  # a non-null item's null reaches the holder
     assert ours.data["nullItem"] is None
     assert ours.data["booming"] == {
@@ -238,6 +279,9 @@ def test_answers_and_errors_are_graphql_cores(monkeypatch: pytest.MonkeyPatch) -
         ("nullItem", "many", 1),
         ("nullObject", "one"),
         ("good", "odd"),
+        ("good", "laterOdd"),
+        ("good", "laterFailing"),
+        ("laterMissing", "laterMissing"),
         ("wrongClass", "maybe"),
         ("wrongList", "many", 1),
         ("cast", "maybe"),

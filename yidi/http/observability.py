@@ -12,9 +12,9 @@ subscriptions, deadline sweeper runs.
 """
 
 import logging
+import os
 import re
 import time
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -50,6 +50,7 @@ LOG_CONFIG: dict[str, Any] = {
 }
 
 REQUEST_ID = "x-request-id"
+_REQUEST_ID_RAW = REQUEST_ID.encode()
 _TOKEN = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 _OPERATION = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 # Operation names come from clients: beyond this many distinct ones, the rest are "other",
@@ -113,6 +114,23 @@ class Metrics:
         )
         live.set_function(subscriptions)
         self._operations: set[str] = set()
+        # Labelled children by their labels: prometheus-client checks and looks up the
+        # labels under a lock on every `labels()` call, twice per request.
+        self._counted: dict[tuple[str, str, str], Counter] = {}
+        self._timed: dict[tuple[str, str], Histogram] = {}
+
+    def observe(self, path: str, operation: str, outcome: str, seconds: float) -> None:
+        """One request in the request counter and the latency histogram."""
+        counted = self._counted.get((path, operation, outcome))
+        if counted is None:
+            counted = self._counted[(path, operation, outcome)] = self.requests.labels(
+                path, operation, outcome
+            )
+        counted.inc()
+        timed = self._timed.get((path, operation))
+        if timed is None:
+            timed = self._timed[(path, operation)] = self.latency.labels(path, operation)
+        timed.observe(seconds)
 
     def sweeper_ran(self, outcome: str) -> None:
         self.sweeper_runs.labels(outcome).inc()
@@ -143,6 +161,16 @@ def _path_label(path: str) -> str:
     return "/static" if path.startswith("/static/") else "other"
 
 
+def _given_request_id(scope: Scope) -> str | None:
+    """The client's request id when it is a short token (ASGI header names are lowercase;
+    the first such header counts, as Starlette's `Headers.get` takes it)."""
+    for name, value in scope["headers"]:
+        if name == _REQUEST_ID_RAW:
+            given = value.decode("latin-1")
+            return given if _TOKEN.match(given) else None
+    return None
+
+
 class Observe:
     """ASGI middleware: request id, access log line, metrics."""
 
@@ -154,8 +182,7 @@ class Observe:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        given = Request(scope).headers.get(REQUEST_ID, "")
-        request_id = given if _TOKEN.match(given) else uuid.uuid4().hex
+        request_id = _given_request_id(scope) or os.urandom(16).hex()
         started = time.perf_counter()
         status = 500
 
@@ -181,8 +208,7 @@ class Observe:
         operation = self.metrics.operation_label(graphql.get("operation"))
         if path != "/graphql":
             operation = "-"
-        self.metrics.requests.labels(path, operation, outcome).inc()
-        self.metrics.latency.labels(path, operation).observe(seconds)
+        self.metrics.observe(path, operation, outcome, seconds)
         # The endpoints beside GraphQL refuse a limit with 429 (Open311: docs/OPEN311.md).
         if outcome == "RATE_LIMITED" or status == 429:
             self.metrics.rate_limited.inc()

@@ -53,6 +53,12 @@ def json_depth(data: bytes) -> int:
     return max(accumulate(map(_DELTA.__getitem__, brackets)), default=0)
 
 
+def _may_nest_deeper(data: bytes, depth: int) -> bool:
+    """False when the text has too few opening brackets, in strings or not, to nest deeper
+    than `depth`: most bodies, told by two counts in C instead of `json_depth`'s scan."""
+    return data.count(b"[") + data.count(b"{") > depth
+
+
 def error_body(message: str, code: str) -> dict[str, Any]:
     return {"errors": [{"message": message, "extensions": {"code": code}}]}
 
@@ -151,7 +157,9 @@ class StrictHTTP:
     def decode_json(self, data: str | bytes) -> object:
         if isinstance(data, bytes):
             # A request body (GET parameters arrive as str): it must be a JSON object.
-            if json_depth(data) > self.settings.max_json_depth:
+            if _may_nest_deeper(data, self.settings.max_json_depth) and (
+                json_depth(data) > self.settings.max_json_depth
+            ):
                 raise HTTPException(
                     400, f"The JSON body nests deeper than {self.settings.max_json_depth}."
                 )

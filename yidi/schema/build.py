@@ -4,7 +4,8 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
-from strawberry.extensions import AddValidationRules
+from strawberry.extensions import AddValidationRules, SchemaExtension
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
@@ -16,6 +17,7 @@ from yidi.resolvers.query_budget import QueryBudget
 from yidi.resolvers.text_guard import RejectUnencodableText
 from yidi.schema.direct_fields import resolve_directly
 from yidi.schema.enum_output import serialize_enums_by_lookup
+from yidi.schema.extension_hooks import KnownHooksRunner
 from yidi.schema.mutation import Mutation
 from yidi.schema.nodes import NODE_KINDS
 from yidi.schema.query import Query
@@ -24,6 +26,11 @@ from yidi.schema.subscription import Subscription
 
 
 class YidiSchema(strawberry.Schema):
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> SchemaExtensionsRunner:
+        return KnownHooksRunner(execution_context=execution_context, extensions=extensions)
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:

@@ -13,6 +13,7 @@ from yidi.domain import commands as c
 from yidi.domain.enums import ClosureKind
 from yidi.resolvers.case_mutations import act
 from yidi.resolvers.ids import decode_id, decode_optional_id
+from yidi.schema.direct_fields import DIRECT
 from yidi.schema.inputs import (
     AcceptCaseInput,
     AssessCaseInput,
@@ -55,11 +56,12 @@ def versioned(i: Any) -> _Versioned:
 def case_action(input_type: type[InputT], to_command: Callable[[InputT], c.CaseCommand]) -> Any:
     """A mutation field taking `input: <input_type>!` and returning the changed case."""
 
-    async def resolve(info: Ctx, input: input_type) -> CasePayload:  # type: ignore[valid-type]
+    # `self` (the root value, unused) lets the field be resolved directly.
+    async def resolve(self: Any, info: Ctx, input: input_type) -> CasePayload:  # type: ignore[valid-type]
         row = await act(info.context, lambda: to_command(input))
         return CasePayload(case=Case.of(row))
 
-    return strawberry.mutation(resolver=resolve)
+    return strawberry.mutation(resolver=resolve, metadata=DIRECT)
 
 
 def _unit(global_id: str, field: str = "unitId") -> int:

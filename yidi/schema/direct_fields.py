@@ -1,13 +1,16 @@
 """Hot fields resolved straight from graphql-core.
 
 strawberry wraps every resolver in machinery for features these fields do not use —
-argument conversion into input types, field extensions, permission classes, a chain of
-partials rebuilt per call —; on a page of 50 nested cases that wrapping was about a seventh
-of the request's Python (docs/BENCHMARKS.md). A field declared with `metadata=DIRECT` gets a
-thin resolver instead, which hands its function the strawberry `Info` and the arguments
-graphql-core has already coerced, and nothing else. Only fields that need nothing more may
-be marked: a method on the type, with plain scalar arguments, no extensions or permission
-classes — `resolve_directly` refuses any other when the schema is built.
+argument conversion walked afresh per call, field extensions, permission classes, a chain
+of partials rebuilt per call —; on a page of 50 nested cases that wrapping was about a
+seventh of the request's Python, and a registration's input conversion ≈ 6 % of its
+request path (docs/BENCHMARKS.md). A field declared with `metadata=DIRECT` gets a thin
+resolver instead, which hands its function the strawberry `Info` and its arguments —
+plain scalars as graphql-core coerced them, input types converted by a converter built
+once per type (schema/input_conversion.py) — and nothing else. Only fields that need
+nothing more may be marked: a method on the type, with arguments that converter
+reproduces, no extensions or permission classes — `resolve_directly` refuses any other
+when the schema is built.
 """
 
 from collections.abc import Callable, Mapping
@@ -18,9 +21,9 @@ import strawberry
 from graphql import GraphQLField, GraphQLObjectType, GraphQLResolveInfo
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types import Info
-from strawberry.types.arguments import StrawberryArgument
-from strawberry.types.base import StrawberryOptional
 from strawberry.types.field import StrawberryField
+
+from yidi.schema.input_conversion import Convert, Unsupported, converter
 
 DIRECT: Mapping[str, Any] = MappingProxyType({"yidi.direct": True})
 
@@ -34,13 +37,17 @@ _READS_OBJECT_ONLY = "yidi.reads_object_only"
 _DIRECT_CALL = "yidi.direct_call"
 
 
+# graphql-core's coerced arguments (by GraphQL name) as the method takes them.
+Arguments = Callable[[dict[str, Any]], dict[str, Any]]
+
+
 class DirectCall(NamedTuple):
-    """A direct field's method, the name of its Info parameter, and its arguments' GraphQL
-    names that differ from their Python names."""
+    """A direct field's method, the name of its Info parameter, and how its arguments are
+    passed: None when as graphql-core coerced them, else converted by `arguments`."""
 
     function: Callable[..., Any]
     info_name: str
-    renamed: Mapping[str, str]
+    arguments: Arguments | None
     field: StrawberryField
 
 
@@ -75,16 +82,34 @@ def direct_call(graphql_field: GraphQLField) -> DirectCall | None:
     return call
 
 
-# graphql-core's coerced value of these is already what strawberry would pass on (it
-# converts input types, `Maybe`, global ids, and copies lists).
-_PLAIN_SCALARS: tuple[object, ...] = (bool, float, int, str, strawberry.ID)
+def _arguments(schema: strawberry.Schema, where: str, field: StrawberryField) -> Arguments | None:
+    """How the field's coerced arguments become its method's keyword arguments: None when
+    they are passed as they are (plain scalars under their own names)."""
+    config = schema.config
+    registry = schema.schema_converter.scalar_registry
+    # (GraphQL name, Python name, conversion or None) per argument.
+    plan: list[tuple[str, str, Convert | None]] = []
+    for argument in field.arguments:
+        try:
+            convert = converter(argument.type, registry, config.name_converter.from_field)
+        except Unsupported as why:
+            raise TypeError(f"{where}: argument {argument.python_name}: {why}") from None
+        plan.append((config.name_converter.from_argument(argument), argument.python_name, convert))
+    if all(graphql == python and convert is None for graphql, python, convert in plan):
+        return None
+
+    def arguments(coerced: dict[str, Any]) -> dict[str, Any]:
+        # As strawberry's convert_arguments: an argument graphql-core left out stays out.
+        return {
+            python: value if convert is None or value is None else convert(value)
+            for graphql, python, convert in plan
+            if (value := coerced.get(graphql, _ABSENT)) is not _ABSENT
+        }
+
+    return arguments
 
 
-def _plain(argument: StrawberryArgument) -> bool:
-    annotation = argument.type
-    if isinstance(annotation, StrawberryOptional):
-        annotation = annotation.of_type
-    return not argument.is_maybe and any(annotation is plain for plain in _PLAIN_SCALARS)
+_ABSENT = object()
 
 
 def resolve_directly(schema: strawberry.Schema) -> None:
@@ -130,29 +155,19 @@ def _direct_resolver(
     # strawberry offers no public way to ask which exception handlers apply to a field.
     if schema.schema_converter._get_field_exception_handlers(field):
         raise TypeError(f"{where}: a field with exception handlers is not direct")
-    for argument in field.arguments:
-        if not _plain(argument):
-            raise TypeError(f"{where}: argument {argument.python_name} is not a plain scalar")
+    arguments = _arguments(schema, where, field)
     function = resolver.wrapped_func
     if not callable(function):  # a staticmethod or classmethod not bound to its type
         raise TypeError(f"{where}: only a method on the type can be resolved directly")
     info_name = resolver.info_parameter.name if resolver.info_parameter is not None else None
     info_class = schema.config.info_class
-    renamed = {
-        graphql_name: argument.python_name
-        for argument in field.arguments
-        if (graphql_name := schema.config.name_converter.from_argument(argument))
-        != argument.python_name
-    }
-
     if info_name is not None and info_class is Info:
-        graphql_field.extensions[_DIRECT_CALL] = DirectCall(function, info_name, renamed, field)
+        graphql_field.extensions[_DIRECT_CALL] = DirectCall(function, info_name, arguments, field)
 
-    def resolve(source: Any, info: GraphQLResolveInfo[Any], **arguments: Any) -> Any:
-        if renamed:
-            arguments = {renamed.get(key, key): value for key, value in arguments.items()}
+    def resolve(source: Any, info: GraphQLResolveInfo[Any], **coerced: Any) -> Any:
+        kwargs = coerced if arguments is None else arguments(coerced)
         if info_name is not None:
-            arguments[info_name] = info_class(_raw_info=info, _field=field)
-        return function(source, **arguments)
+            kwargs[info_name] = info_class(_raw_info=info, _field=field)
+        return function(source, **kwargs)
 
     return resolve

@@ -7,6 +7,7 @@ import strawberry
 from yidi.resolvers import mutations
 from yidi.schema.case_file_mutation import CaseFileMutations
 from yidi.schema.case_mutation import CaseMutations
+from yidi.schema.direct_fields import DIRECT
 from yidi.schema.evidence import EvidenceMutations
 from yidi.schema.inputs import RegisterCaseInput
 from yidi.schema.policy import PolicyMutations
@@ -51,7 +52,7 @@ class Mutation(
             token=result.token, expires_at=result.expires_at, user=User.of(result.user)
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(metadata=DIRECT)
     async def register_case(self, info: Ctx, input: RegisterCaseInput) -> RegisterCasePayload:
         r = input.reporter
         row, tracking_code = await mutations.register_case(

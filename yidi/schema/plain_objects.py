@@ -10,15 +10,18 @@ declares, or a list of such objects, has its object's fields executed here at on
 
 Only where graphql-core could decide nothing else: the value is resolved the way graphql-core
 would (an attribute read for a basic strawberry field, else the field's resolver with its
-resolve-info), and anything unusual — an awaitable, None, an exception as a value, another
-class, a cast, a list that is not a list, a field with directives — goes to graphql-core's
-own completion, so its errors and messages stay its own. Errors raised while executing the
+resolve-info); an async resolver's coroutine (a mutation's payload) is awaited as
+graphql-core awaits it, under its abort signal, and its value judged alike; anything
+unusual — None, an exception as a value, another class, a cast, a list that is not a list,
+another kind of awaitable, a field with directives — goes to graphql-core's own
+completion, so its errors and messages stay its own. Errors raised while executing the
 object's fields are handled as graphql-core's `execute_field` handles them. An object's own
 loop over its fields (`execute_fields`) reads its plain leaves (schema/plain_leaves.py)
 itself, without building a path or calling `execute_field` for each.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from types import CoroutineType
 from typing import Any
 
 from graphql import (
@@ -75,6 +78,9 @@ def _plan(field_def: GraphQLField) -> Plan | None:
     field_def.extensions[_PLAN] = plan
     return plan
 
+
+# What an `async def` resolver returns: awaited, then completed here (_complete_resolved).
+_COROUTINES = frozenset({CoroutineType})
 
 # Values that are never awaitable, told by their type alone (as strawberry's is_awaitable
 # begins by doing, without the call).
@@ -209,6 +215,11 @@ class PlainObjects(PlainLeaves):
                 )
                 result = resolve(source, info, **arguments)
             completed = self._complete(plan, field_details_list, path, result, position_context)
+            if completed is None and type(result) in _COROUTINES:
+                # An async resolver's object (a mutation's payload): judged once it is there.
+                return self._complete_resolved(
+                    plan, field_def, parent_type, field_details_list, path, result, position_context
+                )
             if completed is None:  # not one of ours: graphql-core completes it
                 if info is None:
                     info = self.build_resolve_info(
@@ -222,6 +233,36 @@ class PlainObjects(PlainLeaves):
         except Exception as raw_error:
             self.handle_field_error(raw_error, return_type, field_details_list, path)
             return None
+        return completed
+
+    async def _complete_resolved(
+        self,
+        plan: Plan,
+        field_def: GraphQLField,
+        parent_type: GraphQLObjectType,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        result: Coroutine[Any, Any, Any],
+        position_context: Any,
+    ) -> Any:
+        """graphql-core's `complete_awaitable_value` (awaited under its abort signal, errors
+        handled alike), the resolved value completed here when it is one of ours."""
+        return_type = field_def.type
+        try:
+            resolved = await self.with_abort_signal(result)
+            completed = self._complete(plan, field_details_list, path, resolved, position_context)
+            if completed is None:  # not one of ours (None where due, another class)
+                info = self.build_resolve_info(
+                    field_def, to_nodes(field_details_list), parent_type, path
+                )
+                completed = self.complete_value(
+                    return_type, field_details_list, info, path, resolved, position_context
+                )
+            if self.is_awaitable(completed):
+                completed = await completed
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            completed = None
         return completed
 
     def _call_directly(
@@ -239,8 +280,8 @@ class PlainObjects(PlainLeaves):
         arguments = (
             self._arguments(field_def, details) if field_def.args or details.node.arguments else {}
         )
-        if call.renamed:
-            arguments = {call.renamed.get(key, key): value for key, value in arguments.items()}
+        if call.arguments is not None:  # renamed, input types converted: a dict of its own
+            arguments = call.arguments(arguments)
 
         def build() -> "GraphQLResolveInfo[Any]":  # quoted: not evaluated at every call
             nodes = to_nodes(field_details_list)

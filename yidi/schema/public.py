@@ -6,6 +6,7 @@ import strawberry
 
 from yidi.domain import enums as e
 from yidi.resolvers import public as resolvers
+from yidi.schema.direct_fields import DIRECT
 from yidi.schema.inputs import PublicEvaluationInput, SubmitRequestInput
 from yidi.schema.types import Ctx
 from yidi.services.intake import ReporterInput
@@ -63,7 +64,7 @@ class PublicQueries:
 
 @strawberry.type
 class PublicMutations:
-    @strawberry.mutation(description="No authentication; rate limited.")
+    @strawberry.mutation(description="No authentication; rate limited.", metadata=DIRECT)
     async def submit_request(self, info: Ctx, input: SubmitRequestInput) -> SubmitRequestPayload:
         r = input.reporter
         number, code = await resolvers.submit_request(
@@ -78,7 +79,9 @@ class PublicMutations:
         )
         return SubmitRequestPayload(number=number, tracking_code=code)
 
-    @strawberry.mutation(description="No authentication; the reporter's own evaluation.")
+    @strawberry.mutation(
+        description="No authentication; the reporter's own evaluation.", metadata=DIRECT
+    )
     async def evaluate_by_tracking(self, info: Ctx, input: PublicEvaluationInput) -> bool:
         i = input
         return await resolvers.evaluate_by_tracking(
