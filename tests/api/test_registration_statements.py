@@ -5,10 +5,10 @@ from starlette.applications import Starlette
 
 from tests.api.test_actor_cache import _actor_loads
 from tests.api.test_query_count import recorded
+from tests.api.test_registration_alone import registration
 from tests.support.driver import Api
-from tests.support.lookups import category_id, unit_id
 
-USER, VILLAGE = "county.intake", "990100001001"
+USER = "county.intake"
 REGISTER = """mutation($input: RegisterCaseInput!) {
   registerCase(input: $input) { trackingCode case { id number } } }"""
 # The units (location, intake unit and their ancestors) with the category, whether the
@@ -19,14 +19,7 @@ STATEMENTS = 2
 
 
 async def test_a_registration_runs_few_statements(api: Api, app: Starlette) -> None:
-    fields = {
-        "title": "邻里噪音纠纷",
-        "description": "楼上装修噪音扰民。",
-        "categoryId": await category_id(api, "DISPUTE.NEIGHBOR", USER),
-        "channel": "VISIT",
-        "locationUnitId": await unit_id(api, VILLAGE, USER),
-        "reporter": {"name": "张三", "phone": "13800001111"},
-    }
+    fields = await registration(api)
     await api.ok(REGISTER, {"input": fields}, user=USER)  # the county's policy is loaded
     with recorded(app) as statements:
         data = await api.ok(REGISTER, {"input": fields}, user=USER)
