@@ -5,6 +5,7 @@ import asyncio
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.support.clock import Clock
@@ -12,7 +13,9 @@ from tests.support.demo import V11, VILLAGE
 from tests.support.driver import Api
 from tests.support.intake import register
 from tests.support.mutations import do
+from tests.support.sql import rows
 from yidi.database.engine import make_engine, make_session_factory
+from yidi.deadlines import sweeper
 from yidi.deadlines.calendar_data import current_calendar
 from yidi.deadlines.sweeper import sweep_once
 from yidi.domain.calendar import CalendarYear
@@ -75,6 +78,29 @@ async def test_sweeper_alerts_once_per_case(app: Any, clock: Clock) -> None:
     counts = await _count_events(app, "OVERDUE")
     assert set(counts) == expected
     assert set(counts.values()) == {1}
+
+
+async def test_a_sweep_goes_in_batches_each_its_own_transaction(
+    app: Any, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many deadlines passing at once are alerted batch after batch, every case once: no
+    transaction (so no one statement of the event writer) holds more than a batch."""
+    monkeypatch.setattr(sweeper, "BATCH", 3)
+    expected = await _overdue_ids(app, clock.current)
+    assert len(expected) > 2 * 3, "the demo data has enough overdue cases for three batches"
+    result = await sweep_once(app.state.yidi.uow, clock.current)
+    assert result is not None
+    assert result.overdue == len(expected)
+    assert set((await _count_events(app, "OVERDUE")).values()) == {1}
+    # Rows one transaction wrote share its id (xmin).
+    per_transaction = [
+        n
+        for (n,) in await rows(
+            app, "SELECT count(*) FROM case_events WHERE type = 'OVERDUE' GROUP BY xmin::text"
+        )
+    ]
+    assert max(per_transaction) <= 3
+    assert len(per_transaction) >= -(-len(expected) // 3)
 
 
 async def test_due_soon_is_sent_on_the_last_working_day(api: Api, app: Any, clock: Clock) -> None:

@@ -4,6 +4,11 @@ REPORT_IN_MISSED once per summons whose unit let its report-in deadline pass (å
 Every server process runs the loop, but a sweep runs only inside a transaction holding
 a PostgreSQL advisory lock, so however many processes there are, one sweeps at a time.
 Cases a user is changing right now are skipped (SKIP LOCKED) and caught next round.
+
+A sweep goes in small batches, each its own transaction: the event writer stores a batch's
+events and case changes in one statement, built once per shape, and building it for
+hundreds of cases took seconds of CPU, during which the process answered no request (after
+a restart, or when many deadlines pass at once). Between batches the loop lets requests run.
 """
 
 import asyncio
@@ -23,7 +28,8 @@ from yidi.services.unit_of_work import UnitOfWork, Work
 
 log = logging.getLogger(__name__)
 
-BATCH = 500
+# Cases per alert kind per batch (docs/LIFECYCLE.md).
+BATCH = 25
 # Long holidays put "less than one working day left" up to ~10 calendar days ahead.
 DUE_SOON_HORIZON = timedelta(days=12)
 
@@ -34,6 +40,19 @@ class SweepResult:
     overdue: int
     missed_report_ins: int = 0
 
+    def __add__(self, other: "SweepResult") -> "SweepResult":
+        return SweepResult(
+            self.due_soon + other.due_soon,
+            self.overdue + other.overdue,
+            self.missed_report_ins + other.missed_report_ins,
+        )
+
+    def full(self, batch: int) -> bool:
+        """Whether a batch may have left cases of some kind for the next one. (Due-soon
+        alerts go to the earliest deadlines first, and a later deadline is due soon only
+        if every earlier one is: fewer alerts than candidates means none is left.)"""
+        return batch in (self.due_soon, self.overdue, self.missed_report_ins)
+
 
 async def _alert(work: Work, case: Case, kind: CaseEventType) -> None:
     due_at = case.due_at.isoformat() if case.due_at else None
@@ -41,7 +60,22 @@ async def _alert(work: Work, case: Case, kind: CaseEventType) -> None:
 
 
 async def sweep_once(uow: UnitOfWork, now: datetime) -> SweepResult | None:
-    """One sweep at `now`; None when another process holds the sweep lock."""
+    """One sweep at `now`, batch after batch until no alert is due; None when another
+    process holds the sweep lock (if it takes the lock between two batches, it goes on
+    with the rest)."""
+    swept: SweepResult | None = None
+    while True:
+        batch = await _sweep_batch(uow, now)
+        if batch is None:
+            return swept
+        swept = batch if swept is None else swept + batch
+        if not batch.full(BATCH):
+            return swept
+        await asyncio.sleep(0)  # requests waiting on this event loop go first
+
+
+async def _sweep_batch(uow: UnitOfWork, now: datetime) -> SweepResult | None:
+    """Up to BATCH alerts of each kind, in one transaction holding the sweep lock."""
     async with uow.begin(now=now) as work:
         if not await deadlines.try_sweep_lock(work.session):
             return None
