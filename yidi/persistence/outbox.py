@@ -389,7 +389,7 @@ def _counters(
     guard; a seal of only such cases takes the counters unguarded)."""
     county = bindparam("county", type_=BigInteger())
     count = bindparam("count", type_=BigInteger())
-    unmoved: ColumnElement[bool] = true()
+    unmoved: list[ColumnElement[bool]] = []  # none to guard: the counters are taken as they are
     if cases:
         at_read = or_(
             *(
@@ -401,10 +401,11 @@ def _counters(
             )
         )
         guard = select(_CASES.c.id).where(at_read).with_for_update().cte("guard")
-        unmoved = select(func.count()).select_from(guard).scalar_subquery() == _number(len(cases))
+        counted = select(func.count()).select_from(guard).scalar_subquery()
+        unmoved.append(counted == _number(len(cases)))
     first_number: ColumnElement[Any] = null()
     numbers = None
-    source = select(county, count).where(unmoved)
+    source = select(county, count).where(*unmoved)
     if numbered:
         taken = bindparam("numbers", type_=Integer())
         year = bindparam("year", type_=SmallInteger())
@@ -412,7 +413,7 @@ def _counters(
             pg_insert(_SEQUENCES)
             .from_select(
                 [_SEQUENCES.c.county_id, _SEQUENCES.c.year, _SEQUENCES.c.last_value],
-                select(county, year, taken).where(unmoved),
+                select(county, year, taken).where(*unmoved),
             )
             .on_conflict_do_update(
                 index_elements=[_SEQUENCES.c.county_id, _SEQUENCES.c.year],

@@ -79,9 +79,6 @@ def _plan(field_def: GraphQLField) -> Plan | None:
     return plan
 
 
-# What an `async def` resolver returns: awaited, then completed here (_complete_resolved).
-_COROUTINES = frozenset({CoroutineType})
-
 # Values that are never awaitable, told by their type alone (as strawberry's is_awaitable
 # begins by doing, without the call).
 _NOT_AWAITABLE = frozenset({type(None), bool, int, float, str, list, dict})
@@ -215,8 +212,9 @@ class PlainObjects(PlainLeaves):
                 )
                 result = resolve(source, info, **arguments)
             completed = self._complete(plan, field_details_list, path, result, position_context)
-            if completed is None and type(result) in _COROUTINES:
-                # An async resolver's object (a mutation's payload): judged once it is there.
+            if completed is None and type(result) is CoroutineType:
+                # An `async def` resolver's object (a mutation's payload): awaited, then
+                # completed here once it is there.
                 return self._complete_resolved(
                     plan, field_def, parent_type, field_details_list, path, result, position_context
                 )
